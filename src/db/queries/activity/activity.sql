@@ -1,0 +1,26 @@
+-- Activity: every session that runs queries, with waits and durations (PostgreSQL 13+)
+-- pg_blocking_pids() is only called for sessions waiting on a lock: it takes
+-- the lock manager's partition locks, so calling it for every row is costly.
+SELECT a.pid,
+       a.usename AS user_name,
+       a.datname AS database,
+       a.application_name,
+       host(a.client_addr) AS client_addr,
+       a.client_port,
+       a.backend_type,
+       a.state,
+       a.wait_event_type,
+       a.wait_event,
+       extract(epoch FROM now() - a.xact_start)::float8 AS xact_seconds,
+       extract(epoch FROM now() - a.query_start)::float8 AS query_seconds,
+       extract(epoch FROM now() - a.state_change)::float8 AS state_seconds,
+       extract(epoch FROM now() - a.backend_start)::float8 AS backend_seconds,
+       a.backend_xid::text AS backend_xid,
+       a.backend_xmin::text AS backend_xmin,
+       a.leader_pid,
+       CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by,
+       a.query
+FROM pg_stat_activity a
+WHERE a.backend_type IN ('client backend', 'autovacuum worker', 'parallel worker', 'walsender', 'background worker')
+   -- Other users' sessions, to a role without pg_read_all_stats: only pid and user are shown.
+   OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL)

@@ -1,0 +1,90 @@
+// Rows into cells, without React: the column model shared by the DataTable
+// component and by `--once` text output, so both show the same thing.
+import { displayWidth, pad } from '../format/format.js';
+
+export interface RenderContext {
+  /** pgtop's own backend pids, marked on screen. */
+  ownPids: ReadonlySet<number>;
+}
+
+export type CellTone = 'normal' | 'dim' | 'warn' | 'alert' | 'good';
+
+export interface Column<Row> {
+  id: string;
+  title: string;
+  /** Fixed width in columns; the one `flex` column takes what is left. */
+  width: number | 'flex';
+  /** Minimum width of the flex column. */
+  minWidth?: number;
+  align?: 'left' | 'right';
+  /** Lower numbers survive longer when the terminal is narrow (0 = always shown). */
+  priority?: number;
+  text(row: Row, ctx: RenderContext): string;
+  /** Present when the column can be sorted on; higher sorts first when descending. */
+  sortValue?(row: Row): number | string | null;
+  tone?(row: Row, ctx: RenderContext): CellTone;
+}
+
+export interface LaidOutColumn<Row> {
+  column: Column<Row>;
+  width: number;
+}
+
+const GAP = 1;
+
+/** Which columns fit in `totalWidth`, and how wide each is. */
+export function layoutColumns<Row>(columns: readonly Column<Row>[], totalWidth: number): LaidOutColumn<Row>[] {
+  let kept = [...columns];
+  const need = (cols: Column<Row>[]) =>
+    cols.reduce((sum, c) => sum + (c.width === 'flex' ? (c.minWidth ?? 10) : c.width), 0) + GAP * (cols.length - 1);
+  // Drop the least important columns until the rest fit.
+  while (need(kept) > totalWidth && kept.some((c) => (c.priority ?? 0) > 0)) {
+    const worst = kept.reduce((a, b) => ((b.priority ?? 0) >= (a.priority ?? 0) ? b : a));
+    kept = kept.filter((c) => c !== worst);
+  }
+  const fixed = kept.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width), 0) + GAP * (kept.length - 1);
+  const flexWidth = Math.max(0, totalWidth - fixed);
+  return kept.map((column) => ({ column, width: column.width === 'flex' ? Math.max(flexWidth, 0) : column.width }));
+}
+
+export function headerLine<Row>(layout: readonly LaidOutColumn<Row>[]): string {
+  return layout.map(({ column, width }) => pad(column.title, width, column.align)).join(' '.repeat(GAP));
+}
+
+export function rowCells<Row>(layout: readonly LaidOutColumn<Row>[], row: Row, ctx: RenderContext): { text: string; tone: CellTone }[] {
+  return layout.map(({ column, width }) => ({
+    text: pad(column.text(row, ctx), width, column.align),
+    tone: column.tone?.(row, ctx) ?? 'normal',
+  }));
+}
+
+export function rowLine<Row>(layout: readonly LaidOutColumn<Row>[], row: Row, ctx: RenderContext): string {
+  return rowCells(layout, row, ctx)
+    .map((cell) => cell.text)
+    .join(' '.repeat(GAP));
+}
+
+/** A whole table as plain text lines, for --once. Flex columns get their natural width. */
+export function textTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[], ctx: RenderContext, maxWidth = 200): string[] {
+  const flex = columns.find((c) => c.width === 'flex');
+  const natural = flex ? Math.max(flex.minWidth ?? 10, flex.title.length, ...rows.map((r) => displayWidth(flex.text(r, ctx)))) : 0;
+  const fixed = columns.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width + GAP), 0);
+  const layout = layoutColumns(columns, Math.min(maxWidth, fixed + natural));
+  return [headerLine(layout).trimEnd(), ...rows.map((row) => rowLine(layout, row, ctx).trimEnd())];
+}
+
+/** Sort rows by a column's sortValue; nulls last whatever the direction; ties by key order. */
+export function sortRows<Row>(rows: readonly Row[], column: Column<Row> | undefined, descending: boolean): Row[] {
+  if (!column?.sortValue) return [...rows];
+  const value = column.sortValue;
+  const sign = descending ? -1 : 1;
+  return rows
+    .map((row, index) => ({ row, index, key: value(row) }))
+    .sort((a, b) => {
+      if (a.key === null || b.key === null) return a.key === b.key ? a.index - b.index : a.key === null ? 1 : -1;
+      if (a.key < b.key) return -sign;
+      if (a.key > b.key) return sign;
+      return a.index - b.index;
+    })
+    .map((entry) => entry.row);
+}

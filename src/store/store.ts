@@ -1,0 +1,162 @@
+// The one store (zustand, vanilla). The poller and the action runner write
+// to it from outside React; hooks subscribe with selectors; screens render.
+// Slices: connection (where and how we are connected), data (the latest
+// rows per query), ui (screen, cursor, filter, sort, overlays, status line).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { QueryId, RowOf } from '../db/registry.js';
+import type { HeaderRates, HeaderSample } from '../db/queries/header/map.js';
+import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+export interface ConnectionSlice {
+  /** Where the connection goes, as the header shows it ("direct 10.0.0.5:5432"). */
+  target: string;
+  state: ConnectionState;
+  /** When the next reconnect attempt starts (epoch ms), while reconnecting. */
+  retryAt: number | null;
+  lastError: string | null;
+  serverVersion: string | null;
+  serverVersionNum: number | null;
+  /** Backend pids of pgtop's own connections: marked on screen, never terminated. */
+  ownPids: number[];
+}
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  /** Epoch ms of the last successful run. */
+  updatedAt: number;
+  /** Why the latest run failed, if it did; the rows are the last good ones. */
+  error: string | null;
+  /** Set when the query was switched off (no privilege, too slow), with why. */
+  disabled: string | null;
+}
+
+export type Results = { [Q in QueryId]?: QueryResult<RowOf<Q>> };
+
+export interface DataSlice {
+  header: HeaderSample | null;
+  rates: HeaderRates;
+  results: Results;
+  /** Server round trips and wall time of the last refresh (for the speed budget). */
+  lastRefresh: { queries: number; ms: number } | null;
+}
+
+export type StatusKind = 'info' | 'success' | 'error';
+export interface StatusLine {
+  text: string;
+  kind: StatusKind;
+}
+
+/** An action waiting for the user's y/n (or typed name) before it runs. */
+export interface PendingAction {
+  actionId: string;
+  /** What the dialog shows: the exact statement that will run and on what. */
+  title: string;
+  sql: string;
+  details: string[];
+  targetKey: string;
+  /** For typed confirmation: the text the user must type exactly. */
+  typeToConfirm?: string;
+}
+
+export type Overlay =
+  | { kind: 'none' }
+  | { kind: 'help' }
+  | { kind: 'detail'; key: string }
+  | { kind: 'command'; text: string }
+  | { kind: 'filter'; text: string }
+  | { kind: 'confirm'; action: PendingAction; typed: string };
+
+export interface Cursor {
+  /** Key of the selected row, so the selection follows it when rows reorder. */
+  key: string | null;
+  index: number;
+}
+
+export interface SortState {
+  column: string;
+  descending: boolean;
+}
+
+export interface UiSlice {
+  screen: ScreenId;
+  paused: boolean;
+  intervalMs: number;
+  readOnly: boolean;
+  cursor: Partial<Record<ScreenId, Cursor>>;
+  filter: Partial<Record<ScreenId, string>>;
+  sort: Partial<Record<ScreenId, SortState>>;
+  overlay: Overlay;
+  status: StatusLine | null;
+  quitting: boolean;
+}
+
+export interface PgtopState {
+  connection: ConnectionSlice;
+  data: DataSlice;
+  ui: UiSlice;
+}
+
+export type PgtopStore = StoreApi<PgtopState>;
+
+export const MIN_INTERVAL_MS = 500;
+export const MAX_INTERVAL_MS = 60_000;
+
+export interface StoreOptions {
+  target?: string;
+  screen?: ScreenId;
+  intervalMs?: number;
+  readOnly?: boolean;
+}
+
+export function initialState(options: StoreOptions = {}): PgtopState {
+  return {
+    connection: {
+      target: options.target ?? '',
+      state: 'connecting',
+      retryAt: null,
+      lastError: null,
+      serverVersion: null,
+      serverVersionNum: null,
+      ownPids: [],
+    },
+    data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null },
+    ui: {
+      screen: options.screen ?? DEFAULT_SCREEN,
+      paused: false,
+      intervalMs: options.intervalMs ?? 2_000,
+      readOnly: options.readOnly ?? false,
+      cursor: {},
+      filter: {},
+      sort: {},
+      overlay: { kind: 'none' },
+      status: null,
+      quitting: false,
+    },
+  };
+}
+
+/** A fresh store; tests pass partial state to start from. */
+export function createPgtopStore(options: StoreOptions = {}, patch?: (state: PgtopState) => void): PgtopStore {
+  const state = initialState(options);
+  patch?.(state);
+  return createStore<PgtopState>()(() => state);
+}
+
+// Slice updaters: one place that knows the shape, so writers stay one-liners.
+export function setConnection(store: PgtopStore, patch: Partial<ConnectionSlice>): void {
+  store.setState((s) => ({ connection: { ...s.connection, ...patch } }));
+}
+
+export function setData(store: PgtopStore, patch: Partial<DataSlice>): void {
+  store.setState((s) => ({ data: { ...s.data, ...patch } }));
+}
+
+export function setUi(store: PgtopStore, patch: Partial<UiSlice>): void {
+  store.setState((s) => ({ ui: { ...s.ui, ...patch } }));
+}
+
+export function setStatus(store: PgtopStore, text: string, kind: StatusKind = 'info'): void {
+  setUi(store, { status: { text, kind } });
+}
