@@ -1,0 +1,93 @@
+// The whole dashboard: header, tabs, the visible screen (or an overlay on
+// it), the status line. It reads the store and renders; keys go through
+// useKeymap to the dispatcher; nothing here talks to the server.
+import { Box, Text } from 'ink';
+import React from 'react';
+import { MIN_COLUMNS, MIN_ROWS, useTerminalSize } from '../hooks/useTerminalSize.js';
+import { AppContext, useAppEnvironment, type AppEnvironment } from '../hooks/context.js';
+import { useKeymap } from '../hooks/useKeymap.js';
+import { useNow } from '../hooks/useNow.js';
+import { usePgtop } from '../hooks/usePgtop.js';
+import { Header } from '../src/components/Header.js';
+import { ConfirmDialog, DetailView, HelpOverlay, PromptLine } from '../src/components/Overlays.js';
+import { StatusLine } from '../src/components/StatusLine.js';
+import { TabBar } from '../src/components/TabBar.js';
+import { bindingsFor, displayKey } from '../src/keys/keymap.js';
+import { renderContext } from '../src/render/screen-view.js';
+import { SCREEN_ORDER, SCREENS } from './registry.js';
+import { TableScreen } from './TableScreen.js';
+
+// Header 3 lines, tabs 1, status 1, hints 1.
+const CHROME_ROWS = 6;
+
+export function App(env: AppEnvironment): React.ReactElement {
+  return (
+    <AppContext.Provider value={env}>
+      <Dashboard />
+    </AppContext.Provider>
+  );
+}
+
+function Dashboard(): React.ReactElement {
+  const { color } = useAppEnvironment();
+  const size = useTerminalSize();
+  const bodyHeight = Math.max(1, size.rows - CHROME_ROWS);
+  useKeymap(Math.max(1, bodyHeight - 3));
+  const connection = usePgtop((s) => s.connection);
+  const header = usePgtop((s) => s.data.header);
+  const rates = usePgtop((s) => s.data.rates);
+  const ui = usePgtop((s) => s.ui);
+  const now = useNow(connection.state === 'reconnecting');
+
+  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+    return (
+      <Box flexDirection="column">
+        <Text bold>{`pgtop needs a terminal of at least ${MIN_COLUMNS}x${MIN_ROWS}; this one is ${size.columns}x${size.rows}.`}</Text>
+        <Text>Enlarge the window (pgtop redraws when it is big enough), or press q to quit.</Text>
+      </Box>
+    );
+  }
+
+  const hints = bindingsFor(ui.screen)
+    .filter((b) => b.hint)
+    .map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`)
+    .join('  ');
+  const overlay = ui.overlay;
+  const prompt =
+    overlay.kind === 'command' ? <PromptLine prefix=":" text={overlay.text} /> : overlay.kind === 'filter' ? <PromptLine prefix="/" text={overlay.text} /> : null;
+
+  return (
+    <Box flexDirection="column" width={size.columns} height={size.rows}>
+      <Header connection={connection} data={{ header, rates }} ui={ui} now={now} color={color} width={size.columns} />
+      <TabBar tabs={SCREEN_ORDER} current={ui.screen} color={color} />
+      <Body width={size.columns} height={bodyHeight} />
+      {prompt ?? <StatusLine status={ui.status} hints={hints} color={color} />}
+      {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : 'a screen name and Enter (Tab-free: :locks), Esc cancels'}</Text> : null}
+    </Box>
+  );
+}
+
+function Body({ width, height }: { width: number; height: number }): React.ReactElement {
+  const { color } = useAppEnvironment();
+  const state = usePgtop((s) => s);
+  const { screen, overlay, readOnly } = state.ui;
+  const definition = SCREENS[screen];
+  switch (overlay.kind) {
+    case 'help':
+      return <HelpOverlay screen={screen} readOnly={readOnly} width={width} />;
+    case 'confirm':
+      return (
+        <Box height={height} flexDirection="column">
+          <ConfirmDialog action={overlay.action} typed={overlay.typed} color={color} width={width} />
+        </Box>
+      );
+    case 'detail': {
+      const view = definition.view;
+      const row = view.rows(state).find((r: unknown) => view.rowKey(r) === overlay.key);
+      const fields: [string, string][] = row && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
+      return <DetailView title={`${definition.title}: details`} fields={fields} width={width} height={height} />;
+    }
+    default:
+      return <TableScreen screen={screen} view={definition.view} width={width} height={height} />;
+  }
+}

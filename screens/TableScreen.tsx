@@ -1,0 +1,65 @@
+// A screen that is a table: the rows of its view, windowed to the space
+// there is, with the selection, filter and sort shown under it.
+import { Box, Text } from 'ink';
+import React from 'react';
+import { DataTable } from '../src/components/DataTable.js';
+import type { ScreenView } from '../src/render/screen-view.js';
+import { renderContext } from '../src/render/screen-view.js';
+import type { ScreenId } from '../src/screen-ids.js';
+import { selectedIndex } from '../src/store/cursor.js';
+import { useAppEnvironment } from '../hooks/context.js';
+import { usePgtop } from '../hooks/usePgtop.js';
+
+export interface TableScreenProps<Row> {
+  screen: ScreenId;
+  view: ScreenView<Row>;
+  width: number;
+  height: number;
+}
+
+export function TableScreen<Row>({ screen, view, width, height }: TableScreenProps<Row>): React.ReactElement {
+  const { color } = useAppEnvironment();
+  const state = usePgtop((s) => s);
+  const rows = view.rows(state);
+  const keys = rows.map(view.rowKey);
+  const index = selectedIndex(state, screen, keys);
+  const result = state.data.results[screen as keyof typeof state.data.results];
+  const filter = state.ui.filter[screen] ?? '';
+  const sort = state.ui.sort[screen] ?? view.defaultSort;
+  const sortTitle = sort ? view.columns.find((c) => c.id === sort.column)?.title : undefined;
+  const tableHeight = Math.max(1, height - 2);
+  const first = rows.length === 0 ? 0 : Math.min(index + 1, rows.length);
+  const footer = [
+    `${first}/${rows.length}`,
+    filter ? `filter "${filter}"` : '',
+    view.sortColumns && sortTitle ? `sort ${sortTitle} ${sort?.descending ? '↓' : '↑'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const problem = result?.disabled ?? result?.error ?? view.notice?.(state) ?? null;
+  const emptyText = !result ? 'loading…' : (view.emptyText?.(state) ?? 'nothing to show');
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <DataTable
+        columns={view.columns}
+        rows={rows}
+        rowKey={view.rowKey}
+        selectedIndex={index}
+        width={width}
+        height={tableHeight - (problem ? 1 : 0)}
+        ctx={renderContext(state)}
+        color={color}
+        emptyText={emptyText}
+      />
+      <Box flexGrow={1} />
+      {problem ? (
+        <Text color={color ? 'yellow' : undefined} wrap="truncate">
+          {problem}
+        </Text>
+      ) : null}
+      <Text dimColor wrap="truncate">
+        {footer}
+      </Text>
+    </Box>
+  );
+}

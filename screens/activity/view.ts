@@ -1,0 +1,153 @@
+// The activity screen's rows and columns: every backend in pg_stat_activity,
+// filtered by `/` and sorted by `s`/`S`. Pure: rendered by ActivityScreen and
+// by --once.
+import type { Backend } from '../../src/db/queries/activity/map.js';
+import { duration, oneLineSql } from '../../src/format/format.js';
+import type { BackendTarget, ScreenView } from '../../src/render/screen-view.js';
+import type { CellTone, Column, RenderContext } from '../../src/render/table.js';
+import { sortRows } from '../../src/render/table.js';
+import type { PgtopState } from '../../src/store/store.js';
+
+const HIDDEN = '‹hidden›';
+
+/** How long the session has been doing what it does now: the query while active, the transaction while idle in one. */
+export function busySeconds(b: Backend): number | null {
+  if (b.state === 'active') return b.querySeconds;
+  if (b.state?.startsWith('idle in transaction')) return b.xactSeconds;
+  return null;
+}
+
+function stateTone(b: Backend): CellTone {
+  if (b.state?.startsWith('idle in transaction')) return (b.stateSeconds ?? 0) > 60 ? 'alert' : 'warn';
+  if (b.state === 'active') return b.waitEventType === 'Lock' ? 'alert' : 'good';
+  return 'dim';
+}
+
+function durationTone(seconds: number | null): CellTone {
+  if (seconds === null) return 'dim';
+  if (seconds > 300) return 'alert';
+  if (seconds > 10) return 'warn';
+  return 'normal';
+}
+
+// Short names for the lock waits that matter most, so "who blocks" fits.
+const LOCK_WAITS: Record<string, string> = { transactionid: 'xid', relation: 'rel', advisory: 'advisory', tuple: 'tuple' };
+
+/** "Lock:xid←4711" for a lock wait and its blockers, "IO:DataFileRead"…; nothing for an idle client's ClientRead. */
+export function waitText(b: Backend): string {
+  if (!b.waitEventType) return '';
+  if (b.waitEventType === 'Client' && b.state !== 'active') return '';
+  if (b.waitEventType === 'Lock') {
+    const blockers = b.blockedBy.length ? `←${b.blockedBy.join(',')}` : '';
+    return `Lock:${LOCK_WAITS[b.waitEvent ?? ''] ?? b.waitEvent ?? ''}${blockers}`;
+  }
+  return `${b.waitEventType}:${b.waitEvent ?? ''}`;
+}
+
+export const activityColumns: readonly Column<Backend>[] = [
+  {
+    id: 'pid',
+    title: 'PID',
+    width: 8,
+    align: 'right',
+    // A star marks pgtop's own sessions.
+    text: (b, ctx) => `${ctx.ownPids.has(b.pid) ? '*' : ''}${b.pid}`,
+    sortValue: (b) => b.pid,
+    tone: (b, ctx) => (ctx.ownPids.has(b.pid) ? 'dim' : 'normal'),
+  },
+  { id: 'user', title: 'USER', width: 10, priority: 4, text: (b) => b.user ?? HIDDEN, sortValue: (b) => b.user ?? '' },
+  { id: 'db', title: 'DB', width: 9, priority: 5, text: (b) => b.database ?? '', sortValue: (b) => b.database ?? '' },
+  { id: 'app', title: 'APP', width: 10, priority: 6, text: (b) => b.application || (b.backendType === 'client backend' ? '' : b.backendType), sortValue: (b) => b.application },
+  { id: 'client', title: 'CLIENT', width: 15, priority: 7, text: (b) => b.client ?? HIDDEN, sortValue: (b) => b.client ?? '' },
+  { id: 'state', title: 'STATE', width: 11, text: (b) => stateLabel(b), sortValue: (b) => b.state ?? '', tone: stateTone },
+  { id: 'wait', title: 'WAIT', width: 14, priority: 3, text: waitText, sortValue: (b) => b.waitEventType ?? '', tone: (b) => (b.waitEventType === 'Lock' ? 'alert' : 'normal') },
+  {
+    id: 'xact',
+    title: 'XACT',
+    width: 6,
+    align: 'right',
+    priority: 2,
+    text: (b) => duration(b.xactSeconds),
+    sortValue: (b) => b.xactSeconds,
+    tone: (b) => durationTone(b.xactSeconds),
+  },
+  {
+    id: 'time',
+    title: 'TIME',
+    width: 6,
+    align: 'right',
+    priority: 1,
+    text: (b) => duration(busySeconds(b) ?? b.stateSeconds),
+    sortValue: (b) => busySeconds(b),
+    tone: (b) => (busySeconds(b) === null ? 'dim' : durationTone(busySeconds(b))),
+  },
+  {
+    id: 'query',
+    title: 'QUERY',
+    width: 'flex',
+    minWidth: 30,
+    text: (b) => (b.hidden ? HIDDEN : oneLineSql(b.query)),
+    sortValue: (b) => b.query,
+    tone: (b) => (b.hidden || b.state === 'idle' ? 'dim' : 'normal'),
+  },
+];
+
+function stateLabel(b: Backend): string {
+  switch (b.state) {
+    case 'idle in transaction':
+      return 'idle in tx';
+    case 'idle in transaction (aborted)':
+      return 'idle in tx!';
+    case null:
+      return b.hidden ? HIDDEN : '';
+    default:
+      return b.state;
+  }
+}
+
+/** What `/` matches: user, database, application, client, state, wait and query text, and the pid. */
+export function matchesFilter(b: Backend, filter: string): boolean {
+  if (!filter) return true;
+  const needle = filter.toLowerCase();
+  return [String(b.pid), b.user, b.database, b.application, b.client, b.state, b.backendType, b.waitEvent, b.query]
+    .some((field) => field?.toLowerCase().includes(needle));
+}
+
+const DEFAULT_SORT = { column: 'time', descending: true };
+
+export const activityView: ScreenView<Backend> = {
+  rows(state: PgtopState) {
+    const all = state.data.results.activity?.rows ?? [];
+    const filter = state.ui.filter.activity ?? '';
+    const sort = state.ui.sort.activity ?? DEFAULT_SORT;
+    const column = activityColumns.find((c) => c.id === sort.column);
+    return sortRows(all.filter((b) => matchesFilter(b, filter)), column, sort.descending);
+  },
+  rowKey: (b) => String(b.pid),
+  columns: activityColumns,
+  sortColumns: ['time', 'xact', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
+  defaultSort: DEFAULT_SORT,
+  backendOf: (b): BackendTarget => ({ pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query }),
+  detail: (b: Backend, ctx: RenderContext) => [
+    ['pid', `${b.pid}${ctx.ownPids.has(b.pid) ? ' (pgtop itself)' : ''}${b.leaderPid && b.leaderPid !== b.pid ? ` (parallel worker of ${b.leaderPid})` : ''}`],
+    ['user', b.user ?? HIDDEN],
+    ['database', b.database ?? ''],
+    ['application', b.application],
+    ['client', b.client ?? HIDDEN],
+    ['backend type', b.backendType],
+    ['state', `${b.state ?? ''}${b.stateSeconds !== null ? ` for ${duration(b.stateSeconds)}` : ''}`],
+    ['wait', b.waitEventType ? `${b.waitEventType}: ${b.waitEvent ?? ''}` : 'not waiting'],
+    ['blocked by', b.blockedBy.length ? b.blockedBy.join(', ') : '–'],
+    ['transaction', b.xactSeconds !== null ? `open for ${duration(b.xactSeconds)}` : 'none'],
+    ['query started', b.querySeconds !== null ? `${duration(b.querySeconds)} ago` : ''],
+    ['connected', b.backendSeconds !== null ? `${duration(b.backendSeconds)} ago` : ''],
+    ['xid / xmin', `${b.backendXid ?? '–'} / ${b.backendXmin ?? '–'}`],
+    ['query', b.hidden ? `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' queries` : b.query],
+  ],
+  notice: (state) =>
+    state.data.results.activity?.rows.some((b) => b.hidden)
+      ? `${HIDDEN}: needs pg_read_all_stats (or pg_monitor) to see other users' sessions`
+      : null,
+  json: (b, ctx) => ({ ...b, own: ctx.ownPids.has(b.pid) }),
+  emptyText: (state) => (state.ui.filter.activity ? `no backend matches "${state.ui.filter.activity}"` : 'no backends'),
+};

@@ -1,0 +1,106 @@
+// The locks screen's rows: the blocking tree, each blocker with the sessions
+// waiting for it indented under it, what lock each waits for and how long.
+import type { LockTreeRow } from '../../src/db/queries/locks/map.js';
+import { blockingTree } from '../../src/db/queries/locks/map.js';
+import { duration, oneLineSql } from '../../src/format/format.js';
+import type { BackendTarget, ScreenView } from '../../src/render/screen-view.js';
+import type { Column } from '../../src/render/table.js';
+import type { PgtopState } from '../../src/store/store.js';
+
+const HIDDEN = '‹hidden›';
+
+function treePid(row: LockTreeRow, own: boolean): string {
+  const mark = own ? '*' : '';
+  return row.depth === 0 ? `${mark}${row.participant.pid}` : `${'  '.repeat(row.depth - 1)}└ ${mark}${row.participant.pid}`;
+}
+
+export const lockColumns: readonly Column<LockTreeRow>[] = [
+  { id: 'pid', title: 'PID', width: 10, text: (r, ctx) => treePid(r, ctx.ownPids.has(r.participant.pid)), tone: (r) => (r.depth === 0 ? 'alert' : 'normal') },
+  { id: 'user', title: 'USER', width: 10, priority: 3, text: (r) => r.participant.user ?? HIDDEN },
+  { id: 'db', title: 'DB', width: 9, priority: 5, text: (r) => r.participant.database ?? '' },
+  {
+    id: 'state',
+    title: 'STATE',
+    width: 10,
+    text: (r) => (r.participant.state === 'idle in transaction' ? 'idle in tx' : (r.participant.state ?? '')),
+    tone: (r) => (r.participant.state?.startsWith('idle in transaction') ? 'alert' : 'normal'),
+  },
+  // Lock modes without their "Lock" suffix: AccessExclusive, ShareRowExclusive (17 columns at most).
+  { id: 'mode', title: 'WAITS FOR', width: 17, priority: 2, text: (r) => r.participant.mode?.replace(/Lock$/, '') ?? (r.depth === 0 ? `blocks ${r.waiterCount}` : '') },
+  { id: 'lock', title: 'LOCK', width: 13, priority: 6, text: (r) => r.participant.lockType ?? '' },
+  { id: 'relation', title: 'RELATION', width: 14, priority: 2, text: (r) => r.participant.relation ?? '' },
+  {
+    id: 'waiting',
+    title: 'WAITING',
+    width: 7,
+    align: 'right',
+    text: (r) => duration(r.participant.waitSeconds),
+    tone: (r) => ((r.participant.waitSeconds ?? 0) > 10 ? 'alert' : 'warn'),
+  },
+  { id: 'xact', title: 'XACT', width: 6, align: 'right', priority: 1, text: (r) => duration(r.participant.xactSeconds) },
+  {
+    id: 'query',
+    title: 'QUERY',
+    width: 'flex',
+    minWidth: 30,
+    text: (r) => (r.participant.hidden ? HIDDEN : oneLineSql(r.participant.query)),
+    tone: (r) => (r.participant.hidden ? 'dim' : 'normal'),
+  },
+];
+
+export function matchesFilter(row: LockTreeRow, filter: string): boolean {
+  if (!filter) return true;
+  const p = row.participant;
+  const needle = filter.toLowerCase();
+  return [String(p.pid), p.user, p.database, p.application, p.state, p.mode, p.relation, p.query].some((f) =>
+    f?.toLowerCase().includes(needle),
+  );
+}
+
+// The tree is rebuilt only when the rows change, not on every render or key.
+let cache: { source: unknown; tree: LockTreeRow[] } | null = null;
+function treeOf(state: PgtopState): LockTreeRow[] {
+  const source = state.data.results.locks?.rows ?? [];
+  if (cache?.source !== source) cache = { source, tree: blockingTree(source) };
+  return cache.tree;
+}
+
+export const locksView: ScreenView<LockTreeRow> = {
+  rows(state) {
+    const filter = state.ui.filter.locks ?? '';
+    const tree = treeOf(state);
+    return filter ? tree.filter((r) => matchesFilter(r, filter)) : tree;
+  },
+  rowKey: (r) => r.key,
+  columns: lockColumns,
+  backendOf: (r): BackendTarget => ({
+    pid: r.participant.pid,
+    user: r.participant.user,
+    database: r.participant.database,
+    state: r.participant.state,
+    query: r.participant.query,
+  }),
+  detail: (r, ctx) => {
+    const p = r.participant;
+    return [
+      ['pid', `${p.pid}${ctx.ownPids.has(p.pid) ? ' (pgtop itself)' : ''}`],
+      ['user', p.user ?? HIDDEN],
+      ['database', p.database ?? ''],
+      ['application', p.application],
+      ['state', `${p.state ?? ''}${p.stateSeconds !== null ? ` for ${duration(p.stateSeconds)}` : ''}`],
+      ['waits for', p.mode ? `${p.mode} on ${p.lockType ?? ''} ${p.relation ?? ''}`.trim() : 'nothing (a blocker)'],
+      ['waiting', p.waitSeconds !== null ? duration(p.waitSeconds) : '–'],
+      ['blocked by', p.blockedBy.length ? p.blockedBy.join(', ') : '–'],
+      ['blocks', `${r.waiterCount} session(s)`],
+      ['transaction', p.xactSeconds !== null ? `open for ${duration(p.xactSeconds)}` : 'none'],
+      ['query', p.hidden ? `${HIDDEN}: this role needs pg_read_all_stats to see it` : p.query],
+    ];
+  },
+  notice: (state) =>
+    state.data.results.locks?.rows.some((p) => p.hidden)
+      ? `${HIDDEN}: needs pg_read_all_stats (or pg_monitor) to see other users' queries`
+      : null,
+  json: (r) => ({ depth: r.depth, waiterCount: r.waiterCount, ...r.participant }),
+  emptyText: (state) =>
+    state.ui.filter.locks ? `no session in the tree matches "${state.ui.filter.locks}"` : 'no session is waiting on a lock',
+};

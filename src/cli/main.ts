@@ -1,0 +1,108 @@
+// pgtop's entry: parse the command line, connect before any UI (so every
+// early failure is one line and an exit code), then either print the screen
+// once or run the dashboard: poller → store → App, actions on their own
+// connection. Returns the exit code; bin/pgtop.js sets it.
+import { SCREENS, screenQueries } from '../../screens/registry.js';
+import { ActionRunner } from '../actions/runner.js';
+import { openSession, type ConnectionPurpose, type DbSession } from '../db/connection.js';
+import { resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
+import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
+import type { KeyServices } from '../keys/dispatch.js';
+import { Poller } from '../poller/poller.js';
+import { createPgtopStore } from '../store/store.js';
+import { VERSION } from '../version.js';
+import { onceJson, onceText } from './once.js';
+import { parseCommandLine, type DashboardOptions } from './options.js';
+import { promptPassword } from './prompt-password.js';
+
+export async function run(args: readonly string[]): Promise<number> {
+  try {
+    const cli = parseCommandLine(args, process.env, VERSION);
+    if (cli.kind === 'exit') {
+      process.stdout.write(cli.output);
+      return EXIT_OK;
+    }
+    if (cli.k8sTarget) {
+      throw new UsageError(
+        '-k/--k8s is not available in this build yet: forward the port yourself (kubectl port-forward) and connect with -h/-p',
+      );
+    }
+    if (!cli.once && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+      throw new UsageError('not a terminal: run pgtop in a terminal, or use --once (with --json for scripts) to print the screen once');
+    }
+    // Ink and React take half a second to load: load them while connecting,
+    // and not at all for --once, --help or an early failure.
+    const ui = cli.once ? null : loadUi();
+    ui?.catch(() => undefined);
+    const connection = resolveConnection(cli.connection, process.env);
+    const open = (purpose: ConnectionPurpose) => openSession(connection, { purpose });
+    // Only the first connection may ask for a password: the dashboard never prompts.
+    const monitor = await openSession(connection, {
+      purpose: 'monitor',
+      askPassword: () => promptPassword(`Password for user ${connection.user}: `),
+    });
+    return ui ? await runDashboard(cli, connection, monitor, open, await ui) : await printOnce(cli, connection, monitor);
+  } catch (error) {
+    process.stderr.write(`pgtop: ${oneLine(error)}\n`);
+    return error instanceof PgtopError ? error.exitCode : EXIT_RUNTIME;
+  }
+}
+
+async function loadUi() {
+  const [ink, react, app] = await Promise.all([import('ink'), import('react'), import('../../screens/App.js')]);
+  return { render: ink.render, createElement: react.createElement, App: app.App };
+}
+type UiModules = Awaited<ReturnType<typeof loadUi>>;
+
+function targetLabel(connection: ResolvedConnection): string {
+  return `direct ${connection.describe}`;
+}
+
+async function printOnce(cli: DashboardOptions, connection: ResolvedConnection, monitor: DbSession): Promise<number> {
+  const store = createPgtopStore({ target: targetLabel(connection), screen: cli.screen, readOnly: true });
+  const poller = new Poller({ store, connect: () => Promise.reject(new Error('no reconnect in --once')), queriesFor: screenQueries, initialSession: monitor });
+  await poller.tick();
+  await poller.stop();
+  const state = store.getState();
+  if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
+  const view = SCREENS[cli.screen].view;
+  process.stdout.write(cli.json ? onceJson(state, view) : onceText(state, view, process.stdout.columns || 200));
+  return EXIT_OK;
+}
+
+async function runDashboard(
+  cli: DashboardOptions,
+  connection: ResolvedConnection,
+  monitor: DbSession,
+  open: (purpose: ConnectionPurpose) => Promise<DbSession>,
+  { render, createElement, App }: UiModules,
+): Promise<number> {
+  const store = createPgtopStore({ target: targetLabel(connection), screen: cli.screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
+  const runner = new ActionRunner(store, () => open('action'));
+  let quit = () => undefined as void;
+  const services: KeyServices = {
+    quit: () => quit(),
+    requestAction: (spec, target, key) => runner.request(spec, target, key),
+    confirmAction: () => void runner.confirm(),
+    dismissAction: () => runner.dismiss(),
+  };
+  poller.start();
+  const instance = render(createElement(App, { store, services, color: cli.color }), {
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 20,
+  });
+  quit = () => instance.unmount();
+  const onSignal = () => instance.unmount();
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    await Promise.all([poller.stop(), runner.close()]);
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,85 @@
+// What takes over the body of the screen for a moment: help, details, a
+// confirmation; and the one-line prompts for `:` and `/`.
+import { Box, Text } from 'ink';
+import React from 'react';
+import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
+import type { ScreenId } from '../screen-ids.js';
+import type { PendingAction } from '../store/store.js';
+
+export function HelpOverlay({ screen, readOnly, width }: { screen: ScreenId; readOnly: boolean; width: number }): React.ReactElement {
+  const rows = bindingsFor(screen);
+  const keyText = (b: KeyBinding) => b.keys.map(displayKey).join(' ');
+  const keyWidth = Math.min(22, Math.max(...rows.map((b) => keyText(b).length)) + 2);
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold>{`Keys on the ${screen} screen  (Esc, q or ? closes)`}</Text>
+      {rows.map((b) => (
+        <Text key={b.command} wrap="truncate">
+          <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
+          {b.text}
+          {b.danger && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
+        </Text>
+      ))}
+      <Text dimColor>{'Esc clears the filter · * in the PID column marks pgtop\'s own sessions'}</Text>
+    </Box>
+  );
+}
+
+export function DetailView({ title, fields, width, height }: { title: string; fields: [string, string][]; width: number; height: number }): React.ReactElement {
+  const labelWidth = Math.max(...fields.map(([label]) => label.length)) + 2;
+  const last = fields.at(-1);
+  const head = fields.slice(0, -1);
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold>{`${title}  (Esc closes)`}</Text>
+      {head.map(([label, value]) => (
+        <Text key={label} wrap="truncate">
+          <Text bold>{label.padEnd(labelWidth)}</Text>
+          {value}
+        </Text>
+      ))}
+      {last ? (
+        <>
+          <Text bold>{last[0]}</Text>
+          <Text wrap="wrap">{last[1]}</Text>
+        </>
+      ) : null}
+    </Box>
+  );
+}
+
+export function ConfirmDialog({ action, typed, color, width }: { action: PendingAction; typed: string; color: boolean; width: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={color ? 'red' : undefined} width={Math.min(width, 100)} paddingX={1}>
+      <Text bold wrap="wrap">
+        {action.title}
+      </Text>
+      {action.details.map((line) => (
+        <Text key={line} wrap="truncate">
+          {line}
+        </Text>
+      ))}
+      <Text>
+        {'will run: '}
+        <Text bold color={color ? 'yellow' : undefined}>
+          {action.sql}
+        </Text>
+      </Text>
+      {action.typeToConfirm === undefined ? (
+        <Text bold>{'y to run it, n or Esc to leave it'}</Text>
+      ) : (
+        <Text bold>{`type ${action.typeToConfirm} and Enter to run it, Esc to leave it: ${typed}`}</Text>
+      )}
+    </Box>
+  );
+}
+
+export function PromptLine({ prefix, text }: { prefix: string; text: string }): React.ReactElement {
+  return (
+    <Text wrap="truncate">
+      <Text bold>{prefix}</Text>
+      {text}
+      <Text inverse> </Text>
+    </Text>
+  );
+}

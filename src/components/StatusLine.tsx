@@ -1,0 +1,25 @@
+// The bottom lines: the outcome of the last action or command, and the keys
+// that matter on this screen (from the keymap).
+import { Text } from 'ink';
+import React from 'react';
+import type { StatusLine as Status } from '../store/store.js';
+
+export interface StatusLineProps {
+  status: Status | null;
+  hints: string;
+  color: boolean;
+}
+
+export function StatusLine({ status, hints, color }: StatusLineProps): React.ReactElement {
+  const tone = !color || !status ? undefined : status.kind === 'error' ? 'red' : status.kind === 'success' ? 'green' : undefined;
+  return (
+    <>
+      <Text wrap="truncate" color={tone}>
+        {status?.text ?? ' '}
+      </Text>
+      <Text wrap="truncate" dimColor>
+        {hints}
+      </Text>
+    </>
+  );
+}

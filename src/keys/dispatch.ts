@@ -1,0 +1,235 @@
+// What a key does, without React: the hook that listens to the terminal
+// turns each key press into a name and calls handleKey(). Overlays (confirm,
+// command line, filter, help, details) take keys first; otherwise the keymap
+// decides. Everything changes the store or calls a service; tests drive this
+// directly and through the rendered App.
+import { cancelQuery, terminateBackend } from '../actions/backend.js';
+import type { ActionSpec } from '../actions/action.js';
+import type { BackendTarget, ScreenView } from '../render/screen-view.js';
+import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
+import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore } from '../store/store.js';
+import { bindingForKey, type CommandId } from './keymap.js';
+
+export interface KeyServices {
+  quit(): void;
+  requestAction<Target>(spec: ActionSpec<Target>, target: Target, targetKey: string): void;
+  confirmAction(): void;
+  dismissAction(): void;
+}
+
+export interface KeyContext {
+  store: PgtopStore;
+  services: KeyServices;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  viewFor(screen: ScreenId): ScreenView<any>;
+  /** Rows visible in the table: the PgUp/PgDn step. */
+  pageSize: number;
+}
+
+/** A key press: its name ('q', 'enter', 'ctrl+c'…) and the text typed, for text fields. */
+export interface KeyPress {
+  name: string;
+  text: string;
+}
+
+const BACKEND_ACTIONS: Partial<Record<CommandId, ActionSpec<BackendTarget>>> = {
+  cancelQuery,
+  terminateBackend,
+};
+
+export function handleKey(press: KeyPress, ctx: KeyContext): void {
+  const { store } = ctx;
+  const state = store.getState();
+  const overlay = state.ui.overlay;
+  switch (overlay.kind) {
+    case 'confirm':
+      return confirmKey(press, ctx, overlay.typed, overlay.action.typeToConfirm);
+    case 'command':
+      return textField(press, overlay.text, ctx, {
+        update: (text) => setUi(store, { overlay: { kind: 'command', text } }),
+        submit: (text) => runCommandLine(text, ctx),
+        cancel: () => setUi(store, { overlay: { kind: 'none' } }),
+      });
+    case 'filter': {
+      const screen = state.ui.screen;
+      const setFilter = (text: string) => store.setState((s) => ({ ui: { ...s.ui, filter: { ...s.ui.filter, [screen]: text } } }));
+      return textField(press, overlay.text, ctx, {
+        update: (text) => {
+          setFilter(text);
+          setUi(store, { overlay: { kind: 'filter', text } });
+        },
+        submit: () => setUi(store, { overlay: { kind: 'none' } }),
+        cancel: () => {
+          setFilter('');
+          setUi(store, { overlay: { kind: 'none' } });
+        },
+      });
+    }
+    case 'help':
+    case 'detail':
+      if (['escape', 'q', 'enter', '?'].includes(press.name)) setUi(store, { overlay: { kind: 'none' } });
+      else if (press.name === 'ctrl+c') ctx.services.quit();
+      return;
+    case 'none':
+      break;
+  }
+
+  if (press.name === 'escape') {
+    if (state.ui.filter[state.ui.screen]) {
+      store.setState((s) => ({ ui: { ...s.ui, filter: { ...s.ui.filter, [s.ui.screen]: '' } } }));
+    }
+    return;
+  }
+  const binding = bindingForKey(press.name, state.ui.screen);
+  if (binding) runCommand(binding.command, press, ctx);
+}
+
+function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void {
+  const { store } = ctx;
+  const state = store.getState();
+  const screen = state.ui.screen;
+  const view = ctx.viewFor(screen);
+  const move = (m: CursorMove) => moveCursor(store, screen, view.rows(store.getState()).map(view.rowKey), m);
+  switch (command) {
+    case 'quit':
+      return ctx.services.quit();
+    case 'help':
+      return setUi(store, { overlay: { kind: 'help' } });
+    case 'commandLine':
+      return setUi(store, { overlay: { kind: 'command', text: '' } });
+    case 'filter':
+      return setUi(store, { overlay: { kind: 'filter', text: state.ui.filter[screen] ?? '' } });
+    case 'up':
+      return move(-1);
+    case 'down':
+      return move(1);
+    case 'pageUp':
+      return move(-Math.max(1, ctx.pageSize));
+    case 'pageDown':
+      return move(Math.max(1, ctx.pageSize));
+    case 'top':
+      return move('top');
+    case 'bottom':
+      return move('bottom');
+    case 'details': {
+      const row = selectedRow(state, screen, view);
+      if (row !== undefined) setUi(store, { overlay: { kind: 'detail', key: view.rowKey(row) } });
+      return;
+    }
+    case 'sortNext':
+    case 'sortReverse':
+      return sort(command, ctx, screen, view);
+    case 'pause':
+      setUi(store, { paused: !state.ui.paused });
+      return setStatus(store, state.ui.paused ? 'refreshing resumed' : 'refreshing paused: p resumes');
+    case 'faster':
+    case 'slower': {
+      const step = command === 'faster' ? -500 : 500;
+      const intervalMs = Math.min(MAX_INTERVAL_MS, Math.max(MIN_INTERVAL_MS, state.ui.intervalMs + step));
+      setUi(store, { intervalMs });
+      return setStatus(store, `refresh every ${intervalMs / 1000} s`);
+    }
+    case 'nextScreen':
+    case 'previousScreen': {
+      const i = SCREEN_IDS.indexOf(screen);
+      const n = SCREEN_IDS.length;
+      return goTo(store, SCREEN_IDS[(i + (command === 'nextScreen' ? 1 : n - 1)) % n]!);
+    }
+    case 'gotoScreen': {
+      const target = SCREEN_IDS[Number(press.name) - 1];
+      if (target) goTo(store, target);
+      return;
+    }
+    case 'cancelQuery':
+    case 'terminateBackend': {
+      const spec = BACKEND_ACTIONS[command]!;
+      const row = selectedRow(state, screen, view);
+      const target = row === undefined ? null : view.backendOf?.(row);
+      if (!target) return setStatus(store, 'no backend selected', 'error');
+      return ctx.services.requestAction(spec, target, view.rowKey(row));
+    }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function selectedRow(state: PgtopState, screen: ScreenId, view: ScreenView<any>): unknown {
+  const rows = view.rows(state);
+  const index = selectedIndex(state, screen, rows.map(view.rowKey));
+  return index >= 0 ? rows[index] : undefined;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function sort(command: 'sortNext' | 'sortReverse', ctx: KeyContext, screen: ScreenId, view: ScreenView<any>): void {
+  const columns = view.sortColumns;
+  if (!columns?.length) return;
+  const current = ctx.store.getState().ui.sort[screen] ?? view.defaultSort ?? { column: columns[0]!, descending: true };
+  const next =
+    command === 'sortReverse'
+      ? { ...current, descending: !current.descending }
+      : { column: columns[(columns.indexOf(current.column) + 1) % columns.length]!, descending: current.descending };
+  ctx.store.setState((s) => ({ ui: { ...s.ui, sort: { ...s.ui.sort, [screen]: next } } }));
+  const title = view.columns.find((c) => c.id === next.column)?.title ?? next.column;
+  setStatus(ctx.store, `sorted by ${title} ${next.descending ? '↓' : '↑'}`);
+}
+
+function goTo(store: PgtopStore, screen: ScreenId): void {
+  setUi(store, { screen, overlay: { kind: 'none' } });
+}
+
+/** `:locks`, `:q`, `:help`: the command line. */
+function runCommandLine(text: string, ctx: KeyContext): void {
+  const { store } = ctx;
+  const word = text.trim().replace(/^:/, '').toLowerCase();
+  setUi(store, { overlay: { kind: 'none' } });
+  if (!word) return;
+  if (word === 'q' || word === 'quit' || word === 'q!') return ctx.services.quit();
+  if (word === 'help' || word === '?') return setUi(store, { overlay: { kind: 'help' } });
+  const match = isScreenId(word) ? word : SCREEN_IDS.find((id) => id.startsWith(word));
+  if (match) return goTo(store, match);
+  setStatus(store, `unknown command "${word}": try ${SCREEN_IDS.join(', ')}, help or q`, 'error');
+}
+
+interface TextFieldHandlers {
+  update(text: string): void;
+  submit(text: string): void;
+  cancel(): void;
+}
+
+function textField(press: KeyPress, text: string, ctx: KeyContext, on: TextFieldHandlers): void {
+  switch (press.name) {
+    case 'enter':
+      return on.submit(text);
+    case 'escape':
+      return on.cancel();
+    case 'ctrl+c':
+      return ctx.services.quit();
+    case 'backspace':
+      return on.update(Array.from(text).slice(0, -1).join(''));
+    case 'ctrl+u':
+      return on.update('');
+    default:
+      // Printable text only: arrows and other named keys do not type.
+      if (press.text && !/[\u0000-\u001f\u007f]/.test(press.text)) on.update(text + press.text);
+  }
+}
+
+function confirmKey(press: KeyPress, ctx: KeyContext, typed: string, expected: string | undefined): void {
+  const { store, services } = ctx;
+  if (press.name === 'ctrl+c') return services.quit();
+  if (expected === undefined) {
+    if (press.name === 'y' || press.name === 'Y') return services.confirmAction();
+    if (['n', 'N', 'escape', 'q'].includes(press.name)) return services.dismissAction();
+    return;
+  }
+  // Typed confirmation: the exact name, then Enter.
+  return textField(press, typed, ctx, {
+    update: (text) =>
+      store.setState((s) => (s.ui.overlay.kind === 'confirm' ? { ui: { ...s.ui, overlay: { ...s.ui.overlay, typed: text } } } : s)),
+    submit: (text) => {
+      if (text === expected) services.confirmAction();
+      else setStatus(store, `typed "${text}" is not "${expected}": nothing was run`, 'error');
+    },
+    cancel: () => services.dismissAction(),
+  });
+}
