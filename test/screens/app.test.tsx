@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { bindingsFor, displayKey } from '../../src/keys/keymap.js';
+import { backend, connectedWith } from '../support/fixtures.js';
+import { renderApp, type RenderedApp } from '../support/render-app.js';
+
+let app: RenderedApp | undefined;
+afterEach(() => app?.unmount());
+
+describe('the dashboard around the screens', () => {
+  it('? lists every key of the current screen, from the keymap', async () => {
+    app = renderApp({ patch: connectedWith([backend({ pid: 1 })]) });
+    await app.resize(100, 40);
+    await app.press('?');
+    const frame = await app.waitFor('Keys on the activity screen');
+    for (const binding of bindingsFor('activity')) {
+      expect(frame).toContain(binding.text);
+      expect(frame).toContain(binding.keys.map(displayKey).join(' '));
+    }
+    await app.press('escape');
+    await app.waitFor('QUERY');
+  });
+
+  it('switches screens with :name Enter, number keys, Tab and Shift-Tab', async () => {
+    app = renderApp({ patch: connectedWith([backend({ pid: 1 })]) });
+    await app.waitFor('QUERY');
+    await app.press(':', 'l', 'o', 'c', 'k', 's', 'enter');
+    await app.waitFor('no session is waiting');
+    expect(app.store.getState().ui.screen).toBe('locks');
+    await app.press('1');
+    await app.waitFor('TIME');
+    expect(app.store.getState().ui.screen).toBe('activity');
+    await app.press('tab');
+    await app.waitFor('WAITS FOR');
+    await app.press('shift+tab');
+    await app.waitFor('TIME');
+    await app.press(':', 'n', 'o', 'p', 'e', 'enter');
+    await app.waitFor('unknown command "nope"');
+  });
+
+  it('p pauses and resumes, + and - change the interval within its bounds', async () => {
+    app = renderApp({ intervalMs: 1000, patch: connectedWith([]) });
+    await app.waitFor('every 1s');
+    await app.press('p');
+    await app.waitFor('PAUSED');
+    await app.press('p');
+    await app.waitFor((f) => !f.includes('PAUSED'));
+    await app.press('+', '+', '+');
+    await app.waitFor('every 0.5s');
+    await app.press('-', '-');
+    await app.waitFor('every 1.5s');
+  });
+
+  it('q and Ctrl-C quit', async () => {
+    app = renderApp({ patch: connectedWith([]) });
+    await app.waitFor('QUERY');
+    await app.press('q', 'ctrl+c');
+    expect(app.calls.quit).toBe(2);
+  });
+
+  it('says when the terminal is smaller than 80x24 and redraws when it grows', async () => {
+    app = renderApp({ patch: connectedWith([backend({ pid: 77 })]) });
+    await app.waitFor('QUERY');
+    await app.resize(70, 20);
+    await app.waitFor('at least 80x24; this one is 70x20');
+    await app.resize(90, 30);
+    await app.waitFor('QUERY');
+  });
+
+  it('shows reconnecting with a countdown while the server is away, keeping the last rows', async () => {
+    app = renderApp({
+      patch: (s) => {
+        connectedWith([backend({ pid: 4242 })])(s);
+        s.connection.state = 'reconnecting';
+        s.connection.retryAt = Date.now() + 3_000;
+        s.connection.lastError = 'Connection terminated unexpectedly';
+      },
+    });
+    const frame = await app.waitFor(/reconnecting in [23]s/);
+    expect(frame).toContain('Connection terminated unexpectedly');
+    expect(frame).toContain('4242');
+  });
+});
