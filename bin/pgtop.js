@@ -2,9 +2,9 @@
 // pgtop's command. The code is TypeScript compiled to dist/ (npm run build).
 let run;
 try {
-  ({ run } = await import('../dist/src/cli/main.js'));
+  ({ run } = await import('../dist/main.js'));
 } catch (error) {
-  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/src/cli/main.js')) {
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/main.js')) {
     process.stderr.write('pgtop: not built yet: run "npm run build" in the pgtop directory\n');
     process.exit(1);
   }

@@ -1,7 +1,7 @@
 // The whole dashboard: header, tabs, the visible screen (or an overlay on
 // it), the status line. It reads the store and renders; keys go through
 // useKeymap to the dispatcher; nothing here talks to the server.
-import { Box, Text } from 'ink';
+import { Box, render, Text, type Instance } from 'ink';
 import React from 'react';
 import { MIN_COLUMNS, MIN_ROWS, useTerminalSize } from '../hooks/useTerminalSize.js';
 import { AppContext, useAppEnvironment, type AppEnvironment } from '../hooks/context.js';
@@ -19,6 +19,12 @@ import { TableScreen } from './TableScreen.js';
 
 // Header 3 lines, tabs 1, status 1, hints 1.
 const CHROME_ROWS = 6;
+
+/** Renders the dashboard on the terminal; the caller waits for it to exit. */
+export function startDashboard(env: AppEnvironment): Instance {
+  // Ctrl-C is a key like any other (the quit command), not Ink's exit.
+  return render(<App {...env} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 20 });
+}
 
 export function App(env: AppEnvironment): React.ReactElement {
   return (

@@ -48,11 +48,10 @@ export async function run(args: readonly string[]): Promise<number> {
   }
 }
 
-async function loadUi() {
-  const [ink, react, app] = await Promise.all([import('ink'), import('react'), import('../../screens/App.js')]);
-  return { render: ink.render, createElement: react.createElement, App: app.App };
+function loadUi() {
+  return import('../../screens/App.js');
 }
-type UiModules = Awaited<ReturnType<typeof loadUi>>;
+type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 function targetLabel(connection: ResolvedConnection): string {
   return `direct ${connection.describe}`;
@@ -75,7 +74,7 @@ async function runDashboard(
   connection: ResolvedConnection,
   monitor: DbSession,
   open: (purpose: ConnectionPurpose) => Promise<DbSession>,
-  { render, createElement, App }: UiModules,
+  { startDashboard }: UiModule,
 ): Promise<number> {
   const store = createPgtopStore({ target: targetLabel(connection), screen: cli.screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
   const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
@@ -88,11 +87,7 @@ async function runDashboard(
     dismissAction: () => runner.dismiss(),
   };
   poller.start();
-  const instance = render(createElement(App, { store, services, color: cli.color }), {
-    exitOnCtrlC: false,
-    patchConsole: false,
-    maxFps: 20,
-  });
+  const instance = startDashboard({ store, services, color: cli.color });
   quit = () => instance.unmount();
   const onSignal = () => instance.unmount();
   process.once('SIGTERM', onSignal);

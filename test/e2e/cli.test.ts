@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, runPgtop, serverArgs } from '../support/binary.js';
-import { connect, pgInfo } from '../support/pg.js';
+import { connect, createScratchDatabase, pgInfo } from '../support/pg.js';
+import { createLockChain } from '../support/sessions.js';
 
 function expectOneLineFailure(run: { code: number; stdout: string; stderr: string; ms: number }, code: number, pattern: RegExp) {
   expect(run.code).toBe(code);
@@ -46,8 +47,25 @@ describe('pgtop --once', () => {
     expect(activity.screen).toBe('activity');
     expect(activity.server).toMatchObject({ database: 'postgres', user: 'postgres', versionNum: pgInfo().serverVersionNum });
     expect(activity.rows.some((r: { own: boolean; application: string }) => r.own && r.application === 'pgtop')).toBe(true);
-    const locks = JSON.parse((await runPgtop([...args, '--once', '--json', '--screen', 'locks'], env)).stdout);
-    expect(locks).toMatchObject({ screen: 'locks', rows: [], error: null });
+    const db = await createScratchDatabase('cli_locks');
+    const chain = await createLockChain(db.name, 1);
+    try {
+      const inDb = serverArgs(db.name);
+      const locks = JSON.parse((await runPgtop([...inDb.args, '--once', '--json', '--screen', 'locks'], inDb.env)).stdout);
+      expect(locks).toMatchObject({ screen: 'locks', error: null });
+      // Other tests may hold locks in the same server: look for this chain.
+      const blocker = locks.rows.find((r: { pid: number }) => r.pid === chain.blockerPid);
+      expect(blocker).toMatchObject({ depth: 0, waiterCount: 1, state: 'idle in transaction', database: db.name });
+      const waiter = locks.rows[locks.rows.indexOf(blocker) + 1];
+      expect(waiter).toMatchObject({ depth: 1, pid: chain.waiterPids[0], relation: 'accounts', blockedBy: [chain.blockerPid] });
+      // Seen from another database, the relation cannot be named there: pgtop says where it is.
+      const fromPostgres = JSON.parse((await runPgtop([...args, '--once', '--json', '--screen', 'locks'], env)).stdout);
+      const elsewhere = fromPostgres.rows.find((r: { pid: number }) => r.pid === chain.waiterPids[0]);
+      expect(elsewhere.relation).toMatch(new RegExp(`^oid \\d+ in ${db.name}$`));
+    } finally {
+      await chain.close();
+      await db.drop();
+    }
   });
 
   it('accepts a postgres:// URI, PG* variables and ~/.pgpass (PGPASSFILE) as psql does', async () => {
