@@ -9,7 +9,7 @@ import { useKeymap } from '../hooks/useKeymap.js';
 import { useNow } from '../hooks/useNow.js';
 import { usePgtop } from '../hooks/usePgtop.js';
 import { Header } from '../src/components/Header.js';
-import { ConfirmDialog, DetailView, HelpOverlay, PromptLine } from '../src/components/Overlays.js';
+import { ConfirmDialog, DetailView, FormDialog, HelpOverlay, PromptLine, ResultBox } from '../src/components/Overlays.js';
 import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
 import { bindingsFor, displayKey } from '../src/keys/keymap.js';
@@ -68,7 +68,7 @@ function Dashboard(): React.ReactElement {
       <TabBar tabs={SCREEN_ORDER} current={ui.screen} color={color} />
       <Body width={size.columns} height={bodyHeight} />
       {prompt ?? <StatusLine status={ui.status} hints={hints} color={color} />}
-      {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : 'a screen name and Enter (Tab-free: :locks), Esc cancels'}</Text> : null}
+      {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : `${SCREEN_ORDER.map((s) => s.id).join(', ')}, help or q; Enter runs it, Esc cancels`}</Text> : null}
     </Box>
   );
 }
@@ -85,6 +85,18 @@ function Body({ width, height }: { width: number; height: number }): React.React
       return (
         <Box height={height} flexDirection="column">
           <ConfirmDialog action={overlay.action} typed={overlay.typed} color={color} width={width} />
+        </Box>
+      );
+    case 'form':
+      return (
+        <Box height={height} flexDirection="column">
+          <FormDialog input={overlay.input} text={overlay.text} choice={overlay.choice} color={color} width={width} />
+        </Box>
+      );
+    case 'result':
+      return (
+        <Box height={height} flexDirection="column">
+          <ResultBox title={overlay.title} lines={overlay.lines} color={color} width={width} />
         </Box>
       );
     case 'detail': {

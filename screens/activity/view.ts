@@ -3,7 +3,9 @@
 // by --once.
 import type { Backend } from '../../src/db/queries/activity/map.js';
 import { duration, oneLineSql } from '../../src/format/format.js';
-import type { BackendTarget, ScreenView } from '../../src/render/screen-view.js';
+import { actionRequest } from '../../src/actions/action.js';
+import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
+import type { ScreenView } from '../../src/render/screen-view.js';
 import type { CellTone, Column, RenderContext } from '../../src/render/table.js';
 import { sortRows } from '../../src/render/table.js';
 import type { PgtopState } from '../../src/store/store.js';
@@ -113,6 +115,10 @@ export function matchesFilter(b: Backend, filter: string): boolean {
     .some((field) => field?.toLowerCase().includes(needle));
 }
 
+function backendTarget(b: Backend): BackendTarget {
+  return { pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query };
+}
+
 const DEFAULT_SORT = { column: 'time', descending: true };
 
 export const activityView: ScreenView<Backend> = {
@@ -127,7 +133,10 @@ export const activityView: ScreenView<Backend> = {
   columns: activityColumns,
   sortColumns: ['time', 'xact', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
   defaultSort: DEFAULT_SORT,
-  backendOf: (b): BackendTarget => ({ pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query }),
+  actions: {
+    cancelQuery: (b) => (b ? actionRequest(cancelQuery, backendTarget(b)) : null),
+    terminateBackend: (b) => (b ? actionRequest(terminateBackend, backendTarget(b)) : null),
+  },
   detail: (b: Backend, ctx: RenderContext) => [
     ['pid', `${b.pid}${ctx.ownPids.has(b.pid) ? ' (pgtop itself)' : ''}${b.leaderPid && b.leaderPid !== b.pid ? ` (parallel worker of ${b.leaderPid})` : ''}`],
     ['user', b.user ?? HIDDEN],

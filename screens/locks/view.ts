@@ -3,7 +3,9 @@
 import type { LockTreeRow } from '../../src/db/queries/locks/map.js';
 import { blockingTree } from '../../src/db/queries/locks/map.js';
 import { duration, oneLineSql } from '../../src/format/format.js';
-import type { BackendTarget, ScreenView } from '../../src/render/screen-view.js';
+import { actionRequest } from '../../src/actions/action.js';
+import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
+import type { ScreenView } from '../../src/render/screen-view.js';
 import type { Column } from '../../src/render/table.js';
 import type { PgtopState } from '../../src/store/store.js';
 
@@ -57,6 +59,10 @@ export function matchesFilter(row: LockTreeRow, filter: string): boolean {
   );
 }
 
+function backendTarget({ participant: p }: LockTreeRow): BackendTarget {
+  return { pid: p.pid, user: p.user, database: p.database, state: p.state, query: p.query };
+}
+
 // The tree is rebuilt only when the rows change, not on every render or key.
 let cache: { source: unknown; tree: LockTreeRow[] } | null = null;
 function treeOf(state: PgtopState): LockTreeRow[] {
@@ -73,13 +79,10 @@ export const locksView: ScreenView<LockTreeRow> = {
   },
   rowKey: (r) => r.key,
   columns: lockColumns,
-  backendOf: (r): BackendTarget => ({
-    pid: r.participant.pid,
-    user: r.participant.user,
-    database: r.participant.database,
-    state: r.participant.state,
-    query: r.participant.query,
-  }),
+  actions: {
+    cancelQuery: (r) => (r ? actionRequest(cancelQuery, backendTarget(r)) : null),
+    terminateBackend: (r) => (r ? actionRequest(terminateBackend, backendTarget(r)) : null),
+  },
   detail: (r, ctx) => {
     const p = r.participant;
     return [

@@ -1,23 +1,65 @@
-// An action is the only thing in pgtop that changes a server. Each is one
-// spec: what the confirmation shows (the exact statement), when it must be
-// refused, and how it runs on the actions connection.
+// An action is the only thing in pgtop that changes a server (or the backup
+// directory). Each is one spec: what it asks first (inputs), what the
+// confirmation shows (the exact statement or command), when it must be
+// refused, and how it runs. The runner (runner.ts) drives every spec the
+// same way: inputs → confirmation → run → outcome in the status line.
 import type { ClientBase } from 'pg';
+import type { ActionEnvironment } from './environment.js';
 
 export interface ActionContext {
   ownPids: ReadonlySet<number>;
 }
 
+/** A question asked before the confirmation: a name, a choice of format… */
+export interface InputField {
+  key: string;
+  label: string;
+  kind: 'text' | 'choice';
+  /** For 'choice': the options, picked with ↑/↓ or their number. */
+  choices?: readonly { value: string; label: string }[];
+  initial?: string;
+  /** Why the value will not do (shown, the question stays), or null. */
+  validate?(value: string): string | null;
+}
+
+export type InputValues = Readonly<Record<string, string>>;
+
+export interface ActionRunContext {
+  /** The actions connection, opened on first use (never the monitor's). */
+  client(): Promise<ClientBase>;
+  /** Progress in the status line while the action runs ("12.3 MB, 8.1 MB/s"). */
+  progress(text: string): void;
+  env: ActionEnvironment;
+}
+
+/** What an action reports: a line for the status line, and optionally a box the user dismisses (a generated password shown once, a restore report). */
+export interface ActionOutcome {
+  message: string;
+  detail?: { title: string; lines: string[] };
+}
+
 export interface ActionSpec<Target> {
   id: string;
-  /** 'confirm': y/n. 'typed': the user types `typeToConfirm(target)` exactly. */
+  /** 'confirm': y/n. 'typed': the user types `typeToConfirm` exactly (VACUUM FULL, DROP…). */
   danger: 'confirm' | 'typed';
-  title(target: Target): string;
-  /** The statement as it will run, shown before the user agrees. */
-  sql(target: Target): string;
-  details(target: Target): string[];
-  typeToConfirm?(target: Target): string;
+  inputs?(target: Target): InputField[];
+  title(target: Target, values: InputValues): string;
+  /** The statement or command as it will run, shown before the user agrees. */
+  sql(target: Target, values: InputValues): string;
+  details(target: Target, values: InputValues): string[];
+  typeToConfirm?(target: Target, values: InputValues): string;
   /** Why this action must not run on this target, if it must not. */
   refuse?(target: Target, context: ActionContext): string | null;
-  /** Runs it; resolves to the success line, throws with the server's error. */
-  run(client: ClientBase, target: Target): Promise<string>;
+  /** Runs it; resolves to the outcome, throws with the server's error. */
+  run(context: ActionRunContext, target: Target, values: InputValues): Promise<string | ActionOutcome>;
+}
+
+/** An action aimed at something: what a key asks the runner to do. */
+export interface ActionRequest<Target = unknown> {
+  spec: ActionSpec<Target>;
+  target: Target;
+}
+
+export function actionRequest<Target>(spec: ActionSpec<Target>, target: Target): ActionRequest {
+  return { spec, target } as ActionRequest;
 }

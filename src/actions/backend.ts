@@ -2,8 +2,16 @@
 // its own connections: cancelling its monitor would blank the screen,
 // terminating it would be pgtop killing itself.
 import { oneLineSql, truncate } from '../format/format.js';
-import type { BackendTarget } from '../render/screen-view.js';
 import type { ActionContext, ActionSpec } from './action.js';
+
+/** The server process an action targets. */
+export interface BackendTarget {
+  pid: number;
+  user: string | null;
+  database: string | null;
+  state: string | null;
+  query: string;
+}
 
 function describe(target: BackendTarget): string[] {
   return [
@@ -27,11 +35,10 @@ export const cancelQuery: ActionSpec<BackendTarget> = {
   sql: (t) => `SELECT pg_cancel_backend(${t.pid});`,
   details: describe,
   refuse: refuseOwn('cancel'),
-  async run(client, t) {
+  async run(context, t) {
+    const client = await context.client();
     const result = await client.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [t.pid]);
-    return result.rows[0]?.ok
-      ? `cancel sent to pid ${t.pid}`
-      : `pid ${t.pid} was not signalled: it is no longer running`;
+    return result.rows[0]?.ok ? `cancel sent to pid ${t.pid}` : `pid ${t.pid} was not signalled: it is no longer running`;
   },
 };
 
@@ -42,10 +49,9 @@ export const terminateBackend: ActionSpec<BackendTarget> = {
   sql: (t) => `SELECT pg_terminate_backend(${t.pid});`,
   details: describe,
   refuse: refuseOwn('terminate'),
-  async run(client, t) {
+  async run(context, t) {
+    const client = await context.client();
     const result = await client.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [t.pid]);
-    return result.rows[0]?.ok
-      ? `terminated pid ${t.pid}`
-      : `pid ${t.pid} was not signalled: it is no longer running`;
+    return result.rows[0]?.ok ? `terminated pid ${t.pid}` : `pid ${t.pid} was not signalled: it is no longer running`;
   },
 };

@@ -1,32 +1,40 @@
-// Runs actions: refuses them under --read-only or when their spec says no,
-// asks for confirmation through the store, then runs them on the actions
-// connection (opened on first use, reopened when lost) and reports the
-// outcome in the status line. A failed action never stops the dashboard.
+// Runs actions, every one the same way: refuse under --read-only or when
+// the spec says no; ask its inputs one by one; show the confirmation with
+// the exact statement; run it on the actions connection (opened on first
+// use, reopened when lost), never the monitor's; report the outcome in the
+// status line (and in a box for what must be read, like a new password).
+// A failed action never stops the dashboard.
 import type { DbSession } from '../db/connection.js';
 import { oneLine } from '../errors.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
-import type { ActionSpec } from './action.js';
+import type { ActionRequest, ActionSpec, InputValues } from './action.js';
+import type { ActionEnvironment } from './environment.js';
 
 interface Pending {
   spec: ActionSpec<unknown>;
   target: unknown;
+  targetKey: string;
+  values: Record<string, string>;
+  /** Index of the next input to ask. */
+  nextInput: number;
 }
 
 export class ActionRunner {
   private pending: Pending | null = null;
   private session: DbSession | null = null;
-  private running = false;
+  private running: string | null = null;
 
   constructor(
     private readonly store: PgtopStore,
     private readonly openSession: () => Promise<DbSession>,
+    private readonly env: ActionEnvironment = {},
   ) {}
 
-  /** Ask the user to confirm an action on a target (or say why it cannot run). */
-  request<Target>(spec: ActionSpec<Target>, target: Target, targetKey: string): void {
+  /** Start an action on a target: its questions, then the confirmation (or say why it cannot run). */
+  request({ spec, target }: ActionRequest, targetKey: string): void {
     const state = this.store.getState();
     if (state.ui.readOnly) {
-      setStatus(this.store, `read-only mode: refused to run ${spec.sql(target)}`, 'error');
+      setStatus(this.store, `read-only mode: refused to run ${spec.sql(target, {})}`, 'error');
       return;
     }
     const refusal = spec.refuse?.(target, { ownPids: new Set(state.connection.ownPids) });
@@ -34,54 +42,70 @@ export class ActionRunner {
       setStatus(this.store, `refused: ${refusal}`, 'error');
       return;
     }
-    this.pending = { spec: spec as ActionSpec<unknown>, target };
-    setUi(this.store, {
-      overlay: {
-        kind: 'confirm',
-        typed: '',
-        action: {
-          actionId: spec.id,
-          title: spec.title(target),
-          sql: spec.sql(target),
-          details: spec.details(target),
-          targetKey,
-          typeToConfirm: spec.danger === 'typed' ? spec.typeToConfirm?.(target) : undefined,
-        },
-      },
-    });
+    this.pending = { spec, target, targetKey, values: {}, nextInput: 0 };
+    this.askNext();
+  }
+
+  /** The answer to the question on screen (text typed, or the value of the choice). */
+  answer(value: string): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const fields = pending.spec.inputs?.(pending.target) ?? [];
+    const field = fields[pending.nextInput];
+    if (!field) return;
+    const problem = field.validate?.(value) ?? null;
+    if (problem) {
+      setStatus(this.store, problem, 'error');
+      return;
+    }
+    pending.values[field.key] = value;
+    pending.nextInput += 1;
+    this.askNext();
   }
 
   /** The user said no (or pressed Esc). */
   dismiss(): void {
-    if (this.pending) setStatus(this.store, `not run: ${this.pending.spec.sql(this.pending.target)}`);
+    const pending = this.pending;
     this.pending = null;
     setUi(this.store, { overlay: { kind: 'none' } });
+    if (!pending) return;
+    // Before every question is answered the statement is not complete: name the action instead.
+    const answered = pending.nextInput >= (pending.spec.inputs?.(pending.target).length ?? 0);
+    const what = answered ? pending.spec.sql(pending.target, pending.values) : pending.spec.title(pending.target, pending.values);
+    setStatus(this.store, `not run: ${what}`);
   }
 
-  /** The user said yes: run the pending action. Resolves when it has finished. */
+  /** The user agreed: run the pending action. Resolves when it has finished. */
   async confirm(): Promise<void> {
     const pending = this.pending;
     this.pending = null;
     setUi(this.store, { overlay: { kind: 'none' } });
     if (!pending) return;
     if (this.running) {
-      setStatus(this.store, 'another action is still running; try again when it has finished', 'error');
+      setStatus(this.store, `still running ${this.running}; try again when it has finished`, 'error');
       return;
     }
-    const { spec, target } = pending;
-    const sql = spec.sql(target);
-    this.running = true;
+    const { spec, target, values } = pending;
+    const sql = spec.sql(target, values);
+    this.running = sql;
     setStatus(this.store, `running ${sql}`);
     try {
-      const session = await this.actionSession();
-      const outcome = await spec.run(session.client, target);
-      setStatus(this.store, outcome, 'success');
+      const outcome = await spec.run(
+        { client: () => this.actionSession().then((s) => s.client), progress: (text) => setStatus(this.store, text), env: this.env },
+        target,
+        values,
+      );
+      const message = typeof outcome === 'string' ? outcome : outcome.message;
+      setStatus(this.store, message, 'success');
+      if (typeof outcome !== 'string' && outcome.detail) {
+        setUi(this.store, { overlay: { kind: 'result', title: outcome.detail.title, lines: outcome.detail.lines } });
+      }
     } catch (error) {
       // A broken connection is reopened next time; the server's error is shown verbatim.
       if (this.session && !this.session.isAlive()) this.dropSession();
       setStatus(this.store, `${sql} failed: ${oneLine(error)}`, 'error');
     } finally {
-      this.running = false;
+      this.running = null;
     }
   }
 
@@ -89,6 +113,41 @@ export class ActionRunner {
     const session = this.session;
     this.session = null;
     await session?.close();
+  }
+
+  private askNext(): void {
+    const pending = this.pending!;
+    const fields = pending.spec.inputs?.(pending.target) ?? [];
+    const field = fields[pending.nextInput];
+    const values: InputValues = pending.values;
+    if (field) {
+      const initial = field.initial ?? '';
+      const choice = Math.max(0, field.choices?.findIndex((c) => c.value === initial) ?? 0);
+      setUi(this.store, {
+        overlay: {
+          kind: 'form',
+          input: { actionTitle: pending.spec.title(pending.target, values), field, position: pending.nextInput + 1, count: fields.length },
+          text: field.kind === 'text' ? initial : '',
+          choice,
+        },
+      });
+      return;
+    }
+    const { spec, target } = pending;
+    setUi(this.store, {
+      overlay: {
+        kind: 'confirm',
+        typed: '',
+        action: {
+          actionId: spec.id,
+          title: spec.title(target, values),
+          sql: spec.sql(target, values),
+          details: spec.details(target, values),
+          targetKey: pending.targetKey,
+          typeToConfirm: spec.danger === 'typed' ? spec.typeToConfirm?.(target, values) : undefined,
+        },
+      },
+    });
   }
 
   private async actionSession(): Promise<DbSession> {

@@ -5,7 +5,6 @@
 import { SCREENS, screenQueries } from '../../screens/registry.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openSession, type ConnectionPurpose, type DbSession } from '../db/connection.js';
-import { resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { Poller } from '../poller/poller.js';
@@ -14,8 +13,10 @@ import { VERSION } from '../version.js';
 import { onceJson, onceText } from './once.js';
 import { parseCommandLine, type DashboardOptions } from './options.js';
 import { promptPassword } from './prompt-password.js';
+import { openTarget, type ConnectionTarget } from './target.js';
 
 export async function run(args: readonly string[]): Promise<number> {
+  let target: ConnectionTarget | undefined;
   try {
     const cli = parseCommandLine(args, process.env, VERSION);
     if (cli.kind === 'exit') {
@@ -34,17 +35,20 @@ export async function run(args: readonly string[]): Promise<number> {
     // and not at all for --once, --help or an early failure.
     const ui = cli.once ? null : loadUi();
     ui?.catch(() => undefined);
-    const connection = resolveConnection(cli.connection, process.env);
+    target = await openTarget(cli);
+    const connection = target.connection;
     const open = (purpose: ConnectionPurpose) => openSession(connection, { purpose });
     // Only the first connection may ask for a password: the dashboard never prompts.
     const monitor = await openSession(connection, {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
-    return ui ? await runDashboard(cli, connection, monitor, open, await ui) : await printOnce(cli, connection, monitor);
+    return ui ? await runDashboard(cli, target, monitor, open, await ui) : await printOnce(cli, target, monitor);
   } catch (error) {
     process.stderr.write(`pgtop: ${oneLine(error)}\n`);
     return error instanceof PgtopError ? error.exitCode : EXIT_RUNTIME;
+  } finally {
+    await target?.close();
   }
 }
 
@@ -53,12 +57,8 @@ function loadUi() {
 }
 type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
-function targetLabel(connection: ResolvedConnection): string {
-  return `direct ${connection.describe}`;
-}
-
-async function printOnce(cli: DashboardOptions, connection: ResolvedConnection, monitor: DbSession): Promise<number> {
-  const store = createPgtopStore({ target: targetLabel(connection), screen: cli.screen, readOnly: true });
+async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession): Promise<number> {
+  const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
   const poller = new Poller({ store, connect: () => Promise.reject(new Error('no reconnect in --once')), queriesFor: screenQueries, initialSession: monitor });
   await poller.tick();
   await poller.stop();
@@ -71,18 +71,20 @@ async function printOnce(cli: DashboardOptions, connection: ResolvedConnection, 
 
 async function runDashboard(
   cli: DashboardOptions,
-  connection: ResolvedConnection,
+  target: ConnectionTarget,
   monitor: DbSession,
   open: (purpose: ConnectionPurpose) => Promise<DbSession>,
   { startDashboard }: UiModule,
 ): Promise<number> {
-  const store = createPgtopStore({ target: targetLabel(connection), screen: cli.screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  const store = createPgtopStore({ target: target.label, screen: cli.screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  target.attach?.(store);
   const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
-  const runner = new ActionRunner(store, () => open('action'));
+  const runner = new ActionRunner(store, () => open('action'), { connection: target.connection });
   let quit = () => undefined as void;
   const services: KeyServices = {
     quit: () => quit(),
-    requestAction: (spec, target, key) => runner.request(spec, target, key),
+    requestAction: (request, key) => runner.request(request, key),
+    answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
   };

@@ -4,7 +4,7 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
 import type { ScreenId } from '../screen-ids.js';
-import type { PendingAction } from '../store/store.js';
+import type { PendingAction, PendingInput } from '../store/store.js';
 
 export function HelpOverlay({ screen, readOnly, width }: { screen: ScreenId; readOnly: boolean; width: number }): React.ReactElement {
   const rows = bindingsFor(screen);
@@ -81,5 +81,41 @@ export function PromptLine({ prefix, text }: { prefix: string; text: string }): 
       {text}
       <Text inverse> </Text>
     </Text>
+  );
+}
+
+export function FormDialog({ input, text, choice, color, width }: { input: PendingInput; text: string; choice: number; color: boolean; width: number }): React.ReactElement {
+  const { field } = input;
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={color ? 'cyan' : undefined} width={Math.min(width, 100)} paddingX={1}>
+      <Text bold wrap="wrap">
+        {input.actionTitle}
+      </Text>
+      <Text>{`${input.count > 1 ? `(${input.position}/${input.count}) ` : ''}${field.label}`}</Text>
+      {field.kind === 'text' ? (
+        <PromptLine prefix="> " text={text} />
+      ) : (
+        (field.choices ?? []).map((c, i) => (
+          <Text key={c.value} inverse={i === choice} wrap="truncate">
+            {`${i + 1} ${c.label}`}
+          </Text>
+        ))
+      )}
+      <Text dimColor>{field.kind === 'text' ? 'Enter to go on, Esc to leave it' : '↑/↓ or a number to choose, Enter to go on, Esc to leave it'}</Text>
+    </Box>
+  );
+}
+
+export function ResultBox({ title, lines, color, width }: { title: string; lines: string[]; color: boolean; width: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor={color ? 'green' : undefined} width={Math.min(width, 100)} paddingX={1}>
+      <Text bold>{title}</Text>
+      {lines.map((line, i) => (
+        <Text key={i} wrap="wrap">
+          {line}
+        </Text>
+      ))}
+      <Text dimColor>any key closes this</Text>
+    </Box>
   );
 }

@@ -3,9 +3,8 @@
 // command line, filter, help, details) take keys first; otherwise the keymap
 // decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
-import { cancelQuery, terminateBackend } from '../actions/backend.js';
-import type { ActionSpec } from '../actions/action.js';
-import type { BackendTarget, ScreenView } from '../render/screen-view.js';
+import type { ActionRequest } from '../actions/action.js';
+import type { ScreenView } from '../render/screen-view.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore } from '../store/store.js';
@@ -13,7 +12,10 @@ import { bindingForKey, type CommandId } from './keymap.js';
 
 export interface KeyServices {
   quit(): void;
-  requestAction<Target>(spec: ActionSpec<Target>, target: Target, targetKey: string): void;
+  /** Start an action: its questions, then its confirmation. */
+  requestAction(request: ActionRequest, targetKey: string): void;
+  /** The answer to the action's question on screen. */
+  answerInput(value: string): void;
   confirmAction(): void;
   dismissAction(): void;
 }
@@ -33,16 +35,17 @@ export interface KeyPress {
   text: string;
 }
 
-const BACKEND_ACTIONS: Partial<Record<CommandId, ActionSpec<BackendTarget>>> = {
-  cancelQuery,
-  terminateBackend,
-};
-
 export function handleKey(press: KeyPress, ctx: KeyContext): void {
   const { store } = ctx;
   const state = store.getState();
   const overlay = state.ui.overlay;
   switch (overlay.kind) {
+    case 'form':
+      return formKey(press, ctx, overlay);
+    case 'result':
+      if (press.name === 'ctrl+c') ctx.services.quit();
+      else setUi(store, { overlay: { kind: 'none' } });
+      return;
     case 'confirm':
       return confirmKey(press, ctx, overlay.typed, overlay.action.typeToConfirm);
     case 'command':
@@ -82,7 +85,22 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
     return;
   }
   const binding = bindingForKey(press.name, state.ui.screen);
-  if (binding) runCommand(binding.command, press, ctx);
+  if (!binding) return;
+  if (binding.danger) startAction(binding.command, ctx);
+  else runCommand(binding.command, press, ctx);
+}
+
+/** A key that changes the server: the screen says what it aims at, the runner does the rest. */
+function startAction(command: CommandId, ctx: KeyContext): void {
+  const { store } = ctx;
+  const state = store.getState();
+  const view = ctx.viewFor(state.ui.screen);
+  const make = view.actions?.[command];
+  if (!make) return;
+  const row = selectedRow(state, state.ui.screen, view);
+  const request = make(row, state);
+  if (!request) return setStatus(store, 'nothing selected to act on', 'error');
+  ctx.services.requestAction(request, row === undefined ? '' : view.rowKey(row));
 }
 
 function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void {
@@ -141,14 +159,9 @@ function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void 
       if (target) goTo(store, target);
       return;
     }
-    case 'cancelQuery':
-    case 'terminateBackend': {
-      const spec = BACKEND_ACTIONS[command]!;
-      const row = selectedRow(state, screen, view);
-      const target = row === undefined ? null : view.backendOf?.(row);
-      if (!target) return setStatus(store, 'no backend selected', 'error');
-      return ctx.services.requestAction(spec, target, view.rowKey(row));
-    }
+    default:
+      // Dangerous commands (actions) go through startAction.
+      return;
   }
 }
 
@@ -211,6 +224,41 @@ function textField(press: KeyPress, text: string, ctx: KeyContext, on: TextField
     default:
       // Printable text only: arrows and other named keys do not type.
       if (press.text && !/[\u0000-\u001f\u007f]/.test(press.text)) on.update(text + press.text);
+  }
+}
+
+/** An action's question: type text, or pick a choice with ↑/↓ or its number; Enter answers, Esc drops the action. */
+function formKey(press: KeyPress, ctx: KeyContext, overlay: Extract<PgtopState['ui']['overlay'], { kind: 'form' }>): void {
+  const { store, services } = ctx;
+  const { field } = overlay.input;
+  if (field.kind === 'text') {
+    return textField(press, overlay.text, ctx, {
+      update: (text) => setUi(store, { overlay: { ...overlay, text } }),
+      submit: (text) => services.answerInput(text.trim()),
+      cancel: () => services.dismissAction(),
+    });
+  }
+  const choices = field.choices ?? [];
+  const pick = (choice: number) => setUi(store, { overlay: { ...overlay, choice: Math.min(Math.max(choice, 0), choices.length - 1) } });
+  switch (press.name) {
+    case 'up':
+    case 'k':
+      return pick(overlay.choice - 1);
+    case 'down':
+    case 'j':
+      return pick(overlay.choice + 1);
+    case 'enter': {
+      const chosen = choices[overlay.choice];
+      if (chosen) services.answerInput(chosen.value);
+      return;
+    }
+    case 'escape':
+    case 'q':
+      return services.dismissAction();
+    case 'ctrl+c':
+      return services.quit();
+    default:
+      if (/^[1-9]$/.test(press.name) && Number(press.name) <= choices.length) pick(Number(press.name) - 1);
   }
 }
 

@@ -1,17 +1,10 @@
 // What a screen is, without React: the rows it shows (filtered and sorted),
 // their columns, and what its keys act on. The screen registry in screens/
 // pairs each view with its component; key handling and --once use the view.
+import type { ActionRequest } from '../actions/action.js';
+import type { CommandId } from '../keys/keymap.js';
 import type { PgtopState, SortState } from '../store/store.js';
 import type { Column, RenderContext } from './table.js';
-
-/** The server process an action (cancel, terminate) targets. */
-export interface BackendTarget {
-  pid: number;
-  user: string | null;
-  database: string | null;
-  state: string | null;
-  query: string;
-}
 
 export interface ScreenView<Row> {
   /** The rows on screen, in order: filtered and sorted. */
@@ -21,8 +14,12 @@ export interface ScreenView<Row> {
   /** Column ids that `s` cycles through, in order; absent when the screen has a fixed order. */
   sortColumns?: readonly string[];
   defaultSort?: SortState;
-  /** The backend an action on this row targets. */
-  backendOf?(row: Row): BackendTarget | null;
+  /**
+   * The actions this screen's keys start (c, K, v…), by command: what each
+   * aims at given the selected row (undefined when the table is empty). A
+   * dangerous key whose command is missing here does nothing on this screen.
+   */
+  actions?: Partial<Record<CommandId, (row: Row | undefined, state: PgtopState) => ActionRequest | null>>;
   /** The lines of the Enter details view. */
   detail?(row: Row, ctx: RenderContext): [label: string, value: string][];
   /** Rows as JSON for `--once --json`. */

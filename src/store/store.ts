@@ -3,6 +3,7 @@
 // Slices: connection (where and how we are connected), data (the latest
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
 import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { InputField } from '../actions/action.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import type { HeaderRates, HeaderSample } from '../db/queries/header/map.js';
 import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
@@ -60,8 +61,19 @@ export interface PendingAction {
   typeToConfirm?: string;
 }
 
+/** One question of an action's inputs, being answered. */
+export interface PendingInput {
+  actionTitle: string;
+  field: InputField;
+  /** Which question this is, and how many there are. */
+  position: number;
+  count: number;
+}
+
 export type Overlay =
   | { kind: 'none' }
+  | { kind: 'form'; input: PendingInput; text: string; choice: number }
+  | { kind: 'result'; title: string; lines: string[] }
   | { kind: 'help' }
   | { kind: 'detail'; key: string }
   | { kind: 'command'; text: string }

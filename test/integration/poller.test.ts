@@ -1,5 +1,6 @@
 // The poller, the query registry and the actions against the real server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { cancelQuery, terminateBackend } from '../../src/actions/backend.js';
 import { openSession, type DbSession } from '../../src/db/connection.js';
@@ -87,7 +88,7 @@ describe('poller on a real server', () => {
         expect(w.waitSeconds).toBeGreaterThanOrEqual(0);
       }
 
-      runner.request(terminateBackend, { pid: chain.blockerPid, user: 'postgres', database: db.name, state: 'idle in transaction', query: '' }, 'k');
+      runner.request(actionRequest(terminateBackend, { pid: chain.blockerPid, user: 'postgres', database: db.name, state: 'idle in transaction', query: '' }), 'k');
       expect(store.getState().ui.overlay.kind).toBe('confirm');
       await runner.confirm();
       expect(store.getState().ui.status).toEqual({ text: `terminated pid ${chain.blockerPid}`, kind: 'success' });
@@ -121,7 +122,7 @@ describe('poller on a real server', () => {
         await c.end();
         return r.rowCount === 1;
       })), { what: 'the sleeper to run' });
-      runner.request(cancelQuery, { pid, user: 'postgres', database: db.name, state: 'active', query: 'SELECT pg_sleep(60)' }, 'k');
+      runner.request(actionRequest(cancelQuery, { pid, user: 'postgres', database: db.name, state: 'active', query: 'SELECT pg_sleep(60)' }), 'k');
       await runner.confirm();
       const error = (await sleeping) as { code?: string };
       expect(error.code).toBe('57014');
@@ -141,7 +142,7 @@ describe('poller on a real server', () => {
     const store = createPgtopStore();
     const runner = new ActionRunner(store, () => openSession(connection({ user: role, password: 'weak-pass-123' }), { purpose: 'action' }));
     try {
-      runner.request(terminateBackend, { pid: victimPid, user: 'postgres', database: db.name, state: 'idle', query: '' }, 'k');
+      runner.request(actionRequest(terminateBackend, { pid: victimPid, user: 'postgres', database: db.name, state: 'idle', query: '' }), 'k');
       await runner.confirm();
       const status = store.getState().ui.status!;
       expect(status.kind).toBe('error');

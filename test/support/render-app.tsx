@@ -4,7 +4,7 @@
 import { render } from 'ink-testing-library';
 import React from 'react';
 import { App } from '../../screens/App.js';
-import type { ActionSpec } from '../../src/actions/action.js';
+import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { DbSession } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
@@ -12,6 +12,8 @@ import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions }
 
 export interface RenderedApp {
   store: PgtopStore;
+  /** What keys call: tests may start an action directly, as a key would. */
+  services: KeyServices;
   calls: { quit: number; requested: { actionId: string; target: unknown }[] };
   /** The last frame, ANSI codes removed. */
   frame(): string;
@@ -54,10 +56,11 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     quit: () => {
       calls.quit += 1;
     },
-    requestAction<T>(spec: ActionSpec<T>, target: T, key: string) {
-      calls.requested.push({ actionId: spec.id, target });
-      runner.request(spec, target, key);
+    requestAction(request: ActionRequest, key: string) {
+      calls.requested.push({ actionId: request.spec.id, target: request.target });
+      runner.request(request, key);
     },
+    answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
   };
@@ -68,6 +71,7 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
   Object.defineProperty(instance.stdout, 'rows', { get: () => size.rows, configurable: true });
   return {
     store,
+    services,
     calls,
     frame,
     async press(...keys) {
