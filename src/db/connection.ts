@@ -44,9 +44,31 @@ interface Learned {
 }
 const learned = new WeakMap<ResolvedConnection, Learned>();
 
+/** Raised inside a connection attempt when the server wants a password nobody gave: psql's cue to prompt. */
+class PasswordNeeded extends Error {}
+
 export async function openSession(connection: ResolvedConnection, options: OpenOptions): Promise<DbSession> {
   const memory = learned.get(connection) ?? {};
   learned.set(connection, memory);
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await connectWithTls(connection, options, memory);
+    } catch (error) {
+      // As psql: learn that a password is needed, ask for it with no connection
+      // open (so the connect timeout does not run while the user types), retry.
+      if (error instanceof PasswordNeeded && options.askPassword && attempt === 0) {
+        const typed = await options.askPassword();
+        if (typed !== undefined) {
+          memory.password = typed;
+          continue;
+        }
+      }
+      throw describeConnectError(error instanceof PasswordNeeded ? noPassword(connection) : error, connection);
+    }
+  }
+}
+
+async function connectWithTls(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<DbSession> {
   const tls = memory.sslRefused ? false : tlsOptions(connection);
   try {
     return await connectOnce(connection, options, tls, memory);
@@ -54,12 +76,17 @@ export async function openSession(connection: ResolvedConnection, options: OpenO
     // sslmode=prefer: try TLS first, fall back to plain when the server has none.
     if (tls && connection.sslMode === 'prefer' && /does not support SSL/i.test(String((error as Error).message))) {
       memory.sslRefused = true;
-      return connectOnce(connection, options, false, memory).catch((retryError: unknown) => {
-        throw describeConnectError(retryError, connection);
-      });
+      return connectOnce(connection, options, false, memory);
     }
-    throw describeConnectError(error, connection);
+    throw error;
   }
+}
+
+function noPassword(connection: ResolvedConnection): ConnectionError {
+  return new ConnectionError(
+    `the server asks a password for user "${connection.user}" and none is known: set PGPASSWORD, add it to ~/.pgpass, or run pgtop in a terminal to be asked`,
+    'no-password',
+  );
 }
 
 async function connectOnce(
@@ -74,7 +101,7 @@ async function connectOnce(
     port: connection.port,
     user: connection.user,
     database: connection.database,
-    password: () => passwordFor(connection, options, memory),
+    password: () => passwordFor(connection, memory),
     ssl: tls,
     application_name: options.purpose === 'monitor' ? connection.applicationName : `${connection.applicationName}-actions`,
     statement_timeout: timeouts.statementMs,
@@ -117,18 +144,10 @@ async function connectOnce(
   }
 }
 
-async function passwordFor(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<string> {
+async function passwordFor(connection: ResolvedConnection, memory: Learned): Promise<string> {
   const known = connection.password ?? memory.password ?? (await lookupPgpass(connection));
   if (known !== undefined) return known;
-  const typed = options.askPassword ? await options.askPassword() : undefined;
-  if (typed !== undefined) {
-    memory.password = typed;
-    return typed;
-  }
-  throw new ConnectionError(
-    `the server asks a password for user "${connection.user}" and none is known: set PGPASSWORD, add it to ~/.pgpass, or run pgtop in a terminal to be asked`,
-    'no-password',
-  );
+  throw new PasswordNeeded();
 }
 
 function lookupPgpass(connection: ResolvedConnection): Promise<string | undefined> {

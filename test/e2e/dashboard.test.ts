@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { BIN, cleanEnv, serverArgs } from '../support/binary.js';
-import { connect, createScratchDatabase } from '../support/pg.js';
+import { connect, createScratchDatabase, pgInfo } from '../support/pg.js';
 import { createLockChain } from '../support/sessions.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';
 
@@ -62,6 +62,23 @@ describe('pgtop in a terminal', () => {
       await chain.close();
       await db.drop();
     }
+  });
+
+  it('asks for the password on the terminal when none is known, as psql does, and Ctrl-C quits', { timeout: 40_000 }, async () => {
+    const info = pgInfo();
+    session = await startTmux({
+      command: pgtopCommand(['-h', info.host, '-p', String(info.port), '-U', info.user]),
+      env: tmuxEnv({ PGPASSFILE: '/nonexistent' }),
+    });
+    await session.waitForText(`Password for user ${info.user}:`);
+    // Slower than the 5 s connect timeout, as a person typing: the prompt must wait.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await session.sendText(info.password);
+    await session.sendKey('Enter');
+    const screen = await session.waitForText(/connected[\s\S]*\*\d+/);
+    expect(screen).not.toContain(info.password);
+    await session.sendKey('C-c');
+    expect(await session.waitForExit(5_000)).toBe(0);
   });
 
   it('says reconnecting when the server restarts, and carries on by itself', async () => {
