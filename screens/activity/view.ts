@@ -7,8 +7,8 @@ import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import type { CellTone, Column, RenderContext } from '../../src/render/table.js';
-import { sortRows } from '../../src/render/table.js';
-import type { PgtopState } from '../../src/store/store.js';
+import { memoizeLast, sortRows } from '../../src/render/table.js';
+import type { PgtopState, SortState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';
 
@@ -120,15 +120,16 @@ function backendTarget(b: Backend): BackendTarget {
 }
 
 const DEFAULT_SORT = { column: 'time', descending: true };
+const NO_ROWS: Backend[] = [];
+
+const visibleBackends = memoizeLast((all: readonly Backend[], filter: string, sort: SortState) => {
+  const column = activityColumns.find((c) => c.id === sort.column);
+  return sortRows(filter ? all.filter((b) => matchesFilter(b, filter)) : all, column, sort.descending);
+});
 
 export const activityView: ScreenView<Backend> = {
-  rows(state: PgtopState) {
-    const all = state.data.results.activity?.rows ?? [];
-    const filter = state.ui.filter.activity ?? '';
-    const sort = state.ui.sort.activity ?? DEFAULT_SORT;
-    const column = activityColumns.find((c) => c.id === sort.column);
-    return sortRows(all.filter((b) => matchesFilter(b, filter)), column, sort.descending);
-  },
+  rows: (state: PgtopState) =>
+    visibleBackends(state.data.results.activity?.rows ?? NO_ROWS, state.ui.filter.activity ?? '', state.ui.sort.activity ?? DEFAULT_SORT),
   rowKey: (b) => String(b.pid),
   columns: activityColumns,
   sortColumns: ['time', 'xact', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],

@@ -1,12 +1,12 @@
 // The locks screen's rows: the blocking tree, each blocker with the sessions
 // waiting for it indented under it, what lock each waits for and how long.
-import type { LockTreeRow } from '../../src/db/queries/locks/map.js';
+import type { LockParticipant, LockTreeRow } from '../../src/db/queries/locks/map.js';
 import { blockingTree } from '../../src/db/queries/locks/map.js';
 import { duration, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
-import type { Column } from '../../src/render/table.js';
+import { memoizeLast, type Column } from '../../src/render/table.js';
 import type { PgtopState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';
@@ -64,19 +64,12 @@ function backendTarget({ participant: p }: LockTreeRow): BackendTarget {
 }
 
 // The tree is rebuilt only when the rows change, not on every render or key.
-let cache: { source: unknown; tree: LockTreeRow[] } | null = null;
-function treeOf(state: PgtopState): LockTreeRow[] {
-  const source = state.data.results.locks?.rows ?? [];
-  if (cache?.source !== source) cache = { source, tree: blockingTree(source) };
-  return cache.tree;
-}
+const NO_ROWS: LockParticipant[] = [];
+const treeOf = memoizeLast((participants: readonly LockParticipant[]) => blockingTree(participants));
+const visibleTree = memoizeLast((tree: LockTreeRow[], filter: string) => (filter ? tree.filter((r) => matchesFilter(r, filter)) : tree));
 
 export const locksView: ScreenView<LockTreeRow> = {
-  rows(state) {
-    const filter = state.ui.filter.locks ?? '';
-    const tree = treeOf(state);
-    return filter ? tree.filter((r) => matchesFilter(r, filter)) : tree;
-  },
+  rows: (state) => visibleTree(treeOf(state.data.results.locks?.rows ?? NO_ROWS), state.ui.filter.locks ?? ''),
   rowKey: (r) => r.key,
   columns: lockColumns,
   actions: {
