@@ -1,0 +1,133 @@
+// `pgtop -k TYPE/NAME`: the connection goes to 127.0.0.1 and pgtop's own
+// port-forward carries it to the target's Ready pod (the primary when there
+// are several). Loaded by src/cli/target.ts only with -k, so the direct path
+// never loads client-node. Everything that can fail before the dashboard —
+// kubeconfig, context, API server, RBAC, the target, a Ready pod, the
+// database port in the pod — fails here, as one line.
+import { resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
+import type { K8sOptions } from '../cli/options.js';
+import type { ConnectionFlags } from '../db/connection-options.js';
+import { setConnection, type PgtopStore } from '../store/store.js';
+import { K8sError } from './errors.js';
+import { execInPod, type ExecOptions, type ExecResult } from './exec.js';
+import { PodForwarder, type ForwarderOptions, type ResolvedPod } from './forward.js';
+import { KubeClient } from './kube.js';
+import { isPrimaryAt, sslRequestProbe } from './probe.js';
+import { resolveTarget } from './resolve.js';
+import { readSecretKey } from './secret.js';
+
+export interface K8sTarget {
+  connection: ResolvedConnection;
+  label: string;
+  forwarder: PodForwarder;
+  kube: KubeClient;
+  namespace: string;
+  attach(store: PgtopStore): void;
+  /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
+  exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
+  close(): Promise<void>;
+}
+
+/** Knobs for tests; the defaults are what users get. */
+export type K8sTuning = Pick<ForwarderOptions, 'holdMs' | 'retryMs' | 'pingIntervalMs'> & { requestTimeoutMs?: number };
+
+export async function openK8sTarget(
+  k8s: K8sOptions,
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  tuning: K8sTuning = {},
+): Promise<K8sTarget> {
+  const kube = KubeClient.load({ kubeconfig: k8s.kubeconfig, context: k8s.context, namespace: k8s.namespace, requestTimeoutMs: tuning.requestTimeoutMs }, env);
+  const namespace = kube.namespace;
+  const secretPassword = k8s.passwordSecret ? await readSecretKey(kube, namespace, k8s.passwordSecret) : undefined;
+
+  // psql's rules for user, database and password; host and port are the forward's.
+  // In a pod the superuser is "postgres", not the OS user running pgtop.
+  const pgEnv: NodeJS.ProcessEnv = { ...env, PGHOST: undefined, PGPORT: undefined, PGUSER: env.PGUSER || 'postgres' };
+  const base = resolveConnection({ ...flags, host: '127.0.0.1', port: undefined }, pgEnv);
+  let resolved: ResolvedConnection = { ...base, password: secretPassword ?? base.password };
+
+  const forwarder: PodForwarder = new PodForwarder({
+    kube,
+    localPort: k8s.localPort,
+    ...tuning,
+    resolve: () =>
+      resolveTarget({
+        kube,
+        namespace,
+        target: k8s.target,
+        remotePort: k8s.remotePort,
+        isPrimary: (pod) => probePrimary(forwarder, pod, resolved),
+      }),
+  });
+  const targetName = `${namespace}/${k8s.target.kind}/${k8s.target.name}`;
+  const labelFor = (pod: ResolvedPod | null) =>
+    `k8s ${targetName} → pod/${pod?.name ?? '?'} :${pod?.port ?? k8s.remotePort}${pod?.note ? ` (${pod.note})` : ''}`;
+
+  try {
+    const port = await forwarder.listen();
+    resolved = { ...resolved, host: '127.0.0.1', port, describe: `127.0.0.1:${port}` };
+    const pod = await forwarder.currentPod();
+    try {
+      await sslRequestProbe(port, forwarder.holdMs + 2_000);
+    } catch (error) {
+      const failure = forwarder.lastFailure?.error;
+      if (failure && failure.kind !== 'refused') throw failure;
+      throw new K8sError(
+        `PostgreSQL does not answer on port ${pod.port} in pod ${pod.name} (${failure?.detail ?? failure?.message ?? (error as Error).message}): check --remote-port and that the server in the pod is up`,
+        'refused',
+      );
+    }
+  } catch (error) {
+    await forwarder.close();
+    throw error;
+  }
+
+  let detach: (() => void) | null = null;
+  return {
+    connection: resolved,
+    get label() {
+      return labelFor(forwarder.pod);
+    },
+    forwarder,
+    kube,
+    namespace,
+    attach(store: PgtopStore) {
+      const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod) });
+      forwarder.on('pod', onPod);
+      setConnection(store, { target: labelFor(forwarder.pod) });
+      // While the poller reconnects, say the Kubernetes reason ("no Ready pod…")
+      // rather than only pg's "Connection terminated unexpectedly".
+      const unsubscribe = store.subscribe((state) => {
+        const failure = forwarder.lastFailure;
+        const { connection } = state;
+        if (connection.state !== 'reconnecting' || !failure || Date.now() - failure.at > 10_000) return;
+        if (connection.lastError !== failure.error.message) setConnection(store, { lastError: failure.error.message });
+      });
+      detach = () => {
+        forwarder.off('pod', onPod);
+        unsubscribe();
+      };
+    },
+    async exec(options) {
+      const pod = await forwarder.currentPod();
+      return execInPod(kube, { ...options, namespace, pod: pod.name });
+    },
+    async close() {
+      detach?.();
+      detach = null;
+      await forwarder.close();
+    },
+  };
+}
+
+/** Asks the server in one pod whether it is a primary, through a forward pinned to that pod. */
+async function probePrimary(main: PodForwarder, pod: ResolvedPod, connection: ResolvedConnection): Promise<boolean | undefined> {
+  const pinned = new PodForwarder({ ...main.options, localPort: 0, holdMs: 2_000, resolve: async () => pod });
+  try {
+    const port = await pinned.listen();
+    return await isPrimaryAt(port, connection);
+  } finally {
+    await pinned.close();
+  }
+}

@@ -1,0 +1,228 @@
+// The objects the fake API server holds, and their JSON as the real server
+// writes it (single objects carry kind/apiVersion, list items do not). Pods
+// are "run" by the fake: each forwards its ports to a real local address
+// (the throwaway PostgreSQL) and runs exec'd commands locally with its env.
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export interface Backend {
+  host: string;
+  port: number;
+}
+
+export interface PodTemplate {
+  labels: Record<string, string>;
+  /** Container port → where the fake forwards it. */
+  ports: Record<number, Backend>;
+  /** The container's environment, also given to exec'd commands. */
+  env?: Record<string, string>;
+  containerName?: string;
+}
+
+export interface FakePod {
+  namespace: string;
+  name: string;
+  uid: string;
+  createdAt: Date;
+  labels: Record<string, string>;
+  ports: Record<number, Backend>;
+  env: Record<string, string>;
+  containerName: string;
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+  ready: boolean;
+  deleting: boolean;
+  owner?: { kind: 'ReplicaSet' | 'StatefulSet'; name: string };
+  /** Ends this pod's open streams (port-forwards, execs); set by the server. */
+  streams: Set<{ kill(): void; freeze(): void }>;
+  /** Named container ports (name → port) for Services with a named targetPort. */
+  portNames: Record<string, number>;
+}
+
+export interface Workload {
+  kind: 'Deployment' | 'StatefulSet';
+  namespace: string;
+  name: string;
+  uid: string;
+  createdAt: Date;
+  replicas: number;
+  template: PodTemplate;
+  /** Per-ordinal template overrides (a StatefulSet whose pods reach different servers). */
+  perPod?: Partial<PodTemplate>[];
+  /** ReplicaSet name of a Deployment: NAME-<hash>. */
+  replicaSet?: string;
+}
+
+export interface Service {
+  namespace: string;
+  name: string;
+  uid: string;
+  createdAt: Date;
+  selector?: Record<string, string>;
+  ports: { name?: string; port: number; targetPort: number | string }[];
+}
+
+export interface Secret {
+  namespace: string;
+  name: string;
+  uid: string;
+  createdAt: Date;
+  data: Record<string, string>;
+}
+
+export function newUid(): string {
+  return randomUUID();
+}
+
+export function podSuffix(): string {
+  // Kubernetes' random suffixes avoid vowels and look like "x7k2q".
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return Array.from(randomBytes(5), (b) => alphabet[b % alphabet.length]).join('');
+}
+
+export function meta(namespace: string | undefined, name: string, uid: string, createdAt: Date, extra: Record<string, unknown> = {}) {
+  return {
+    name,
+    ...(namespace ? { namespace } : {}),
+    uid,
+    resourceVersion: String(Math.floor(createdAt.getTime() / 10) % 1_000_000_000),
+    creationTimestamp: createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+    ...extra,
+  };
+}
+
+export function podJson(pod: FakePod) {
+  const status = pod.ready ? 'True' : 'False';
+  return {
+    metadata: meta(pod.namespace, pod.name, pod.uid, pod.createdAt, {
+      labels: pod.labels,
+      ...(pod.deleting ? { deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), deletionGracePeriodSeconds: 30 } : {}),
+      ...(pod.owner
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: pod.owner.kind, name: pod.owner.name, uid: newUid(), controller: true, blockOwnerDeletion: true }] }
+        : {}),
+      annotations: { 'kubectl.kubernetes.io/default-container': pod.containerName },
+    }),
+    spec: {
+      containers: [
+        {
+          name: pod.containerName,
+          image: 'postgres:15',
+          ports: Object.keys(pod.ports).map((port) => ({
+            containerPort: Number(port),
+            protocol: 'TCP',
+            ...(Object.entries(pod.portNames).find(([, p]) => p === Number(port)) ? { name: Object.entries(pod.portNames).find(([, p]) => p === Number(port))![0] } : {}),
+          })),
+          env: Object.entries(pod.env).map(([name, value]) => ({ name, value })),
+        },
+      ],
+      restartPolicy: 'Always',
+      nodeName: 'fake-node',
+    },
+    status: {
+      phase: pod.phase,
+      conditions: [
+        { type: 'Initialized', status: 'True' },
+        { type: 'Ready', status: pod.phase === 'Running' ? status : 'False' },
+        { type: 'ContainersReady', status: pod.phase === 'Running' ? status : 'False' },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+      podIP: '10.42.0.10',
+      hostIP: '10.0.0.1',
+      startTime: pod.createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+      containerStatuses: [
+        {
+          name: pod.containerName,
+          ready: pod.ready && pod.phase === 'Running',
+          restartCount: 0,
+          image: 'postgres:15',
+          imageID: 'docker.io/library/postgres@sha256:0',
+          state: pod.phase === 'Running' ? { running: { startedAt: pod.createdAt.toISOString() } } : { waiting: { reason: 'ContainerCreating' } },
+        },
+      ],
+    },
+  };
+}
+
+export function workloadJson(w: Workload, pods: FakePod[]) {
+  const selector = { matchLabels: w.template.labels };
+  const ready = pods.filter((p) => p.ready && p.phase === 'Running').length;
+  return {
+    metadata: meta(w.namespace, w.name, w.uid, w.createdAt, { labels: w.template.labels, generation: 1 }),
+    spec: {
+      replicas: w.replicas,
+      selector,
+      ...(w.kind === 'StatefulSet' ? { serviceName: w.name } : {}),
+      template: { metadata: { labels: w.template.labels }, spec: { containers: [{ name: w.template.containerName ?? 'postgres', image: 'postgres:15' }] } },
+    },
+    status: { replicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: 1 },
+  };
+}
+
+export function replicaSetJson(w: Workload, pods: FakePod[]) {
+  const base = workloadJson(w, pods);
+  return {
+    ...base,
+    metadata: {
+      ...meta(w.namespace, w.replicaSet!, newUid(), w.createdAt, { labels: w.template.labels }),
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: w.name, uid: w.uid, controller: true }],
+    },
+  };
+}
+
+export function serviceJson(s: Service) {
+  return {
+    metadata: meta(s.namespace, s.name, s.uid, s.createdAt),
+    spec: {
+      ...(s.selector ? { selector: s.selector } : {}),
+      ports: s.ports.map((p) => ({ ...(p.name ? { name: p.name } : {}), port: p.port, targetPort: p.targetPort, protocol: 'TCP' })),
+      type: 'ClusterIP',
+      clusterIP: '10.43.0.10',
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+export function endpointsJson(s: Service, pods: FakePod[]) {
+  const ready = pods.filter((p) => p.ready && p.phase === 'Running');
+  return {
+    metadata: meta(s.namespace, s.name, s.uid, s.createdAt),
+    subsets: ready.length
+      ? [{ addresses: ready.map((p) => ({ ip: '10.42.0.10', targetRef: { kind: 'Pod', namespace: p.namespace, name: p.name, uid: p.uid } })), ports: s.ports.map((p) => ({ port: typeof p.targetPort === 'number' ? p.targetPort : p.port, protocol: 'TCP' })) }]
+      : [],
+  };
+}
+
+export function secretJson(s: Secret) {
+  return {
+    metadata: meta(s.namespace, s.name, s.uid, s.createdAt),
+    type: 'Opaque',
+    data: Object.fromEntries(Object.entries(s.data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  };
+}
+
+/** Label selector matching (=, ==, !=, in, notin, exists, !exists), as the API server parses `labelSelector`. */
+export function matchesSelector(labels: Record<string, string>, selector: string): boolean {
+  const terms: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of selector) {
+    if (ch === '(') depth += 1;
+    if (ch === ')') depth -= 1;
+    if (ch === ',' && depth === 0) {
+      terms.push(current);
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) terms.push(current);
+  return terms.every((raw) => {
+    const term = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^([^!=\s]+)\s*!=\s*(.*)$/.exec(term))) return labels[m[1]!] !== m[2]!.trim();
+    if ((m = /^([^!=\s]+)\s*==?\s*(.*)$/.exec(term))) return labels[m[1]!] === m[2]!.trim();
+    if ((m = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(term))) {
+      const values = m[3]!.split(',').map((v) => v.trim());
+      const has = labels[m[1]!] !== undefined && values.includes(labels[m[1]!]!);
+      return m[2] === 'in' ? has : !has;
+    }
+    if (term.startsWith('!')) return labels[term.slice(1)] === undefined;
+    return labels[term] !== undefined;
+  });
+}
