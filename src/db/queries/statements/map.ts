@@ -1,0 +1,140 @@
+// pg_stat_statements rows, and whether the extension can be read at all.
+// The SQL is chosen by the extension's installed version (pg_extension), not
+// by the server's: a server upgraded without ALTER EXTENSION … UPDATE keeps
+// the old columns (lesovsky/pgcenter#98), so statementsVariant() turns the
+// installed version into the number the .sql files are named by.
+import { bool, num, str, type RawRow } from '../row.js';
+
+export const PG_STAT_STATEMENTS = 'pg_stat_statements';
+
+/** Where pg_stat_statements stands on this connection's database. */
+export interface ExtensionStatus {
+  database: string;
+  /** pg_extension.extversion in this database; null when not created here. */
+  installedVersion: string | null;
+  schema: string | null;
+  /** The version the server's files provide (ALTER EXTENSION … UPDATE goes there); null when not shipped. */
+  availableVersion: string | null;
+  /** In shared_preload_libraries; null when this role may not read that setting. */
+  preloaded: boolean | null;
+  /** shared_preload_libraries as set (null when hidden from this role): what to keep when adding to it. */
+  preloadLibraries: string | null;
+  /** Member of pg_read_all_stats: sees every user's statements. */
+  seesAll: boolean;
+}
+
+export function mapExtensionStatus(row: RawRow): ExtensionStatus {
+  const preload = str(row, 'preload_libraries');
+  return {
+    database: str(row, 'database') ?? '',
+    installedVersion: str(row, 'installed_version'),
+    schema: str(row, 'schema_name'),
+    availableVersion: str(row, 'available_version'),
+    preloaded: preload === null ? null : preloadList(preload).includes(PG_STAT_STATEMENTS),
+    preloadLibraries: preload,
+    seesAll: bool(row, 'sees_all') ?? false,
+  };
+}
+
+/** shared_preload_libraries as a list: "pg_stat_statements, 'auto_explain'" → two names. */
+export function preloadList(setting: string): string[] {
+  return setting
+    .split(',')
+    .map((name) => name.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1'))
+    .filter(Boolean);
+}
+
+/** An extension version as the .sql files are named: "1.8" → 10800, "1.10" → 11000; null when not a version. */
+export function extensionVersionNum(version: string | null): number | null {
+  const match = version ? /^(\d+)\.(\d+)/.exec(version) : null;
+  return match ? Number(match[1]) * 10000 + Number(match[2]) * 100 : null;
+}
+
+/** The variant number of the statements query, or null when pg_stat_statements cannot be read here now. */
+export function statementsVariant(status: ExtensionStatus): number | null {
+  if (status.preloaded === false) return null;
+  return extensionVersionNum(status.installedVersion);
+}
+
+/** True when ALTER EXTENSION … UPDATE would bring a newer version. */
+export function extensionOutdated(status: ExtensionStatus): boolean {
+  const installed = extensionVersionNum(status.installedVersion);
+  const available = extensionVersionNum(status.availableVersion);
+  return installed !== null && available !== null && installed < available;
+}
+
+/** One normalized statement: its totals since the statistics were last reset. */
+export interface Statement {
+  /** Unique per row: queryid, database, user and whether it ran at top level. */
+  key: string;
+  queryId: string | null;
+  /** Top-level statement (null before pg_stat_statements 1.9). */
+  toplevel: boolean | null;
+  database: string | null;
+  user: string | null;
+  query: string;
+  /** Another user's statement and this role lacks pg_read_all_stats. */
+  hidden: boolean;
+  calls: number;
+  rows: number;
+  /** Execution plus planning time (planning only counts with pg_stat_statements.track_planning). */
+  totalMs: number;
+  execMs: number;
+  planMs: number | null;
+  meanMs: number;
+  minMs: number | null;
+  maxMs: number | null;
+  stddevMs: number | null;
+  sharedHit: number;
+  sharedRead: number;
+  sharedDirtied: number;
+  sharedWritten: number;
+  tempRead: number;
+  tempWritten: number;
+  /** Time spent reading and writing blocks (needs track_io_timing). */
+  ioMs: number | null;
+  /** shared_blks_hit / (hit + read), 0..1; null when it read no blocks. */
+  hitRatio: number | null;
+}
+
+const INSUFFICIENT = '<insufficient privilege>';
+
+export function mapStatement(row: RawRow): Statement {
+  const query = str(row, 'query') ?? '';
+  const hidden = query === INSUFFICIENT;
+  const calls = num(row, 'calls') ?? 0;
+  const totalMs = num(row, 'total_ms') ?? 0;
+  const hit = num(row, 'shared_blks_hit') ?? 0;
+  const read = num(row, 'shared_blks_read') ?? 0;
+  const queryId = str(row, 'queryid');
+  const toplevel = bool(row, 'toplevel');
+  const database = str(row, 'database');
+  const user = str(row, 'user_name');
+  return {
+    // Hidden rows have no queryid: their totals tell them apart well enough.
+    key: [queryId ?? `hidden:${calls}:${totalMs}`, database ?? '', user ?? '', toplevel === false ? 'nested' : 'top'].join('/'),
+    queryId,
+    toplevel,
+    database,
+    user,
+    query: hidden ? '' : query,
+    hidden,
+    calls,
+    rows: num(row, 'rows') ?? 0,
+    totalMs,
+    execMs: num(row, 'exec_ms') ?? totalMs,
+    planMs: num(row, 'plan_ms'),
+    meanMs: calls > 0 ? totalMs / calls : 0,
+    minMs: num(row, 'min_ms'),
+    maxMs: num(row, 'max_ms'),
+    stddevMs: num(row, 'stddev_ms'),
+    sharedHit: hit,
+    sharedRead: read,
+    sharedDirtied: num(row, 'shared_blks_dirtied') ?? 0,
+    sharedWritten: num(row, 'shared_blks_written') ?? 0,
+    tempRead: num(row, 'temp_blks_read') ?? 0,
+    tempWritten: num(row, 'temp_blks_written') ?? 0,
+    ioMs: num(row, 'io_ms'),
+    hitRatio: hit + read > 0 ? hit / (hit + read) : null,
+  };
+}

@@ -1,0 +1,23 @@
+// What the health screen's charts draw: one sample per refresh, the newest
+// last, at most HISTORY_SIZE of them (a ring: the oldest falls off). The
+// poller appends from the header (TPS, connections, cache hit) and, while
+// the health screen polls it, the database size.
+export interface HistorySample {
+  /** Epoch ms (server clock) of the header sample. */
+  at: number;
+  tps: number | null;
+  connections: number;
+  /** 0..1 over the last interval. */
+  cacheHitRatio: number | null;
+  /** Size of the connected database; null when not measured this refresh. */
+  databaseBytes: number | null;
+}
+
+export const HISTORY_SIZE = 120;
+
+/** A new array with the sample appended and the oldest dropped beyond `size`. */
+export function appendSample(history: readonly HistorySample[], sample: HistorySample, size = HISTORY_SIZE): HistorySample[] {
+  const next = history.length >= size ? history.slice(history.length - size + 1) : [...history];
+  next.push(sample);
+  return next;
+}

