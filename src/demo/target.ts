@@ -1,0 +1,28 @@
+// The demo as a connection target: pgtop connects to the demo database as
+// its superuser, and closing the target stops the workload and the server
+// and removes every file.
+import type { ConnectionTarget } from '../cli/target.js';
+import type { ResolvedConnection } from '../db/connection-options.js';
+import { startDemo, type DemoOptions } from './demo.js';
+
+export async function openDemoTarget(options: DemoOptions, env: NodeJS.ProcessEnv = process.env): Promise<ConnectionTarget> {
+  if (process.stderr.isTTY) process.stderr.write('pgtop: starting a throwaway PostgreSQL with a demo workload…\n');
+  const demo = await startDemo(options);
+  const { cluster } = demo;
+  const connection: ResolvedConnection = {
+    host: cluster.host,
+    port: cluster.port,
+    user: cluster.user,
+    database: demo.database,
+    password: cluster.password,
+    sslMode: 'disable',
+    applicationName: env.PGAPPNAME || 'pgtop',
+    describe: `${cluster.host}:${cluster.port}`,
+  };
+  return {
+    connection,
+    label: `demo ${connection.describe} (throwaway, removed on quit)`,
+    backupDir: demo.backupDir,
+    close: demo.stop,
+  };
+}
