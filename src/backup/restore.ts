@@ -1,0 +1,173 @@
+// Restoring a backup into a NEW database, then checking it against the
+// database it came from. pgtop never restores over an existing database:
+// CREATE DATABASE fails when the name is taken, and that is the first step.
+// A custom archive goes through pg_restore, plain SQL through psql (gunzipped
+// here, so the pod needs no gzip), both with the file on stdin — locally or
+// in the pod (-k) — and stop at the first error. When the restore fails, the
+// database pgtop just created is dropped again: a half-restored copy must not
+// pass for a good one.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { ClientBase } from 'pg';
+import type { FileFormat } from './naming.js';
+import type { ToolRun, ToolSource } from './source.js';
+import { ToolError } from './tools.js';
+
+export class RestoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RestoreError';
+  }
+}
+
+export interface RestoreRequest {
+  file: string;
+  format: FileFormat;
+  gzip: boolean;
+  /** The new database. */
+  into: string;
+  /** A connection allowed to CREATE DATABASE (the actions connection). */
+  admin: ClientBase;
+  source: ToolSource;
+  /** Restore owners and privileges (a superuser); otherwise everything is owned by the restoring user. */
+  keepOwners: boolean;
+  progress?(done: number, total: number): void;
+  signal?: AbortSignal;
+}
+
+/** The program and arguments that restore a file (shown before it runs). */
+export function restoreCommand(format: FileFormat, into: string, keepOwners: boolean): Omit<ToolRun, 'stdout' | 'stdin' | 'signal'> {
+  if (format === 'custom') {
+    const args = ['--exit-on-error', '--no-password', ...(keepOwners ? [] : ['--no-owner', '--no-privileges'])];
+    return { tool: 'pg_restore', args, database: into };
+  }
+  return { tool: 'psql', args: ['--no-password', '--quiet', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--single-transaction'], database: into };
+}
+
+export function createDatabaseSql(admin: Pick<ClientBase, 'escapeIdentifier'>, into: string): string {
+  // template0: a dump restores onto an empty database, without whatever was added to template1.
+  return `CREATE DATABASE ${admin.escapeIdentifier(into)} TEMPLATE template0`;
+}
+
+export async function restoreBackup(request: RestoreRequest): Promise<{ durationMs: number }> {
+  const { admin, into } = request;
+  const started = Date.now();
+  const taken = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [into]);
+  if (taken.rowCount) throw new RestoreError(`database ${into} already exists: pgtop restores only into a new database; choose another name`);
+  await admin.query(createDatabaseSql(admin, into));
+  const total = (await stat(request.file)).size;
+  let done = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, next) {
+      done += chunk.length;
+      next(null, chunk);
+    },
+  });
+  const timer = setInterval(() => request.progress?.(done, total), 500);
+  try {
+    let input: Readable = createReadStream(request.file).pipe(count);
+    if (request.gzip) input = input.pipe(createGunzip());
+    const command = restoreCommand(request.format, into, request.keepOwners);
+    await request.source.run({ ...command, stdin: input, signal: request.signal });
+    return { durationMs: Date.now() - started };
+  } catch (error) {
+    const why = error instanceof ToolError ? error.message : (error as Error).message;
+    const dropped = await admin
+      .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(into)}`)
+      .then(() => `the new database ${into} was dropped again`)
+      .catch((e: unknown) => `the half-restored database ${into} is left (DROP failed: ${(e as Error).message})`);
+    throw new RestoreError(`restore into ${into} failed: ${why}; ${dropped}`);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Comparing the restored database with its source
+
+/** Tables up to this heap size are counted exactly (count(*)); bigger ones by the planner's estimate. */
+export const EXACT_COUNT_MAX_BYTES = 256 * 1024 * 1024;
+
+export interface TableCount {
+  table: string;
+  rows: number;
+  exact: boolean;
+}
+
+export interface TableComparison {
+  table: string;
+  source: TableCount | null;
+  restored: TableCount | null;
+  matches: boolean;
+}
+
+/** Every user table of a database with its row count: exact up to EXACT_COUNT_MAX_BYTES, else estimated. */
+export async function countRows(client: ClientBase, options: { analyzeBig?: boolean; maxExactBytes?: number } = {}): Promise<TableCount[]> {
+  const maxExactBytes = options.maxExactBytes ?? EXACT_COUNT_MAX_BYTES;
+  const tables = await client.query<{ schema: string; name: string; bytes: string; estimate: string }>(
+    `SELECT n.nspname AS schema, c.relname AS name, pg_relation_size(c.oid)::text AS bytes, greatest(c.reltuples, 0)::bigint::text AS estimate
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
+        AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'
+      ORDER BY 1, 2`,
+  );
+  const counts: TableCount[] = [];
+  for (const t of tables.rows) {
+    const qualified = `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`;
+    const label = t.schema === 'public' ? t.name : `${t.schema}.${t.name}`;
+    if (Number(t.bytes) <= maxExactBytes) {
+      const r = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${qualified}`);
+      counts.push({ table: label, rows: Number(r.rows[0]?.n ?? 0), exact: true });
+    } else {
+      // A freshly restored table has no statistics yet: its estimate needs an ANALYZE (it samples, so it is quick).
+      let estimate = Number(t.estimate);
+      if (options.analyzeBig) {
+        await client.query(`ANALYZE ${qualified}`);
+        const r = await client.query<{ n: string }>(`SELECT greatest(reltuples, 0)::bigint::text AS n FROM pg_class WHERE oid = $1::regclass`, [qualified]);
+        estimate = Number(r.rows[0]?.n ?? 0);
+      }
+      counts.push({ table: label, rows: estimate, exact: false });
+    }
+  }
+  return counts;
+}
+
+/** Side by side; `only` limits it to the tables of a one-table backup. */
+export function compareCounts(source: readonly TableCount[], restored: readonly TableCount[], only?: ReadonlySet<string>): TableComparison[] {
+  const names = new Set([...source.map((t) => t.table), ...restored.map((t) => t.table)]);
+  const rows: TableComparison[] = [];
+  for (const table of [...names].sort()) {
+    if (only && !only.has(table)) continue;
+    const s = source.find((t) => t.table === table) ?? null;
+    const r = restored.find((t) => t.table === table) ?? null;
+    const matches = !!s && !!r && (s.exact && r.exact ? s.rows === r.rows : Math.abs(s.rows - r.rows) <= Math.max(10, s.rows * 0.05));
+    rows.push({ table, source: s, restored: r, matches });
+  }
+  return rows;
+}
+
+/** The outcome box's lines: mismatches first, at most `max` tables, then a summary. */
+export function comparisonLines(rows: readonly TableComparison[], options: { schemaOnly: boolean; max?: number }): string[] {
+  const max = options.max ?? 12;
+  const n = (c: TableCount | null) => (c === null ? 'missing' : `${c.exact ? '' : '≈'}${c.rows}`);
+  const width = Math.min(40, Math.max(5, ...rows.map((r) => r.table.length)));
+  const header = `${'TABLE'.padEnd(width)} ${'SOURCE'.padStart(10)} ${'RESTORED'.padStart(10)}`;
+  if (options.schemaOnly) {
+    const missing = rows.filter((r) => !r.restored);
+    return [
+      `schema only: ${rows.length - missing.length} of ${rows.length} tables restored (no rows in a schema backup)`,
+      ...missing.slice(0, max).map((r) => `missing: ${r.table}`),
+    ];
+  }
+  const ordered = [...rows].sort((a, b) => Number(a.matches) - Number(b.matches));
+  const shown = ordered.slice(0, max).map((r) => `${r.table.slice(0, width).padEnd(width)} ${n(r.source).padStart(10)} ${n(r.restored).padStart(10)} ${r.matches ? '✓' : '✗'}`);
+  const differ = rows.filter((r) => !r.matches).length;
+  const total = rows.reduce((sum, r) => sum + (r.restored?.rows ?? 0), 0);
+  const summary =
+    differ === 0
+      ? `${rows.length} tables, ${total} rows: every table matches its source`
+      : `${differ} of ${rows.length} tables differ (rows written to the source since the backup differ too)`;
+  return [header, ...shown, ...(rows.length > max ? [`… and ${rows.length - max} more tables`] : []), summary, '(≈: planner estimate, for tables over 256 MB; the rest counted exactly)'];
+}

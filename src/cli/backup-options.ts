@@ -1,0 +1,89 @@
+// `pgtop backup [OPTIONS] [--format F] [--table T] [--keep-days N]` and
+// `pgtop backup [OPTIONS] --print-cronjob`: one backup without the UI (for
+// cron), or the same backup as a Kubernetes CronJob manifest. The dashboard's
+// connection options (and -k) apply; these are added.
+import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { parseSecretRef } from '../k8s/target-ref.js';
+
+export const BACKUP_FORMATS = ['custom', 'plain', 'schema', 'data', 'globals'] as const;
+export type BackupFormatOption = (typeof BACKUP_FORMATS)[number];
+
+export interface BackupCliOptions {
+  format: BackupFormatOption;
+  table?: string;
+  keepDays?: number;
+  printCronjob: boolean;
+  /** CronJob knobs (with --print-cronjob). */
+  schedule: string;
+  pvc: string;
+  pvcSize: string;
+  storageClass?: string;
+  image?: string;
+  dbHost?: string;
+  namespace?: string;
+  passwordSecret?: { name: string; key: string };
+}
+
+export function backupProgram(program: Command): Command {
+  return program
+    .name('pgtop backup')
+    .description(
+      'One backup without the UI, for cron: pg_dump (in the pod with -k) into --backup-dir, written under a temporary name ' +
+        'and kept only once it verifies. Exit 0 only when the backup is complete and verified.',
+    )
+    .usage('[OPTIONS] [--format F] [--table T] [--keep-days N] | --print-cronjob')
+    .addOption(new Option('--format <format>', 'custom (pg_dump -Fc), plain (SQL, gzipped), schema, data, or globals (roles: pg_dumpall --globals-only)').choices([...BACKUP_FORMATS]).default('custom'))
+    .option('--table <table>', 'back up this table only (pg_dump -t; with --format custom or plain)')
+    .option('--keep-days <n>', "after a good backup, delete pgtop's own verified backups older than N days (never the newest of each series)")
+    .option('--print-cronjob', 'print a Kubernetes CronJob (and its PersistentVolumeClaim) that runs the same backup inside the cluster')
+    .option('--schedule <cron>', 'with --print-cronjob: when it runs', '0 3 * * *')
+    .option('--pvc <name>', 'with --print-cronjob: the PersistentVolumeClaim the backups go to', 'postgres-backups')
+    .option('--pvc-size <size>', 'with --print-cronjob: its size', '10Gi')
+    .option('--storage-class <name>', 'with --print-cronjob: its storage class (default: the cluster\'s)')
+    .option('--image <image>', 'with --print-cronjob: the image with pg_dump (default: the pod\'s image with -k, else postgres:<server major>)')
+    .option('--db-host <host>', 'with --print-cronjob: the database\'s address inside the cluster (default: the Service of the -k target)');
+}
+
+export function backupOptions(o: {
+  format?: string;
+  table?: string;
+  keepDays?: string;
+  printCronjob?: boolean;
+  schedule?: string;
+  pvc?: string;
+  pvcSize?: string;
+  storageClass?: string;
+  image?: string;
+  dbHost?: string;
+  namespace?: string;
+  passwordSecret?: string;
+}): BackupCliOptions {
+  const format = (o.format ?? 'custom') as BackupFormatOption;
+  let keepDays: number | undefined;
+  if (o.keepDays !== undefined) {
+    keepDays = Number(o.keepDays);
+    if (!Number.isInteger(keepDays) || keepDays < 1) throw new UsageError(`invalid --keep-days "${o.keepDays}": give a whole number of days, at least 1`);
+  }
+  if (o.table !== undefined) {
+    if (!o.table.trim()) throw new UsageError('--table needs a table name');
+    if (format !== 'custom' && format !== 'plain') throw new UsageError(`--table goes with --format custom or plain, not ${format}`);
+  }
+  if (o.schedule !== undefined && o.schedule.trim().split(/\s+/).length !== 5 && !o.schedule.startsWith('@')) {
+    throw new UsageError(`invalid --schedule "${o.schedule}": give five cron fields, e.g. "0 3 * * *"`);
+  }
+  return {
+    format,
+    table: o.table?.trim(),
+    keepDays,
+    printCronjob: !!o.printCronjob,
+    schedule: o.schedule ?? '0 3 * * *',
+    pvc: o.pvc ?? 'postgres-backups',
+    pvcSize: o.pvcSize ?? '10Gi',
+    storageClass: o.storageClass,
+    image: o.image,
+    dbHost: o.dbHost,
+    namespace: o.namespace,
+    passwordSecret: o.passwordSecret === undefined ? undefined : parseSecretRef(o.passwordSecret),
+  };
+}

@@ -1,0 +1,173 @@
+// `pgtop backup`: one backup without the UI, for cron. Exit 0 only when the
+// backup is complete and verified (then --keep-days prunes); any failure is
+// one line on stderr and exit 1, with no file left that looks like a backup.
+// `--print-cronjob` prints the same backup as a Kubernetes CronJob instead.
+import { runBackup } from '../backup/backup.js';
+import { cronJobManifest, dnsLabel } from '../backup/cronjob.js';
+import { listBackups } from '../backup/listing.js';
+import { kindPart, planFor, type BackupPlan } from '../backup/naming.js';
+import { applyRetention } from '../backup/retention.js';
+import { passwordOf, serverMajorOf, toolset } from '../backup/toolset.js';
+import type { DbSession } from '../db/connection.js';
+import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
+import { duration } from '../format/format.js';
+import { bytes } from '../format/size.js';
+import type { K8sTarget } from '../k8s/target.js';
+import type { BackupCliOptions } from './backup-options.js';
+import { backupDirFor } from './learn.js';
+import type { DashboardOptions } from './options.js';
+import type { ConnectionTarget } from './target.js';
+
+export interface BackupIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Progress on stderr only on a terminal: cron mail stays clean. */
+  progress: boolean;
+}
+
+const defaultIo: BackupIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  progress: !!process.stderr.isTTY,
+};
+
+export function planFromOptions(options: BackupCliOptions, database: string): BackupPlan {
+  if (options.table) return { database, kind: 'table', table: options.table, format: options.format === 'plain' ? 'plain' : 'custom', gzip: options.format === 'plain' };
+  return planFor(options.format, database);
+}
+
+export async function runBackupCommand(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession, io: BackupIo = defaultIo): Promise<number> {
+  const options = cli.backup!;
+  const connection = target.connection;
+  const plan = planFromOptions(options, connection.database);
+  const serverMajor = serverMajorOf(monitor.serverVersionNum);
+  if (options.printCronjob) {
+    io.out(await cronJob(cli, options, target, plan, serverMajor));
+    return EXIT_OK;
+  }
+  const dir = backupDirFor(cli, target);
+  const tools = toolset({
+    connection,
+    serverMajor,
+    password: passwordOf(monitor.client, connection.password),
+    podExec: target.exec,
+    podLabel: () => target.label,
+  });
+  // Ctrl-C or a kill from cron's timeout: stop pg_dump, remove the temporary file, say so.
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let shown = false;
+  try {
+    const result = await runBackup({
+      dir,
+      plan,
+      at: new Date(),
+      source: tools.main,
+      verifier: () => tools.verifier(),
+      serverVersion: monitor.serverVersion.split(' ')[0],
+      signal: stop.signal,
+      progress: io.progress
+        ? (p) => {
+            shown = true;
+            io.err(`\r${p.phase === 'verifying' ? 'verifying' : 'backing up'} ${p.name}: ${bytes(p.bytes)}, ${bytes(p.rate)}/s   `);
+          }
+        : undefined,
+    });
+    if (shown) io.err('\n');
+    const seconds = result.durationMs / 1000;
+    io.out(`backup verified: ${result.file} (${bytes(result.bytes)} in ${duration(seconds)}; ${result.sidecar.check})\n`);
+  } catch (error) {
+    if (shown) io.err('\n');
+    throw new PgtopError((error as Error).message);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (options.keepDays !== undefined) {
+    const listing = await listBackups(dir);
+    const deleted = await applyRetention(listing.entries, options.keepDays, Date.now());
+    for (const name of deleted) io.out(`deleted (older than ${options.keepDays} days): ${name}\n`);
+  }
+  return EXIT_OK;
+}
+
+// ---------------------------------------------------------------------------
+// --print-cronjob
+
+async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target: ConnectionTarget, plan: BackupPlan, serverMajor: number): Promise<string> {
+  const connection = target.connection;
+  const notes = [
+    `pgtop backup as a Kubernetes CronJob: ${plan.kind === 'globals' ? 'roles' : `${kindPart(plan)} backup of ${plan.database}`}, ${options.schedule}, into PVC ${options.pvc}.`,
+    'Apply: kubectl apply -f THIS_FILE; run once now: kubectl create job --from=cronjob/NAME NAME-now -n NAMESPACE',
+  ];
+  let namespace = options.namespace ?? 'default';
+  let host = options.dbHost;
+  let port = connection.port;
+  let image = options.image;
+  let secret = options.passwordSecret ?? null;
+  if (cli.k8s) {
+    const k8s = target as ConnectionTarget & K8sTarget;
+    namespace = k8s.namespace;
+    port = cli.k8s.remotePort;
+    secret = secret ?? cli.k8s.passwordSecret ?? null;
+    const pod = await k8s.forwarder.currentPod();
+    const spec = await k8s.kube.call({ verb: 'get', resource: 'pods', namespace, name: pod.name }, () => k8s.kube.core.readNamespacedPod({ name: pod.name, namespace }));
+    const containers = spec.spec?.containers ?? [];
+    const container = containers.find((c) => (c.ports ?? []).some((p) => p.containerPort === cli.k8s!.remotePort)) ?? containers[0];
+    image = image ?? container?.image;
+    if (!secret) {
+      const fromEnv = container?.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;
+      if (fromEnv?.name && fromEnv.key) {
+        secret = { name: fromEnv.name, key: fromEnv.key };
+        notes.push(`Password: the Secret the pod's POSTGRES_PASSWORD comes from (${fromEnv.name}/${fromEnv.key}).`);
+      }
+    }
+    if (!host) {
+      if (cli.k8s.target.kind === 'service') host = cli.k8s.target.name;
+      else {
+        const services = await k8s.kube.call({ verb: 'list', resource: 'services', namespace }, () => k8s.kube.core.listNamespacedService({ namespace }));
+        const labels = spec.metadata?.labels ?? {};
+        const match = services.items.find((s) => {
+          const selector = s.spec?.selector;
+          return selector && Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
+        });
+        if (!match?.metadata?.name) {
+          throw new UsageError(`no Service in ${namespace} selects pod ${pod.name}: give the database's address inside the cluster with --db-host`);
+        }
+        host = match.metadata.name;
+        const servicePort = match.spec?.ports?.find((p) => p.targetPort === cli.k8s!.remotePort || p.port === cli.k8s!.remotePort);
+        if (servicePort) port = servicePort.port;
+        notes.push(`Host: Service ${host}, the one that selects pod ${pod.name}.`);
+      }
+    }
+  }
+  if (!host) {
+    if (connection.host.startsWith('/') || /^(localhost|127\.|::1$)/.test(connection.host)) {
+      throw new UsageError(`the job runs inside the cluster, where ${connection.host} is not this database: give its address there with --db-host (a Service name)`);
+    }
+    host = connection.host;
+  }
+  if (!image) {
+    image = `postgres:${serverMajor}`;
+    notes.push(`Image: postgres:${serverMajor}, the server's major version (its pg_dump must not be older than the server).`);
+  }
+  if (!secret) notes.push('No password Secret known: the job connects without PGPASSWORD (give --password-secret NAME/KEY if the server asks for one).');
+  const keepDays = options.keepDays ?? 7;
+  if (options.keepDays === undefined) notes.push('Retention: 7 days (the seed\'s), as no --keep-days was given.');
+  return cronJobManifest({
+    namespace,
+    name: dnsLabel(`pgtop-backup-${plan.database}-${kindPart(plan)}`),
+    schedule: options.schedule,
+    image,
+    host,
+    port,
+    user: connection.user,
+    plan,
+    keepDays,
+    passwordSecret: secret,
+    pvc: { name: options.pvc, size: options.pvcSize, storageClass: options.storageClass },
+    notes,
+  });
+}

@@ -1,0 +1,135 @@
+// The backups screen from a fake directory listing: what each backup is and
+// whether it verified, `b` asking what to back up and showing the exact
+// command, refusals said plainly, and --read-only refusing all four keys.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BackupEntry, BackupListing } from '../../src/backup/listing.js';
+import type { PgtopState } from '../../src/store/store.js';
+import { connectedWithResults } from '../support/maintenance-fixtures.js';
+import { renderApp, type RenderedApp } from '../support/render-app.js';
+
+let app: RenderedApp | undefined;
+afterEach(() => app?.unmount());
+
+const DIR = '/home/ops/postgres-backups';
+
+function entry(name: string, patch: Partial<BackupEntry>): BackupEntry {
+  return {
+    name,
+    path: `${DIR}/${name}`,
+    bytes: 12_345_678,
+    mtimeMs: 0,
+    at: new Date(2025, 2, 4, 5, 6, 7).getTime(),
+    database: 'postgres',
+    kind: 'full',
+    format: 'custom',
+    gzip: false,
+    state: 'verified',
+    sidecar: { pgtop: 1, file: name, bytes: 12_345_678, mtimeMs: 0, sha256: 'ab'.repeat(32), verifiedAt: '2025-03-04T05:06:30.000Z', check: 'pg_restore read 42 entries and every data block', madeBy: 'pgtop' },
+    madeByPgtop: true,
+    ...patch,
+  };
+}
+
+const listing: BackupListing = {
+  dir: DIR,
+  error: null,
+  updatedAt: 0,
+  entries: [
+    entry('postgres_full_20250304_050607.dump', {}),
+    entry('postgres_schema_20250303_010000.sql.gz', { kind: 'schema', format: 'plain', gzip: true, bytes: 2048, at: new Date(2025, 2, 3, 1, 0, 0).getTime(), state: 'unverified', sidecar: null, madeByPgtop: false }),
+    entry('.postgres_full_20250302_010000.dump.partial', { state: 'interrupted', sidecar: null, madeByPgtop: false, at: new Date(2025, 2, 2, 1, 0, 0).getTime() }),
+    entry('postgres_globals_20250301_010000.sql', { kind: 'globals', format: 'plain', bytes: 900, at: new Date(2025, 2, 1, 1, 0, 0).getTime() }),
+  ],
+};
+
+function withBackups(s: PgtopState): void {
+  connectedWithResults({})(s);
+  s.data.backups = listing;
+}
+
+describe('backups screen', () => {
+  it('sits between config and health, and lists every backup with its state', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    const frame = await app.waitFor('VERIFIED');
+    expect(frame).toMatch(/7 con\s+8 backups\s+9 hea/);
+    expect(frame).toMatch(/2025-03-04 05:06:07 postgres\s+full\s+custom\s+12 MB ✓ verified/);
+    expect(frame).toMatch(/2025-03-03 01:00:00 postgres\s+schema only\s+sql\.gz\s+2\.0 kB – not verified/);
+    expect(frame).toMatch(/2025-03-02 01:00:00 postgres\s+full\s+custom\s+12 MB ✗ interrupted/);
+    expect(frame).toMatch(/roles \(globals\)\s+sql/);
+    expect(frame).toContain(`${DIR}: 4 files`);
+    expect(frame).toMatch(/b backup\s+r restore\s+t verify\s+d delete/);
+  });
+
+  it('b asks what to back up, then the database, and shows the exact command before it runs; n does not run it', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('b');
+    let frame = await app.waitFor('What to back up');
+    expect(frame).toContain('1 full, custom format (pg_dump -Fc)');
+    expect(frame).toContain('6 roles and tablespaces (pg_dumpall --globals-only)');
+    await app.press('enter');
+    frame = await app.waitFor('Database');
+    expect(frame).toContain('> shop');
+    await app.press('enter');
+    frame = await app.waitFor(/pg_dump --format=custom/);
+    expect(frame.replace(/\s*\n\s*/g, ' ')).toMatch(new RegExp(`pg_dump --format=custom --no-password shop > ${DIR}/shop_full_\\d{8}_\\d{6}\\.dump`));
+    expect(frame).toContain('named shop_full_');
+    await app.press('n');
+    await app.waitFor('not run: pg_dump');
+  });
+
+  it('one table asks for the table; roles ask no database', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('b', '5', 'enter', 'enter');
+    await app.waitFor('Table (name or schema.name');
+    await app.press('o', 'r', 'd', 'e', 'r', 's', 'enter');
+    await app.waitFor(/--table=orders/);
+    await app.press('escape', 'b', '6', 'enter');
+    await app.waitFor(/pg_dumpall --globals-only --no-password > /);
+  });
+
+  it('refuses to restore what an interrupted backup left, and roles into a database', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('j', 'j', 'r');
+    await app.waitFor('refused: .postgres_full_20250302_010000.dump.partial is what an interrupted backup left: it is not a backup (d deletes it)');
+    await app.press('j', 'r');
+    await app.waitFor(/refused: postgres_globals_20250301_010000\.sql holds roles, not a database/);
+  });
+
+  it('r asks the new database name (default {database}_restore_{time}) and shows CREATE DATABASE and pg_restore', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('r');
+    const form = await app.waitFor('Restore into a NEW database named');
+    expect(form).toMatch(/> postgres_restore_\d{8}_\d{6}/);
+    await app.press('enter');
+    const confirm = await app.waitFor('CREATE DATABASE');
+    expect(confirm.replace(/\s*\n\s*/g, ' ')).toMatch(/CREATE DATABASE "postgres_restore_\d{8}_\d{6}" TEMPLATE template0; pg_restore --exit-on-error --no-password --dbname=postgres_restore_\d{8}_\d{6} < /);
+  });
+
+  it('Enter shows the verification and checksum', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('enter');
+    const frame = await app.waitFor('Backups: details');
+    expect(frame).toMatch(/verified\s+2025-03-04T05:06:30.000Z: pg_restore read 42 entries and every data block/);
+    expect(frame).toContain(`sha256 ${'ab'.repeat(32)}`.replace('sha256 ', 'sha256'));
+  });
+
+  it('--read-only refuses b, r, t and d', async () => {
+    app = renderApp({ screen: 'backups', readOnly: true, patch: withBackups });
+    await app.waitFor('VERIFIED');
+    for (const key of ['b', 'r', 't', 'd']) {
+      await app.press(key);
+      await app.waitFor('read-only mode: refused to run');
+    }
+    expect(app.frame()).not.toContain('What to back up');
+  });
+
+  it('an empty or missing directory says how to make the first backup', async () => {
+    app = renderApp({ screen: 'backups', patch: (s) => { withBackups(s); s.data.backups = { ...listing, entries: [] }; } });
+    await app.waitFor(`no backups in ${DIR} yet: b backs up now`);
+  });
+});
