@@ -3,12 +3,15 @@
 // the same provider with a fresh store and fake services.
 import { createContext, useContext } from 'react';
 import type { KeyServices } from '../src/keys/dispatch.js';
+import type { LearnController } from '../src/session/controller.js';
 import type { PgtopStore } from '../src/store/store.js';
 
 export interface AppEnvironment {
   store: PgtopStore;
   services: KeyServices;
   color: boolean;
+  /** The guided session, when pgtop runs against a server (the learn screen draws it). */
+  learn?: LearnController;
 }
 
 export const AppContext = createContext<AppEnvironment | null>(null);

@@ -14,8 +14,24 @@ import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
 import { bindingsFor, displayKey } from '../src/keys/keymap.js';
 import { renderContext } from '../src/render/screen-view.js';
+import type { ScreenId } from '../src/screen-ids.js';
 import { SCREEN_ORDER, SCREENS } from './registry.js';
 import { TableScreen } from './TableScreen.js';
+import { RolesScreen } from './roles/RolesScreen.js';
+import { BloatScreen } from './bloat/BloatScreen.js';
+import { HealthScreen } from './health/HealthScreen.js';
+import { SizesScreen } from './sizes/SizesScreen.js';
+import { LearnScreen } from './learn/LearnScreen.js';
+
+// Screens that are more than one table have a component of their own. Kept
+// here, not in the registry, so --once never loads Ink.
+const SCREEN_COMPONENTS: Partial<Record<ScreenId, React.ComponentType<{ width: number; height: number }>>> = {
+  roles: RolesScreen,
+  sizes: SizesScreen,
+  bloat: BloatScreen,
+  health: HealthScreen,
+  learn: LearnScreen,
+};
 
 // Header 3 lines, tabs 1, status 1, hints 1.
 const CHROME_ROWS = 6;
@@ -65,7 +81,7 @@ function Dashboard(): React.ReactElement {
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header connection={connection} data={{ header, rates }} ui={ui} now={now} color={color} width={size.columns} />
-      <TabBar tabs={SCREEN_ORDER} current={ui.screen} color={color} />
+      <TabBar tabs={SCREEN_ORDER} current={ui.screen} color={color} width={size.columns} />
       <Body width={size.columns} height={bodyHeight} />
       {prompt ?? <StatusLine status={ui.status} hints={hints} color={color} />}
       {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : `${SCREEN_ORDER.map((s) => s.id).join(', ')}, help or q; Enter runs it, Esc cancels`}</Text> : null}
@@ -80,7 +96,7 @@ function Body({ width, height }: { width: number; height: number }): React.React
   const definition = SCREENS[screen];
   switch (overlay.kind) {
     case 'help':
-      return <HelpOverlay screen={screen} readOnly={readOnly} width={width} />;
+      return <HelpOverlay screen={screen} readOnly={readOnly} width={width} height={height} />;
     case 'confirm':
       return (
         <Box height={height} flexDirection="column">
@@ -105,7 +121,10 @@ function Body({ width, height }: { width: number; height: number }): React.React
       const fields: [string, string][] = row && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
       return <DetailView title={`${definition.title}: details`} fields={fields} width={width} height={height} />;
     }
-    default:
+    default: {
+      const Screen = SCREEN_COMPONENTS[screen];
+      if (Screen) return <Screen width={width} height={height} />;
       return <TableScreen screen={screen} view={definition.view} width={width} height={height} />;
+    }
   }
 }

@@ -6,6 +6,7 @@ import { DataTable } from '../src/components/DataTable.js';
 import type { ScreenView } from '../src/render/screen-view.js';
 import { renderContext } from '../src/render/screen-view.js';
 import type { ScreenId } from '../src/screen-ids.js';
+import type { QueryResult } from '../src/store/store.js';
 import { selectedIndex } from '../src/store/cursor.js';
 import { useAppEnvironment } from '../hooks/context.js';
 import { usePgtop } from '../hooks/usePgtop.js';
@@ -15,19 +16,23 @@ export interface TableScreenProps<Row> {
   view: ScreenView<Row>;
   width: number;
   height: number;
+  /** Lines shown above the table (a summary, a section bar); each counts one row of height. */
+  above?: React.ReactNode[];
+  /** The query whose state says loading / failed, when it is not the one named like the screen. */
+  result?: QueryResult<unknown>;
 }
 
-export function TableScreen<Row>({ screen, view, width, height }: TableScreenProps<Row>): React.ReactElement {
+export function TableScreen<Row>({ screen, view, width, height, above = [], result: given }: TableScreenProps<Row>): React.ReactElement {
   const { color } = useAppEnvironment();
   const state = usePgtop((s) => s);
   const rows = view.rows(state);
   const keys = rows.map(view.rowKey);
   const index = selectedIndex(state, screen, keys);
-  const result = state.data.results[screen as keyof typeof state.data.results];
+  const result = given ?? state.data.results[screen as keyof typeof state.data.results];
   const filter = state.ui.filter[screen] ?? '';
   const sort = state.ui.sort[screen] ?? view.defaultSort;
   const sortTitle = sort ? view.columns.find((c) => c.id === sort.column)?.title : undefined;
-  const tableHeight = Math.max(1, height - 2);
+  const tableHeight = Math.max(1, height - 2 - above.length);
   const first = rows.length === 0 ? 0 : Math.min(index + 1, rows.length);
   const footer = [
     `${first}/${rows.length}`,
@@ -40,6 +45,7 @@ export function TableScreen<Row>({ screen, view, width, height }: TableScreenPro
   const emptyText = !result ? 'loading…' : (view.emptyText?.(state) ?? 'nothing to show');
   return (
     <Box flexDirection="column" width={width} height={height}>
+      {above}
       <DataTable
         columns={view.columns}
         rows={rows}

@@ -18,6 +18,8 @@ export interface InputField {
   /** For 'choice': the options, picked with ↑/↓ or their number. */
   choices?: readonly { value: string; label: string }[];
   initial?: string;
+  /** For 'text': shown as dots while typed (passwords). */
+  secret?: boolean;
   /** Why the value will not do (shown, the question stays), or null. */
   validate?(value: string): string | null;
 }
@@ -42,7 +44,8 @@ export interface ActionSpec<Target> {
   id: string;
   /** 'confirm': y/n. 'typed': the user types `typeToConfirm` exactly (VACUUM FULL, DROP…). */
   danger: 'confirm' | 'typed';
-  inputs?(target: Target): InputField[];
+  /** Asked again after each answer with the answers so far, so a question can depend on an earlier one (a table only for a one-table backup). */
+  inputs?(target: Target, values: InputValues): InputField[];
   title(target: Target, values: InputValues): string;
   /** The statement or command as it will run, shown before the user agrees. */
   sql(target: Target, values: InputValues): string;

@@ -50,7 +50,7 @@ export class ActionRunner {
   answer(value: string): void {
     const pending = this.pending;
     if (!pending) return;
-    const fields = pending.spec.inputs?.(pending.target) ?? [];
+    const fields = pending.spec.inputs?.(pending.target, pending.values) ?? [];
     const field = fields[pending.nextInput];
     if (!field) return;
     const problem = field.validate?.(value) ?? null;
@@ -70,7 +70,7 @@ export class ActionRunner {
     setUi(this.store, { overlay: { kind: 'none' } });
     if (!pending) return;
     // Before every question is answered the statement is not complete: name the action instead.
-    const answered = pending.nextInput >= (pending.spec.inputs?.(pending.target).length ?? 0);
+    const answered = pending.nextInput >= (pending.spec.inputs?.(pending.target, pending.values).length ?? 0);
     const what = answered ? pending.spec.sql(pending.target, pending.values) : pending.spec.title(pending.target, pending.values);
     setStatus(this.store, `not run: ${what}`);
   }
@@ -117,7 +117,7 @@ export class ActionRunner {
 
   private askNext(): void {
     const pending = this.pending!;
-    const fields = pending.spec.inputs?.(pending.target) ?? [];
+    const fields = pending.spec.inputs?.(pending.target, pending.values) ?? [];
     const field = fields[pending.nextInput];
     const values: InputValues = pending.values;
     if (field) {

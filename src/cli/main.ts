@@ -8,8 +8,12 @@ import { openSession, type ConnectionPurpose, type DbSession } from '../db/conne
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { Poller } from '../poller/poller.js';
-import { createPgtopStore } from '../store/store.js';
+import { createPgtopStore, setData } from '../store/store.js';
 import { VERSION } from '../version.js';
+import { BackupDirWatcher } from '../backup/watcher.js';
+import { listBackups } from '../backup/listing.js';
+import { runBackupCommand } from './backup.js';
+import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
 import { onceJson, onceText } from './once.js';
 import { parseCommandLine, type DashboardOptions } from './options.js';
 import { promptPassword } from './prompt-password.js';
@@ -23,17 +27,12 @@ export async function run(args: readonly string[]): Promise<number> {
       process.stdout.write(cli.output);
       return EXIT_OK;
     }
-    if (cli.k8sTarget) {
-      throw new UsageError(
-        '-k/--k8s is not available in this build yet: forward the port yourself (kubectl port-forward) and connect with -h/-p',
-      );
-    }
-    if (!cli.once && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+    if (!cli.once && !cli.learn?.check && !cli.backup && (!process.stdout.isTTY || !process.stdin.isTTY)) {
       throw new UsageError('not a terminal: run pgtop in a terminal, or use --once (with --json for scripts) to print the screen once');
     }
     // Ink and React take half a second to load: load them while connecting,
     // and not at all for --once, --help or an early failure.
-    const ui = cli.once ? null : loadUi();
+    const ui = cli.once || cli.learn?.check || cli.backup ? null : loadUi();
     ui?.catch(() => undefined);
     target = await openTarget(cli);
     const connection = target.connection;
@@ -43,6 +42,8 @@ export async function run(args: readonly string[]): Promise<number> {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
+    if (cli.learn?.check) return await runLearnCheck(cli, target, monitor);
+    if (cli.backup) return await runBackupCommand(cli, target, monitor);
     return ui ? await runDashboard(cli, target, monitor, open, await ui) : await printOnce(cli, target, monitor);
   } catch (error) {
     process.stderr.write(`pgtop: ${oneLine(error)}\n`);
@@ -62,6 +63,8 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   const poller = new Poller({ store, connect: () => Promise.reject(new Error('no reconnect in --once')), queriesFor: screenQueries, initialSession: monitor });
   await poller.tick();
   await poller.stop();
+  // The backups screen lists files, not query rows.
+  if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const view = SCREENS[cli.screen].view;
@@ -76,10 +79,18 @@ async function runDashboard(
   open: (purpose: ConnectionPurpose) => Promise<DbSession>,
   { startDashboard }: UiModule,
 ): Promise<number> {
-  const store = createPgtopStore({ target: target.label, screen: cli.screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  const screen = cli.learn ? 'learn' : cli.screen;
+  const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
   target.attach?.(store);
   const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
-  const runner = new ActionRunner(store, () => open('action'), { connection: target.connection });
+  const backups = new BackupDirWatcher(store, backupDirFor(cli, target));
+  const runner = new ActionRunner(store, () => open('action'), {
+    connection: target.connection,
+    backupDir: backups.dir,
+    podExec: target.exec,
+    podLabel: () => target.label,
+    backupsChanged: () => backups.refresh(),
+  });
   let quit = () => undefined as void;
   const services: KeyServices = {
     quit: () => quit(),
@@ -87,9 +98,14 @@ async function runDashboard(
     answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
+    screenCommand: (command, on) => on === 'learn' && learn.handles(command) && (learn.command(command), true),
   };
+  // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
+  const learn = createLearnController(cli, target, store, services.requestAction, open);
   poller.start();
-  const instance = startDashboard({ store, services, color: cli.color });
+  backups.start();
+  const instance = startDashboard({ store, services, color: cli.color, learn });
+  learn.attach();
   quit = () => instance.unmount();
   const onSignal = () => instance.unmount();
   process.once('SIGTERM', onSignal);
@@ -99,7 +115,8 @@ async function runDashboard(
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
-    await Promise.all([poller.stop(), runner.close()]);
+    backups.stop();
+    await Promise.all([poller.stop(), runner.close(), learn.close()]);
   }
   return EXIT_OK;
 }

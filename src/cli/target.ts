@@ -3,6 +3,7 @@
 // kind opens here, hands back a psql-style connection to use, and is closed
 // when pgtop quits, whatever the path out.
 import { resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
+import type { PodExec } from '../backup/source.js';
 import type { PgtopStore } from '../store/store.js';
 import type { DashboardOptions } from './options.js';
 
@@ -13,11 +14,25 @@ export interface ConnectionTarget {
   label: string;
   /** Keeps the header's target and connection state current once the dashboard runs. */
   attach?(store: PgtopStore): void;
+  /** The default backup directory when it is not ~/postgres-backups (the demo keeps its own, removed with it). */
+  backupDir?: string;
+  /** With -k: runs a command in the database's current pod (backups run pg_dump there, so its version is the server's). */
+  exec?: PodExec;
   /** Stops what the target runs (listeners, port-forwards, servers); safe to call twice. */
   close(): Promise<void>;
 }
 
 export async function openTarget(cli: DashboardOptions, env: NodeJS.ProcessEnv = process.env): Promise<ConnectionTarget> {
+  if (cli.demo) {
+    // Loaded only with --demo. The guided session's demo leaves pg_stat_statements for the learner to enable.
+    const { openDemoTarget } = await import('../demo/target.js');
+    return openDemoTarget({ enableStatements: !cli.learn }, env);
+  }
+  if (cli.k8s) {
+    // Loaded only with -k: the direct path never loads the Kubernetes client.
+    const { openK8sTarget } = await import('../k8s/target.js');
+    return openK8sTarget(cli.k8s, cli.connection, env);
+  }
   const connection = resolveConnection(cli.connection, env);
   return { connection, label: `direct ${connection.describe}`, close: async () => undefined };
 }

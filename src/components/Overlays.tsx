@@ -6,18 +6,42 @@ import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
 import type { ScreenId } from '../screen-ids.js';
 import type { PendingAction, PendingInput } from '../store/store.js';
 
-export function HelpOverlay({ screen, readOnly, width }: { screen: ScreenId; readOnly: boolean; width: number }): React.ReactElement {
+/**
+ * Global keys in as few lines as fit `width`: "? help · q quit · Tab next screen…",
+ * for when the screen's own keys and the global ones do not all fit one per line.
+ */
+export function condensedKeyLines(bindings: readonly KeyBinding[], width: number): string[] {
+  const items = bindings.map((b) => `${b.keys.map(displayKey).join('/')} ${b.hint ?? b.text.split(/[:(,]/)[0]!.trim()}`);
+  const lines: string[] = [];
+  for (const item of items) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 3 + item.length <= width) lines[lines.length - 1] = `${last} · ${item}`;
+    else lines.push(item);
+  }
+  return lines;
+}
+
+export function HelpOverlay({ screen, readOnly, width, height = Infinity }: { screen: ScreenId; readOnly: boolean; width: number; height?: number }): React.ReactElement {
   const rows = bindingsFor(screen);
   const keyText = (b: KeyBinding) => b.keys.map(displayKey).join(' ');
-  const keyWidth = Math.min(22, Math.max(...rows.map((b) => keyText(b).length)) + 2);
+  // Title and footer take two lines; when every key does not fit one per line, the global ones are condensed.
+  const fitsOnePerLine = rows.length + 2 <= height;
+  const shown = fitsOnePerLine ? rows : rows.filter((b) => b.scope !== 'global');
+  const condensed = fitsOnePerLine ? [] : condensedKeyLines(rows.filter((b) => b.scope === 'global'), width);
+  const keyWidth = Math.min(22, Math.max(...shown.map((b) => keyText(b).length), 0) + 2);
   return (
-    <Box flexDirection="column" width={width}>
+    <Box flexDirection="column" width={width} height={Number.isFinite(height) ? height : undefined} overflow="hidden">
       <Text bold>{`Keys on the ${screen} screen  (Esc, q or ? closes)`}</Text>
-      {rows.map((b) => (
-        <Text key={b.command} wrap="truncate">
+      {shown.map((b) => (
+        <Text key={`${b.command}:${b.keys.join()}`} wrap="truncate">
           <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
           {b.text}
           {b.danger && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
+        </Text>
+      ))}
+      {condensed.map((line, i) => (
+        <Text key={`global-${i}`} wrap="truncate" dimColor>
+          {line}
         </Text>
       ))}
       <Text dimColor>{'Esc clears the filter · * in the PID column marks pgtop\'s own sessions'}</Text>
@@ -93,7 +117,7 @@ export function FormDialog({ input, text, choice, color, width }: { input: Pendi
       </Text>
       <Text>{`${input.count > 1 ? `(${input.position}/${input.count}) ` : ''}${field.label}`}</Text>
       {field.kind === 'text' ? (
-        <PromptLine prefix="> " text={text} />
+        <PromptLine prefix="> " text={field.secret ? '•'.repeat(Array.from(text).length) : text} />
       ) : (
         (field.choices ?? []).map((c, i) => (
           <Text key={c.value} inverse={i === choice} wrap="truncate">

@@ -15,7 +15,8 @@ export function StatusLine({ status, hints, color }: StatusLineProps): React.Rea
   return (
     <>
       <Text wrap="truncate" color={tone}>
-        {status?.text ?? ' '}
+        {/* One line, whatever the text: a multi-statement action reads as one. */}
+        {status ? status.text.replace(/\s*\n\s*/g, ' ') : ' '}
       </Text>
       <Text wrap="truncate" dimColor>
         {hints}

@@ -8,7 +8,17 @@ import { QUERIES_DIR } from '../paths.js';
 import { mapBackend } from './queries/activity/map.js';
 import { mapHeader } from './queries/header/map.js';
 import { mapLockParticipant } from './queries/locks/map.js';
+import { mapRole } from './queries/roles/map.js';
+import { mapHbaRule } from './queries/roles_hba/map.js';
+import { mapStoredPassword } from './queries/roles_passwords/map.js';
+import { mapPrivilegeFact } from './queries/roles_privileges/map.js';
+import { mapSecuritySettings } from './queries/roles_server/map.js';
 import type { RawRow } from './queries/row.js';
+import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './queries/bloat/map.js';
+import { mapSetting } from './queries/config/map.js';
+import { mapHealth } from './queries/health/map.js';
+import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
+import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
 
 interface QueryDefinition<Row> {
   /** Folder under src/db/queries and file stem of its .sql files. */
@@ -16,12 +26,41 @@ interface QueryDefinition<Row> {
   /** What the query is for, shown when it is switched off. */
   title: string;
   map(row: RawRow): Row;
+  /**
+   * When the SQL is chosen by something other than the server version: the
+   * registry query whose first row decides, and the number it gives (the
+   * files are named `_post_NNNNNN` by that number; null: cannot run now).
+   * src/db/variants.ts runs the deciding query once per connection.
+   */
+  variantBy?: { query: string; variant(row: never): number | null };
 }
 
 export const QUERIES = {
   header: { area: 'header', title: 'server summary', map: mapHeader },
   activity: { area: 'activity', title: 'activity', map: mapBackend },
   locks: { area: 'locks', title: 'blocking tree', map: mapLockParticipant },
+  roles: { area: 'roles', title: 'roles', map: mapRole },
+  rolesPrivileges: { area: 'roles_privileges', title: 'privileges', map: mapPrivilegeFact },
+  rolesServer: { area: 'roles_server', title: 'security settings', map: mapSecuritySettings },
+  // Superuser only (pg_authid, pg_hba_file_rules): a 42501 switches them off and the audit says what it could not check.
+  rolesPasswords: { area: 'roles_passwords', title: 'stored passwords', map: mapStoredPassword },
+  rolesHba: { area: 'roles_hba', title: 'pg_hba.conf rules', map: mapHbaRule },
+  // pg_stat_statements: its SQL follows the extension version installed here, not the server's.
+  statementsExtension: { area: 'statements_extension', title: 'pg_stat_statements status', map: mapExtensionStatus },
+  statements: {
+    area: 'statements',
+    title: 'pg_stat_statements',
+    map: mapStatement,
+    variantBy: { query: 'statementsExtension', variant: statementsVariant },
+  },
+  sizeDatabases: { area: 'sizes_databases', title: 'database sizes', map: mapDatabaseSize },
+  sizeTables: { area: 'sizes_tables', title: 'table sizes', map: mapTableSize },
+  sizeIndexes: { area: 'sizes_indexes', title: 'index usage', map: mapIndexUsage },
+  bloatTables: { area: 'bloat_tables', title: 'dead tuples and vacuum history', map: mapBloatTable },
+  bloatOverview: { area: 'bloat_overview', title: 'autovacuum settings and XID age', map: mapVacuumOverview },
+  bloatProgress: { area: 'bloat_progress', title: 'maintenance progress', map: mapMaintenanceProgress },
+  config: { area: 'config', title: 'settings', map: mapSetting },
+  health: { area: 'health', title: 'health checks', map: mapHealth },
 } satisfies Record<string, QueryDefinition<unknown>>;
 
 export type QueryId = keyof typeof QUERIES;

@@ -18,6 +18,8 @@ export interface KeyServices {
   answerInput(value: string): void;
   confirmAction(): void;
   dismissAction(): void;
+  /** A command a screen's service carries out (the guided session's n, b, Enter…); true when it was taken. */
+  screenCommand?(command: CommandId, screen: ScreenId): boolean;
 }
 
 export interface KeyContext {
@@ -86,8 +88,17 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
   }
   const binding = bindingForKey(press.name, state.ui.screen);
   if (!binding) return;
-  if (binding.danger) startAction(binding.command, ctx);
-  else runCommand(binding.command, press, ctx);
+  if (binding.danger) return startAction(binding.command, ctx);
+  // A key of the screen's own (a view toggle): the view says what changes.
+  const own = ctx.viewFor(state.ui.screen).commands?.[binding.command];
+  if (own) {
+    const result = own(state);
+    if (result.ui) setUi(store, result.ui);
+    if (result.status) setStatus(store, result.status);
+    return;
+  }
+  if (ctx.services.screenCommand?.(binding.command, state.ui.screen)) return;
+  runCommand(binding.command, press, ctx);
 }
 
 /** A key that changes the server: the screen says what it aims at, the runner does the rest. */

@@ -7,17 +7,19 @@
 // times out (57014) rests for a while before it is tried again.
 import type { DbSession } from '../db/connection.js';
 import { headerRates, type HeaderSample } from '../db/queries/header/map.js';
-import { mapRows, QUERIES, sqlFor, type QueryId } from '../db/registry.js';
+import { mapRows, QUERIES, type QueryId } from '../db/registry.js';
+import { QueryPlanner } from '../db/variants.js';
 import { oneLine, sqlState } from '../errors.js';
 import type { ScreenId } from '../screen-ids.js';
-import { setConnection, setData, type PgtopStore, type QueryResult, type Results } from '../store/store.js';
+import { appendSample } from '../store/history.js';
+import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results } from '../store/store.js';
 
 export interface PollerOptions {
   store: PgtopStore;
   /** Opens the monitor connection (the first one may be handed in already open). */
   connect(): Promise<DbSession>;
-  /** The queries a screen needs besides the header. */
-  queriesFor(screen: ScreenId): readonly QueryId[];
+  /** The queries a screen needs besides the header (some depend on the screen's mode). */
+  queriesFor(screen: ScreenId, state: PgtopState): readonly QueryId[];
   initialSession?: DbSession;
   /** Backoff schedule; tests shorten it. */
   backoff?: BackoffOptions;
@@ -65,6 +67,8 @@ export class Poller {
   private readonly disabled = new Map<QueryId, string>();
   private unsubscribe: (() => void) | null = null;
   private monitorPid: number | null = null;
+  /** Picks each query's SQL: by server version, or by what a deciding query says (pg_stat_statements). */
+  private readonly planner = new QueryPlanner();
 
   constructor(private readonly options: PollerOptions) {
     this.session = options.initialSession ?? null;
@@ -78,7 +82,8 @@ export class Poller {
     this.unsubscribe = this.options.store.subscribe((state, previous) => {
       const ui = state.ui;
       const was = previous.ui;
-      if (ui.screen !== was.screen || (was.paused && !ui.paused) || ui.intervalMs !== was.intervalMs) this.refreshNow();
+      const modeChanged = ui.screenMode?.[ui.screen] !== was.screenMode?.[ui.screen];
+      if (ui.screen !== was.screen || modeChanged || (was.paused && !ui.paused) || ui.intervalMs !== was.intervalMs) this.refreshNow();
     });
     void this.tick();
   }
@@ -130,16 +135,15 @@ export class Poller {
 
   private async pollOnce(session: DbSession, screen: ScreenId): Promise<void> {
     const started = Date.now();
-    const wanted: QueryId[] = ['header', ...this.options.queriesFor(screen)];
-    const results: Results = { ...this.options.store.getState().data.results };
-    let queries = 0;
+    const state = this.options.store.getState();
+    const wanted: QueryId[] = ['header', ...this.options.queriesFor(screen, state)];
+    const results: Results = { ...state.data.results };
+    const counter = { queries: 0 };
     let header: HeaderSample | null = null;
     for (const id of wanted) {
       if (this.disabled.has(id) || (this.restingUntil.get(id) ?? 0) > Date.now()) continue;
       try {
-        queries += 1;
-        const result = await session.client.query(sqlFor(id, session.serverVersionNum));
-        const rows = mapRows(id, result.rows);
+        const rows = await this.runQuery(session, id, results, counter);
         if (id === 'header') header = (rows[0] as HeaderSample | undefined) ?? null;
         else (results as Record<string, QueryResult<unknown>>)[id] = { rows, updatedAt: Date.now(), error: null, disabled: null };
       } catch (error) {
@@ -151,16 +155,50 @@ export class Poller {
       }
     }
     const store = this.options.store;
+    const { queries } = counter;
     if (header) {
+      const rates = headerRates(this.previousHeader, header);
       setData(store, {
         header,
-        rates: headerRates(this.previousHeader, header),
+        rates,
         results,
         lastRefresh: { queries, ms: Date.now() - started },
+        history: appendSample(store.getState().data.history, {
+          at: header.sampledAt * 1000,
+          tps: rates.tps,
+          connections: header.connections,
+          cacheHitRatio: rates.cacheHitRatio,
+          // Measured only while the health screen polls it this refresh.
+          databaseBytes: wanted.includes('health') ? (results.health?.rows[0]?.databaseBytes ?? null) : null,
+        }),
       });
       this.previousHeader = header;
     } else {
       setData(store, { results, lastRefresh: { queries, ms: Date.now() - started } });
+    }
+  }
+
+  /**
+   * Runs one query with the SQL the planner picks. A deciding query that ran
+   * (pg_stat_statements' status) lands in the results too. When the picked SQL
+   * no longer fits (an ALTER EXTENSION … UPDATE since), decide again once.
+   */
+  private async runQuery(session: DbSession, id: QueryId, results: Results, counter: { queries: number }): Promise<unknown[]> {
+    for (let attempt = 0; ; attempt++) {
+      const plan = await this.planner.plan(session, id);
+      if (plan.decided) {
+        counter.queries += 1;
+        (results as Record<string, QueryResult<unknown>>)[plan.decided.id] = { rows: plan.decided.rows, updatedAt: Date.now(), error: null, disabled: null };
+      }
+      // Cannot run now (pg_stat_statements missing): no rows; the deciding query's rows say why.
+      if (plan.sql === null) return [];
+      counter.queries += 1;
+      try {
+        return mapRows(id, (await session.client.query(plan.sql)).rows);
+      } catch (error) {
+        if (attempt > 0 || !('variantBy' in QUERIES[id]) || !QueryPlanner.isStale(error)) throw error;
+        this.planner.forget(session, id);
+      }
     }
   }
 

@@ -3,7 +3,7 @@
 // pairs each view with its component; key handling and --once use the view.
 import type { ActionRequest } from '../actions/action.js';
 import type { CommandId } from '../keys/keymap.js';
-import type { PgtopState, SortState } from '../store/store.js';
+import type { PgtopState, SortState, UiSlice } from '../store/store.js';
 import type { Column, RenderContext } from './table.js';
 
 export interface ScreenView<Row> {
@@ -20,6 +20,11 @@ export interface ScreenView<Row> {
    * dangerous key whose command is missing here does nothing on this screen.
    */
   actions?: Partial<Record<CommandId, (row: Row | undefined, state: PgtopState) => ActionRequest | null>>;
+  /**
+   * Keys that only change what this screen shows (the roles screen's `A`
+   * toggles the audit): given the state, the ui fields to set and a status line.
+   */
+  commands?: Partial<Record<CommandId, (state: PgtopState) => ScreenCommandResult>>;
   /** The lines of the Enter details view. */
   detail?(row: Row, ctx: RenderContext): [label: string, value: string][];
   /** Rows as JSON for `--once --json`. */
@@ -32,4 +37,9 @@ export interface ScreenView<Row> {
 
 export function renderContext(state: PgtopState): RenderContext {
   return { ownPids: new Set(state.connection.ownPids) };
+}
+
+export interface ScreenCommandResult {
+  ui?: Partial<UiSlice>;
+  status?: string;
 }

@@ -6,6 +6,8 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { InputField } from '../actions/action.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import type { HeaderRates, HeaderSample } from '../db/queries/header/map.js';
+import type { HistorySample } from './history.js';
+import type { BackupListing } from '../backup/listing.js';
 import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
@@ -41,6 +43,10 @@ export interface DataSlice {
   results: Results;
   /** Server round trips and wall time of the last refresh (for the speed budget). */
   lastRefresh: { queries: number; ms: number } | null;
+  /** One sample per refresh for the health screen's charts, oldest first (src/store/history.ts). */
+  history: HistorySample[];
+  /** The backup directory's files, while the backups screen is visible (src/backup/watcher.ts lists it, not the poller). */
+  backups?: BackupListing;
 }
 
 export type StatusKind = 'info' | 'success' | 'error';
@@ -99,6 +105,8 @@ export interface UiSlice {
   cursor: Partial<Record<ScreenId, Cursor>>;
   filter: Partial<Record<ScreenId, string>>;
   sort: Partial<Record<ScreenId, SortState>>;
+  /** A screen's second view, when it has one (roles: 'audit'); absent means its first. */
+  screenMode?: Partial<Record<ScreenId, string>>;
   overlay: Overlay;
   status: StatusLine | null;
   quitting: boolean;
@@ -133,7 +141,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       serverVersionNum: null,
       ownPids: [],
     },
-    data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null },
+    data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {
       screen: options.screen ?? DEFAULT_SCREEN,
       paused: false,

@@ -33,9 +33,17 @@ describe('keymap', () => {
     for (const [key, command] of expected) expect(bindingForKey(key, 'activity')?.command, key).toBe(command);
     expect(bindingForKey('K', 'locks')?.command).toBe('terminateBackend');
     expect(bindingForKey('c', 'locks')?.command).toBe('cancelQuery');
+    expect(bindingForKey('n', 'roles')?.command).toBe('newRole');
+    expect(bindingForKey('P', 'roles')?.command).toBe('changePassword');
+    expect(bindingForKey('A', 'roles')?.command).toBe('securityAudit');
+    expect(['b', 'r', 't', 'd'].map((key) => bindingForKey(key, 'backups')?.command)).toEqual(['backupNow', 'restoreBackup', 'verifyBackup', 'deleteBackup']);
   });
 
   it('marks the actions that change the server as dangerous', () => {
-    expect(KEYMAP.filter((b) => b.danger).map((b) => b.command).sort()).toEqual(['cancelQuery', 'terminateBackend']);
+    expect(KEYMAP.filter((b) => b.danger).map((b) => b.command).sort()).toEqual(
+      ['cancelQuery', 'terminateBackend', 'newRole', 'changePassword', 'vacuumTable', 'analyzeTable', 'vacuumFull', 'reindex', 'enableStatements',
+        // backups: refused under --read-only as SPEC.md lists them with the actions, and confirmed first.
+        'backupNow', 'restoreBackup', 'verifyBackup', 'deleteBackup'].sort(),
+    );
   });
 });

@@ -23,3 +23,8 @@ export function intArray(row: RawRow, column: string): number[] {
   const value = row[column];
   return Array.isArray(value) ? value.map(Number).filter(Number.isFinite) : [];
 }
+
+export function strArray(row: RawRow, column: string): string[] {
+  const value = row[column];
+  return Array.isArray(value) ? value.filter((v) => v !== null && v !== undefined).map(String) : [];
+}
