@@ -18,7 +18,7 @@ function treePid(row: LockTreeRow, own: boolean): string {
 
 export const lockColumns: readonly Column<LockTreeRow>[] = [
   { id: 'pid', title: 'PID', width: 10, text: (r, ctx) => treePid(r, ctx.ownPids.has(r.participant.pid)), tone: (r) => (r.depth === 0 ? 'alert' : 'normal') },
-  { id: 'user', title: 'USER', width: 10, priority: 3, text: (r) => r.participant.user ?? HIDDEN },
+  { id: 'user', title: 'USER', width: 10, priority: 4, text: (r) => r.participant.user ?? HIDDEN },
   { id: 'db', title: 'DB', width: 9, priority: 5, text: (r) => r.participant.database ?? '' },
   {
     id: 'state',
@@ -28,7 +28,7 @@ export const lockColumns: readonly Column<LockTreeRow>[] = [
     tone: (r) => (r.participant.state?.startsWith('idle in transaction') ? 'alert' : 'normal'),
   },
   // Lock modes without their "Lock" suffix: AccessExclusive, ShareRowExclusive (17 columns at most).
-  { id: 'mode', title: 'WAITS FOR', width: 17, priority: 2, text: (r) => r.participant.mode?.replace(/Lock$/, '') ?? (r.depth === 0 ? `blocks ${r.waiterCount}` : '') },
+  { id: 'mode', title: 'WAITS FOR', width: 17, priority: 1, text: (r) => r.participant.mode?.replace(/Lock$/, '') ?? (r.depth === 0 ? `blocks ${r.waiterCount}` : '') },
   { id: 'lock', title: 'LOCK', width: 13, priority: 6, text: (r) => r.participant.lockType ?? '' },
   { id: 'relation', title: 'RELATION', width: 14, priority: 2, text: (r) => r.participant.relation ?? '' },
   {
@@ -39,12 +39,13 @@ export const lockColumns: readonly Column<LockTreeRow>[] = [
     text: (r) => duration(r.participant.waitSeconds),
     tone: (r) => ((r.participant.waitSeconds ?? 0) > 10 ? 'alert' : 'warn'),
   },
-  { id: 'xact', title: 'XACT', width: 6, align: 'right', priority: 1, text: (r) => duration(r.participant.xactSeconds) },
+  { id: 'xact', title: 'XACT', width: 6, align: 'right', priority: 3, text: (r) => duration(r.participant.xactSeconds) },
   {
     id: 'query',
     title: 'QUERY',
     width: 'flex',
-    minWidth: 30,
+    // What each waits for and on which table matter more here than the query text: they keep their place at 80 columns.
+    minWidth: 16,
     text: (r) => (r.participant.hidden ? HIDDEN : oneLineSql(r.participant.query)),
     tone: (r) => (r.participant.hidden ? 'dim' : 'normal'),
   },
