@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { runBackup, dumpCommand, isBeingWritten } from '../backup/backup.js';
 import type { BackupEntry } from '../backup/listing.js';
-import { CHOICES, backupFileName, isBackupChoice, kindLabel, partialName, planFor, safePart, stamp, type BackupChoice } from '../backup/naming.js';
+import { CHOICES, backupFileName, formatLabel, isBackupChoice, kindLabel, partialName, planFor, safePart, stamp, type BackupChoice } from '../backup/naming.js';
 import { comparisonLines, compareCounts, countRows, restoreBackup, restoreCommand } from '../backup/restore.js';
 import { deleteBackupFile } from '../backup/retention.js';
 import { passwordOf, serverMajorOf, toolset } from '../backup/toolset.js';
@@ -87,10 +87,15 @@ export const backupNow: ActionSpec<BackupNowTarget> = {
     }
     return fields;
   },
-  title: (t, v) => (v.kind === undefined ? `Back up now, into ${t.dir}` : `Back up: ${kindLabel(planOf(t, v).kind, v.table)} of ${planOf(t, v).database}`),
+  title(t, v) {
+    if (v.kind === undefined) return `Back up now, into ${t.dir}`;
+    const plan = planOf(t, v);
+    return plan.kind === 'globals' ? 'Back up the roles and tablespaces' : `Back up ${plan.database}: ${kindLabel(plan.kind, plan.table)}, ${formatLabel(plan.format, plan.gzip)}`;
+  },
   sql(t, v) {
     const plan = planOf(t, v);
-    return `${shown(dumpCommand(plan))} > ${path.join(t.dir, backupFileName(plan, t.at))}`;
+    // gzip runs in pgtop (zlib), so the pod needs none.
+    return `${shown(dumpCommand(plan))}${plan.gzip ? ' | gzip' : ''} > ${path.join(t.dir, backupFileName(plan, t.at))}`;
   },
   details(t, v) {
     const plan = planOf(t, v);
@@ -143,6 +148,7 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
   refuse(entry) {
     const refusal = entryRefusal(entry, 'restore');
     if (refusal) return refusal;
+    if (entry.kind === null) return `${entry.name} is not named as pgtop names backups ({database}_{kind}_{time}): what it holds is unknown (pg_dumpall of every database?); restore it by hand`;
     if (entry.kind === 'globals') return `${entry.name} holds roles, not a database: they are cluster-wide; a superuser restores them with psql -f ${entry.name}`;
     if (entry.kind === 'data') return `${entry.name} is data only: it restores into tables that exist; restore a full or schema backup first`;
     return null;
@@ -167,6 +173,7 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
   details: (entry, v) => [
     `backup    ${entry.name} (${bytes(entry.bytes)}, ${entry.state === 'verified' ? `verified ${entry.sidecar?.verifiedAt ?? ''}` : 'NOT verified: t verifies it first'})`,
     `into      ${v.into ?? ''}, created now; pgtop never restores over an existing database`,
+    'owners    kept when you are a superuser; otherwise --no-owner --no-privileges (all owned by you)',
     `then      row counts of every table, side by side with ${entry.database ?? 'the source database'}`,
     'a failed restore drops the new database again',
   ],

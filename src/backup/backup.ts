@@ -23,6 +23,7 @@ import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { backupFileName, kindLabel, partialName, type BackupPlan } from './naming.js';
+import { startWork } from './running.js';
 import type { ToolRun, ToolSource } from './source.js';
 import { ToolError } from './tools.js';
 import { verifyBackupFile, writeSidecar, type Sidecar } from './verify.js';
@@ -143,9 +144,11 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     throw new BackupError(`cannot write in ${dir}: ${fsReason(error)}; choose another with --backup-dir`);
   }
   track(temp);
+  // Stopped by request.signal (Ctrl-C in `pgtop backup`), by pgtop quitting (running.ts), or by a failure of the file's side.
+  const work = startWork(request.signal);
   const stop = new AbortController();
   const onOuterAbort = () => stop.abort();
-  request.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  work.signal.addEventListener('abort', onOuterAbort, { once: true });
   let writeError: unknown = null;
   /** Settles when the file stream has finished or failed (the program's side may fail first, with the disk's error). */
   let writing: Promise<void> = Promise.resolve();
@@ -170,10 +173,10 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
       bytes = statBytes(temp);
       await request.source.run({ ...command, args: [...command.args, `--file=${temp}`], signal: stop.signal });
     } else {
-      const file = request.openSink?.(handle) ?? createWriteStream('', { fd: handle });
+      const file = request.openSink?.(handle) ?? createWriteStream('', { fd: handle, highWaterMark: STREAM_BUFFER_BYTES });
       handle = undefined; // the stream owns it now
       bytes = () => (file as Partial<WriteStream>).bytesWritten ?? 0;
-      const input = counter();
+      const input = dumpInput();
       const stages: (Transform | Writable)[] = plan.gzip ? [input, createGzip({ level: 6 }), file] : [input, file];
       const written = pipeline(stages as unknown as [Transform, Writable]).catch((error: unknown) => {
         // Only the file's own failure counts here; a stream we tore down ourselves is not news.
@@ -220,7 +223,7 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     const why =
       writeError !== null
         ? `writing ${temp} failed: ${fsReason(writeError)}`
-        : request.signal?.aborted
+        : work.signal.aborted
           ? 'interrupted'
           : error instanceof BackupError || error instanceof ToolError
             ? error.message
@@ -228,15 +231,26 @@ export async function runBackup(request: BackupRequest): Promise<BackupResult> {
     throw new BackupError(`${what} failed: ${why}; no backup file was kept`);
   } finally {
     clearInterval(timer);
-    request.signal?.removeEventListener('abort', onOuterAbort);
+    work.signal.removeEventListener('abort', onOuterAbort);
+    work.done();
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
     active.delete(temp);
   }
 }
 
-function counter(): Transform {
+/**
+ * How much of the dump may wait in memory between the stream and the disk.
+ * Big enough that the exec stream is not paused and resumed for every frame
+ * (with the 16 kB default, 1 GB took 6.7 s against kubectl's 5.0 s), small enough that
+ * memory stays flat whatever the size of the database.
+ */
+export const STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/** Where the dump enters the file pipeline (a pass-through, so gzip can follow it). */
+export function dumpInput(): Transform {
   return new Transform({
+    highWaterMark: STREAM_BUFFER_BYTES,
     transform(chunk: Buffer, _enc, done) {
       done(null, chunk);
     },

@@ -12,6 +12,7 @@ import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ClientBase } from 'pg';
 import type { FileFormat } from './naming.js';
+import { startWork } from './running.js';
 import type { ToolRun, ToolSource } from './source.js';
 import { ToolError } from './tools.js';
 
@@ -66,11 +67,12 @@ export async function restoreBackup(request: RestoreRequest): Promise<{ duration
     },
   });
   const timer = setInterval(() => request.progress?.(done, total), 500);
+  const work = startWork(request.signal);
   try {
     let input: Readable = createReadStream(request.file).pipe(count);
     if (request.gzip) input = input.pipe(createGunzip());
     const command = restoreCommand(request.format, into, request.keepOwners);
-    await request.source.run({ ...command, stdin: input, signal: request.signal });
+    await request.source.run({ ...command, stdin: input, signal: work.signal });
     return { durationMs: Date.now() - started };
   } catch (error) {
     const why = error instanceof ToolError ? error.message : (error as Error).message;
@@ -81,6 +83,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<{ duration
     throw new RestoreError(`restore into ${into} failed: ${why}; ${dropped}`);
   } finally {
     clearInterval(timer);
+    work.done();
   }
 }
 

@@ -37,6 +37,14 @@ export function planFromOptions(options: BackupCliOptions, database: string): Ba
 }
 
 export async function runBackupCommand(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession, io: BackupIo = defaultIo): Promise<number> {
+  try {
+    return await backupOnce(cli, target, monitor, io);
+  } finally {
+    await monitor.close();
+  }
+}
+
+async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession, io: BackupIo): Promise<number> {
   const options = cli.backup!;
   const connection = target.connection;
   const plan = planFromOptions(options, connection.database);
@@ -137,7 +145,12 @@ async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target:
           throw new UsageError(`no Service in ${namespace} selects pod ${pod.name}: give the database's address inside the cluster with --db-host`);
         }
         host = match.metadata.name;
-        const servicePort = match.spec?.ports?.find((p) => p.targetPort === cli.k8s!.remotePort || p.port === cli.k8s!.remotePort);
+        // The Service port that leads to the database's port in the pod (a named targetPort is the container port's name).
+        const named = new Map(containers.flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort] as const)));
+        const ports = match.spec?.ports ?? [];
+        const servicePort =
+          ports.find((p) => (typeof p.targetPort === 'string' ? named.get(p.targetPort) : (p.targetPort ?? p.port)) === cli.k8s!.remotePort) ??
+          (ports.length === 1 ? ports[0] : undefined);
         if (servicePort) port = servicePort.port;
         notes.push(`Host: Service ${host}, the one that selects pod ${pod.name}.`);
       }

@@ -7,10 +7,12 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FileHandle } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, runBackup } from '../../src/backup/backup.js';
 import { listBackups } from '../../src/backup/listing.js';
+import { stopAllWork } from '../../src/backup/running.js';
 import { planFor, type BackupPlan } from '../../src/backup/naming.js';
 import { compareCounts, countRows, restoreBackup, RestoreError } from '../../src/backup/restore.js';
 import { toolset } from '../../src/backup/toolset.js';
@@ -193,8 +195,15 @@ describe('a backup of 100 000 rows, restored into a new database', () => {
 });
 
 describe('a failed backup says why in one line and leaves nothing behind', () => {
+  const made: string[] = [];
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
+
   function emptyDir(): string {
-    return mkdtempSync(join(tmpdir(), 'pgtop-backup-fail-'));
+    const d = mkdtempSync(join(tmpdir(), 'pgtop-backup-fail-'));
+    made.push(d);
+    return d;
   }
 
   async function failure(plan: BackupPlan, into: string, extra: Partial<Parameters<typeof runBackup>[0]> = {}): Promise<string> {
@@ -221,21 +230,49 @@ describe('a failed backup says why in one line and leaves nothing behind', () =>
     rmSync(into, { recursive: true });
   });
 
-  it('a backup directory that cannot be written: a read-only mount (root) or a directory without write permission', async () => {
+  it('a backup directory that cannot be written: a read-only mount (root), or a directory without write permission (not root)', async () => {
     const source = emptyDir();
     const ro = mountReadOnly(source, `${source}-ro`);
     const { chmodSync } = await import('node:fs');
-    if (!ro) chmodSync(source, 0o500); // not root: permission bits do stop writes
-    const target = ro?.dir ?? source;
+    const root = process.getuid?.() === 0;
+    // Root without the right to mount (a locked-down container): permission bits do not stop root,
+    // so the directory is a file instead — the path under a file is the next test.
+    const target = ro?.dir ?? (root ? join(source, 'is-a-file') : source);
+    if (!ro && root) writeFileSync(target, '');
+    if (!ro && !root) chmodSync(source, 0o500);
     try {
       const message = await failure(planFor('custom', db.name), target);
-      expect(message).toBe(`cannot write in ${target}: ${ro ? 'the file system is read-only' : 'permission denied'}; choose another with --backup-dir`);
-      expect(readdirSync(source)).toEqual([]);
+      if (ro) expect(message).toBe(`cannot write in ${target}: the file system is read-only; choose another with --backup-dir`);
+      else if (root) expect(message).toMatch(new RegExp(`^cannot create the backup directory ${target}: `));
+      else expect(message).toBe(`cannot write in ${target}: permission denied; choose another with --backup-dir`);
+      expect(readdirSync(source)).toEqual(!ro && root ? ['is-a-file'] : []);
     } finally {
       ro?.unmount();
       chmodSync(source, 0o700);
       rmSync(source, { recursive: true });
     }
+  });
+
+  it('a local pg_dump older than the server is refused, saying which client to install', async () => {
+    const into = emptyDir();
+    // A server from the future: every pg_dump on this machine is older than it.
+    const t = toolset({ connection: connection(), serverMajor: 99, password: pgInfo().password });
+    const error = await runBackup({ dir: into, plan: planFor('custom', db.name), at: new Date(), source: t.main, verifier: () => t.verifier() }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /^full backup of \S+ failed: the local pg_dump is \d+\.\d+ \(\S+\), older than the server \(PostgreSQL 99\): pg_dump refuses newer servers; install postgresql-client-99 \(or newer\), or use -k to run it in the database's pod; no backup file was kept$/,
+    );
+    expect(readdirSync(into)).toEqual([]);
+  });
+
+  it('never overwrites: a second backup with the same name fails and the first is untouched', async () => {
+    const into = emptyDir();
+    const at = new Date();
+    const first = await backup(planFor('globals', db.name), into, { at });
+    const before = readFileSync(first.file);
+    const message = await failure(planFor('globals', db.name), into, { at });
+    expect(message).toBe(`${first.file} already exists: pgtop never overwrites a backup; try again in a second`);
+    expect(readFileSync(first.file).equals(before)).toBe(true);
+    expect(readdirSync(into).sort()).toEqual([first.name, `${first.name}.verified`]);
   });
 
   it('a backup directory under a file (ENOTDIR), even as root', async () => {
@@ -247,6 +284,34 @@ describe('a failed backup says why in one line and leaves nothing behind', () =>
     rmSync(into, { recursive: true });
   });
 
+  it('pgtop quitting mid-backup (stopAllWork): pg_dump stopped, the temporary file removed, "interrupted"', async () => {
+    const into = emptyDir();
+    let stopped = false;
+    // A slow disk, so the backup is certainly running when pgtop quits.
+    const slow = (handle: FileHandle) =>
+      new Writable({
+        write(_chunk: Buffer, _e, done) {
+          setTimeout(done, 20);
+        },
+        destroy(error, done) {
+          handle.close().then(() => done(error), () => done(error));
+        },
+      });
+    const message = await failure(planFor('plain', db.name), into, {
+      openSink: slow,
+      progressMs: 20,
+      progress: () => {
+        if (!stopped) {
+          stopped = true;
+          stopAllWork();
+        }
+      },
+    });
+    expect(message).toBe(`full backup of ${db.name} failed: interrupted; no backup file was kept`);
+    expect(readdirSync(into)).toEqual([]);
+    rmSync(into, { recursive: true });
+  });
+
   it('a full disk: a 256 kB tmpfs (root), else a file that fails with ENOSPC after 256 kB', async () => {
     const base = emptyDir();
     const tmpfs = mountTmpfs(join(base, 'small'), '256k');
@@ -255,12 +320,15 @@ describe('a failed backup says why in one line and leaves nothing behind', () =>
     const simulated = tmpfs
       ? {}
       : {
-          openSink: () => {
+          openSink: (handle: FileHandle) => {
             let written = 0;
             return new Writable({
               write(chunk: Buffer, _e, done) {
                 written += chunk.length;
                 done(written > 256 * 1024 ? Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }) : undefined);
+              },
+              destroy(error, done) {
+                handle.close().then(() => done(error), () => done(error));
               },
             });
           },
