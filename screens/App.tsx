@@ -22,6 +22,7 @@ import { BloatScreen } from './bloat/BloatScreen.js';
 import { HealthScreen } from './health/HealthScreen.js';
 import { SizesScreen } from './sizes/SizesScreen.js';
 import { LearnScreen } from './learn/LearnScreen.js';
+import { BackupsScreen } from './backups/BackupsScreen.js';
 
 // Screens that are more than one table have a component of their own. Kept
 // here, not in the registry, so --once never loads Ink.
@@ -30,16 +31,24 @@ const SCREEN_COMPONENTS: Partial<Record<ScreenId, React.ComponentType<{ width: n
   sizes: SizesScreen,
   bloat: BloatScreen,
   health: HealthScreen,
+  backups: BackupsScreen,
   learn: LearnScreen,
 };
 
 // Header 3 lines, tabs 1, status 1, hints 1.
 const CHROME_ROWS = 6;
 
+/** How Ink draws the dashboard (bench/dashboard/frame.tsx renders with the same). */
+export const DASHBOARD_RENDER_OPTIONS = {
+  // Ctrl-C is a key like any other (the quit command), not Ink's exit.
+  exitOnCtrlC: false,
+  patchConsole: false,
+  maxFps: 20,
+} as const;
+
 /** Renders the dashboard on the terminal; the caller waits for it to exit. */
 export function startDashboard(env: AppEnvironment): Instance {
-  // Ctrl-C is a key like any other (the quit command), not Ink's exit.
-  return render(<App {...env} />, { exitOnCtrlC: false, patchConsole: false, maxFps: 20 });
+  return render(<App {...env} />, DASHBOARD_RENDER_OPTIONS);
 }
 
 export function App(env: AppEnvironment): React.ReactElement {

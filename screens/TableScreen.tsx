@@ -1,7 +1,9 @@
 // A screen that is a table: the rows of its view, windowed to the space
 // there is, with the selection, filter and sort shown under it.
-import { Box, Text } from 'ink';
-import React from 'react';
+import { Box } from 'ink';
+import React, { useMemo } from 'react';
+import { AnsiLines } from '../src/components/AnsiLines.js';
+import { styledLine } from '../src/components/ansi.js';
 import { DataTable } from '../src/components/DataTable.js';
 import type { ScreenView } from '../src/render/screen-view.js';
 import { renderContext } from '../src/render/screen-view.js';
@@ -26,7 +28,8 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   const { color } = useAppEnvironment();
   const state = usePgtop((s) => s);
   const rows = view.rows(state);
-  const keys = rows.map(view.rowKey);
+  // Once per refresh, not per key press: rows keep their identity until the data or the sort changes.
+  const keys = useMemo(() => rows.map(view.rowKey), [rows, view]);
   const index = selectedIndex(state, screen, keys);
   const result = given ?? state.data.results[screen as keyof typeof state.data.results];
   const filter = state.ui.filter[screen] ?? '';
@@ -58,14 +61,14 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
         emptyText={emptyText}
       />
       <Box flexGrow={1} />
-      {problem ? (
-        <Text color={color ? 'yellow' : undefined} wrap="truncate">
-          {problem}
-        </Text>
-      ) : null}
-      <Text dimColor wrap="truncate">
-        {footer}
-      </Text>
+      {/* Styled lines (see AnsiLines): the row count changes with the refresh. */}
+      <AnsiLines
+        lines={[
+          ...(problem ? [styledLine([[problem, color ? { color: 'yellow' } : undefined]], width)] : []),
+          styledLine([[footer, { dim: true }]], width),
+        ]}
+        width={width}
+      />
     </Box>
   );
 }

@@ -11,13 +11,18 @@ import type { PgtopState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';
 
+const PID_WIDTH = 10;
+
+/** The pid, indented by its depth in the tree; deep chains (a queue on one row) stop indenting where the pid would no longer fit. */
 function treePid(row: LockTreeRow, own: boolean): string {
-  const mark = own ? '*' : '';
-  return row.depth === 0 ? `${mark}${row.participant.pid}` : `${'  '.repeat(row.depth - 1)}└ ${mark}${row.participant.pid}`;
+  const pid = `${own ? '*' : ''}${row.participant.pid}`;
+  if (row.depth === 0) return pid;
+  const room = Math.max(0, Math.floor((PID_WIDTH - 2 - pid.length) / 2));
+  return `${'  '.repeat(Math.min(row.depth - 1, room))}└ ${pid}`;
 }
 
 export const lockColumns: readonly Column<LockTreeRow>[] = [
-  { id: 'pid', title: 'PID', width: 10, text: (r, ctx) => treePid(r, ctx.ownPids.has(r.participant.pid)), tone: (r) => (r.depth === 0 ? 'alert' : 'normal') },
+  { id: 'pid', title: 'PID', width: PID_WIDTH, text: (r, ctx) => treePid(r, ctx.ownPids.has(r.participant.pid)), tone: (r) => (r.depth === 0 ? 'alert' : 'normal') },
   { id: 'user', title: 'USER', width: 10, priority: 4, text: (r) => r.participant.user ?? HIDDEN },
   { id: 'db', title: 'DB', width: 9, priority: 5, text: (r) => r.participant.database ?? '' },
   {

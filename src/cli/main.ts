@@ -12,6 +12,7 @@ import { createPgtopStore, setData } from '../store/store.js';
 import { VERSION } from '../version.js';
 import { BackupDirWatcher } from '../backup/watcher.js';
 import { listBackups } from '../backup/listing.js';
+import { stopAllWork } from '../backup/running.js';
 import { runBackupCommand } from './backup.js';
 import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
 import { onceJson, onceText } from './once.js';
@@ -52,6 +53,9 @@ export async function run(args: readonly string[]): Promise<number> {
     await target?.close();
   }
 }
+
+/** How long the dashboard waits for the first refresh before drawing without it. */
+const FIRST_FRAME_WAIT_MS = 400;
 
 function loadUi() {
   return import('../../screens/App.js');
@@ -104,6 +108,10 @@ async function runDashboard(
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   poller.start();
   backups.start();
+  // The first frame shows the rows: drawn before the first refresh, it would
+  // say "loading…" and the rows would follow one frame interval later (and
+  // cost a second full render). A slow server gets the dashboard anyway.
+  await Promise.race([poller.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
   const instance = startDashboard({ store, services, color: cli.color, learn });
   learn.attach();
   quit = () => instance.unmount();
@@ -116,6 +124,8 @@ async function runDashboard(
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
     backups.stop();
+    // A backup or restore still running is stopped (its temporary file removed), not left running unseen.
+    stopAllWork();
     await Promise.all([poller.stop(), runner.close(), learn.close()]);
   }
   return EXIT_OK;

@@ -1,10 +1,15 @@
 // A dense table that renders only the rows that fit, keeping the selected
 // row in view. Our own rather than ink-table: ink-table lays out every row
-// (10 000 backends would be 10 000 Boxes per frame) and cannot window.
-import { Box, Text } from 'ink';
-import React from 'react';
+// (10 000 backends would be 10 000 Boxes per frame) and cannot window. The
+// rows are formatted into styled lines here and drawn as one Ink node
+// (AnsiLines says why).
+import { Box } from 'ink';
+import React, { useMemo } from 'react';
+import { displayWidth, truncate } from '../format/format.js';
 import { headerLine, layoutColumns, rowCells, type Column, type RenderContext } from '../render/table.js';
-import { toneStyle } from './tone.js';
+import { AnsiLines } from './AnsiLines.js';
+import { styled } from './ansi.js';
+import { toneAnsi } from './tone.js';
 
 export interface DataTableProps<Row> {
   columns: readonly Column<Row>[];
@@ -26,33 +31,43 @@ export function windowStart(selected: number, total: number, height: number): nu
   return Math.max(0, Math.min(start, total - height));
 }
 
+/** The text in lines of at most `width` columns, broken between words (as Ink wraps a <Text>). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      const next = line ? `${line} ${word}` : word;
+      if (displayWidth(next) <= width || !line) line = next;
+      else {
+        lines.push(line);
+        line = word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.map((line) => truncate(line, width));
+}
+
 export function DataTable<Row>(props: DataTableProps<Row>): React.ReactElement {
-  const { columns, rows, rowKey, selectedIndex, width, height, ctx, color, emptyText } = props;
-  const layout = layoutColumns(columns, width);
+  const { columns, rows, selectedIndex, width, height, ctx, color, emptyText } = props;
+  const layout = useMemo(() => layoutColumns(columns, width), [columns, width]);
   const start = windowStart(selectedIndex, rows.length, height);
   const visible = rows.slice(start, start + height);
+  // Columns that cannot shrink may not fit a very narrow terminal: then each line is cut (and not coloured).
+  const fits = layout.reduce((sum, c) => sum + c.width, 0) + layout.length - 1 <= width;
+  const lines = [styled(truncate(headerLine(layout), width), { bold: true })];
+  if (visible.length === 0) lines.push(...wrapWords(emptyText, width).map((line) => styled(line, { dim: true })));
+  visible.forEach((row, i) => {
+    const cells = rowCells(layout, row, ctx);
+    // The selected row is plain text in inverse video; the others colour each cell by its tone.
+    if (start + i === selectedIndex) lines.push(styled(truncate(cells.map((cell) => cell.text).join(' '), width), { inverse: true }));
+    else if (fits) lines.push(cells.map((cell) => toneAnsi(cell.text, cell.tone, color)).join(' '));
+    else lines.push(truncate(cells.map((cell) => cell.text).join(' '), width));
+  });
   return (
     <Box flexDirection="column" width={width}>
-      <Text bold wrap="truncate">
-        {headerLine(layout)}
-      </Text>
-      {visible.length === 0 ? (
-        <Text dimColor>{emptyText}</Text>
-      ) : (
-        visible.map((row, i) => {
-          const selected = start + i === selectedIndex;
-          const cells = rowCells(layout, row, ctx);
-          return (
-            <Text key={rowKey(row)} inverse={selected} wrap="truncate">
-              {cells.map((cell, c) => (
-                <Text key={c} {...(selected ? {} : toneStyle(cell.tone, color))}>
-                  {c === 0 ? cell.text : ` ${cell.text}`}
-                </Text>
-              ))}
-            </Text>
-          );
-        })
-      )}
+      <AnsiLines lines={lines} width={width} />
     </Box>
   );
 }

@@ -1,9 +1,11 @@
 // The header: what server, where the connection goes and in what state,
 // and the server's vital signs, refreshed with every poll.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import React from 'react';
 import { compactNumber, duration, percent } from '../format/format.js';
 import type { ConnectionSlice, DataSlice, UiSlice } from '../store/store.js';
+import { AnsiLines } from './AnsiLines.js';
+import { styledLine } from './ansi.js';
 
 export interface HeaderProps {
   connection: ConnectionSlice;
@@ -33,25 +35,31 @@ export function Header({ connection, data, ui, now, color, width }: HeaderProps)
   const h = data.header;
   const stateColor = !color ? undefined : connection.state === 'connected' ? 'green' : connection.state === 'failed' ? 'red' : 'yellow';
   const used = h ? h.connections / Math.max(1, h.maxConnections) : 0;
+  const tint = (name: string) => (color ? { color: name } : undefined);
+  // Drawn as styled lines (see AnsiLines): uptime and rates change every refresh.
+  const lines = [
+    styledLine(
+      [
+        ['pgtop', { bold: true, ...tint('cyan') }],
+        [`  PostgreSQL ${connection.serverVersion ?? '?'}${h?.inRecovery ? ' (replica)' : ''}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}`],
+      ],
+      width,
+    ),
+    styledLine([[`${connection.target} `], [connectionStateText(connection, now), stateColor ? { color: stateColor } : undefined]], width),
+    styledLine(
+      [
+        [`up ${h ? duration(h.uptimeSeconds) : '?'}  conn `],
+        [h ? `${h.connections}/${h.maxConnections}` : '?', color && used > 0.8 ? { color: 'red' } : undefined],
+        [`  TPS ${compactNumber(data.rates.tps)}  cache hit ${percent(data.rates.cacheHitRatio)}  every ${ui.intervalMs / 1000}s`],
+        [ui.paused ? '  PAUSED' : '', tint('yellow')],
+        [ui.readOnly ? '  read-only' : '', tint('magenta')],
+      ],
+      width,
+    ),
+  ];
   return (
     <Box flexDirection="column" width={width}>
-      <Text wrap="truncate">
-        <Text bold color={color ? 'cyan' : undefined}>
-          pgtop
-        </Text>
-        {`  PostgreSQL ${connection.serverVersion ?? '?'}${h?.inRecovery ? ' (replica)' : ''}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}`}
-      </Text>
-      <Text wrap="truncate">
-        <Text>{connection.target} </Text>
-        <Text color={stateColor}>{connectionStateText(connection, now)}</Text>
-      </Text>
-      <Text wrap="truncate">
-        {`up ${h ? duration(h.uptimeSeconds) : '?'}  conn `}
-        <Text color={color && used > 0.8 ? 'red' : undefined}>{h ? `${h.connections}/${h.maxConnections}` : '?'}</Text>
-        {`  TPS ${compactNumber(data.rates.tps)}  cache hit ${percent(data.rates.cacheHitRatio)}  every ${ui.intervalMs / 1000}s`}
-        {ui.paused ? <Text color={color ? 'yellow' : undefined}>{'  PAUSED'}</Text> : null}
-        {ui.readOnly ? <Text color={color ? 'magenta' : undefined}>{'  read-only'}</Text> : null}
-      </Text>
+      <AnsiLines lines={lines} width={width} />
     </Box>
   );
 }

@@ -1,5 +1,6 @@
 // Cell tones to Ink colours, in one place; with colours off everything is plain.
 import type { CellTone } from '../render/table.js';
+import { styled } from './ansi.js';
 
 export interface ToneStyle {
   color?: string;
@@ -17,4 +18,10 @@ const STYLES: Record<CellTone, ToneStyle> = {
 export function toneStyle(tone: CellTone, color: boolean): ToneStyle {
   if (!color) return tone === 'dim' ? { dimColor: true } : {};
   return STYLES[tone];
+}
+
+/** The cell's text with its tone as escape codes (for lines drawn by AnsiLines). */
+export function toneAnsi(text: string, tone: CellTone, color: boolean): string {
+  const style = toneStyle(tone, color);
+  return styled(text, { color: style.color, dim: style.dimColor });
 }

@@ -39,7 +39,7 @@ export function oneLineSql(text: string): string {
 /** Cut to a display width (wide CJK and emoji count two columns) with an ellipsis. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
-  if (isPlainAscii(text)) return text.length <= width ? text : text.slice(0, width - 1) + '…';
+  if (isNarrowText(text)) return text.length <= width ? text : text.slice(0, width - 1) + '…';
   if (stringWidth(text) <= width) return text;
   let out = '';
   let used = 0;
@@ -60,10 +60,16 @@ export function pad(text: string, width: number, align: 'left' | 'right' = 'left
 }
 
 export function displayWidth(text: string): number {
-  return isPlainAscii(text) ? text.length : stringWidth(text);
+  return isNarrowText(text) ? text.length : stringWidth(text);
 }
 
-// Most cells are ASCII: skip the Unicode width tables for them (hot path).
-function isPlainAscii(text: string): boolean {
-  return /^[\x20-\x7e]*$/.test(text);
+// Most cells are ASCII, or hold only characters one column wide for sure
+// ("…" that truncate adds, arrows, box drawing, Latin letters): skip the
+// Unicode width tables for them, which segment the text into graphemes (hot
+// path: every cell of every refresh; ~7 ms a frame of 10 000 rows otherwise).
+const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u201f\u2022\u2026\u2190-\u2193\u2500-\u259f\u2713\u2717]*$/;
+
+/** True when every character of the text is one UTF-16 unit and one column wide. */
+export function isNarrowText(text: string): boolean {
+  return NARROW.test(text);
 }

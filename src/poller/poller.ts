@@ -69,6 +69,9 @@ export class Poller {
   private monitorPid: number | null = null;
   /** Picks each query's SQL: by server version, or by what a deciding query says (pg_stat_statements). */
   private readonly planner = new QueryPlanner();
+  private firstDone: () => void = () => undefined;
+  /** Settles when the first refresh has finished (rows in the store, or the reason there are none). */
+  readonly firstRefresh = new Promise<void>((resolve) => (this.firstDone = resolve));
 
   constructor(private readonly options: PollerOptions) {
     this.session = options.initialSession ?? null;
@@ -123,6 +126,7 @@ export class Poller {
       }
     } finally {
       this.running = false;
+      this.firstDone();
       if (this.started && !this.closed) {
         if (this.rerunRequested) {
           this.rerunRequested = false;

@@ -1,4 +1,5 @@
 // The poller, the query registry and the actions against the real server.
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
@@ -57,6 +58,46 @@ describe('poller on a real server', () => {
     } finally {
       await poller.stop();
       await other.end();
+    }
+  });
+
+  it('asks the server two statements per refresh on the activity and locks screens, as the server itself counts them', async () => {
+    // A role of its own, so pg_stat_statements tells its statements apart from every other test's.
+    const role = `poller_count_${randomBytes(4).toString('hex')}`;
+    const password = randomBytes(12).toString('hex');
+    const admin = await connect({ database: db.name });
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE pg_monitor`);
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const toplevel = pgInfo().serverVersionNum >= 140000 ? 'AND toplevel' : '';
+    const statements = async () => {
+      const r = await admin.query(
+        `SELECT coalesce(sum(calls), 0)::int AS calls FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = $1 ${toplevel}`,
+        [role],
+      );
+      return r.rows[0].calls as number;
+    };
+    // Someone waits, so the locks query reads the lock table and pg_blocking_pids() runs.
+    const chain = await createLockChain(db.name, 2, 'counted');
+    try {
+      for (const screen of ['activity', 'locks'] as const) {
+        const store = createPgtopStore({ screen });
+        const poller = await pollerOn(store, connection({ user: role, password }));
+        try {
+          await poller.tick(); // the first refresh may also ask what the server supports
+          const before = await statements();
+          for (let i = 0; i < 3; i += 1) await poller.tick();
+          expect((await statements()) - before).toBe(6);
+          expect(store.getState().data.lastRefresh?.queries).toBe(2);
+          const rows = store.getState().data.results[screen]!.rows as { pid: number }[];
+          expect(rows.map((r) => r.pid)).toEqual(expect.arrayContaining(chain.waiterPids));
+        } finally {
+          await poller.stop();
+        }
+      }
+    } finally {
+      await chain.close();
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
     }
   });
 

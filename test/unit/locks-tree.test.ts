@@ -23,6 +23,17 @@ describe('blockingTree', () => {
     expect(new Set(rows.map((r) => r.key)).size).toBe(rows.length);
   });
 
+  it('queues on one row as a chain, each waiter once: pg_blocking_pids names everyone ahead in the queue', () => {
+    // 1 holds the row; 2 holds its tuple lock and waits for 1; 3.. wait behind all before them.
+    const queue = [p(1), p(2, [1], 9), p(3, [2], 8), p(4, [2, 3], 7), p(5, [2, 3, 4], 6), p(6, [4, 2, 5, 3], 5)];
+    const rows = blockingTree(queue);
+    expect(shape(rows)).toEqual(['1(5)', '  2(4)', '    3(3)', '      4(2)', '        5(1)', '          6(0)']);
+    // Twelve sessions on one row: 12 rows, not 2^10.
+    const twelve = [p(1), ...Array.from({ length: 11 }, (_, i) => p(i + 2, Array.from({ length: i + 1 }, (_, j) => j + 1).slice(i === 0 ? 0 : 1)))];
+    expect(blockingTree(twelve)).toHaveLength(12);
+    expect(blockingTree(twelve)[0]!.waiterCount).toBe(11);
+  });
+
   it('cuts a deadlock cycle instead of recursing forever', () => {
     const rows = blockingTree([p(5, [6], 1), p(6, [5], 1)]);
     expect(shape(rows)).toEqual(['5(1)', '  6(0)']);

@@ -1,0 +1,68 @@
+// Changes to dependencies' code as esbuild bundles it, all for speed, all
+// checked: the build fails if the code they expect has changed (after an
+// upgrade: look again then). Used through src/bundle-options.mjs.
+//  - Ink's renderer uses src/ink/fast-output.ts (see there why), with Ink's
+//    own Output as its fallback.
+//  - pg asks at load time whether it runs in a Cloudflare Worker by making a
+//    `new Response()`, which makes Node 20 load its whole fetch
+//    implementation (undici): ~35 ms of pgtop's ~0.4 s to the first screen.
+//    pgtop only runs on Node, so the answer is no.
+//  - yoga-layout (Ink's layout engine) would load the same fetch to read its
+//    own inlined WebAssembly.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const fastOutput = join(dirname(fileURLToPath(import.meta.url)), 'ink', 'fast-output.ts');
+
+const PATCHES = [
+  {
+    file: /[\\/]ink[\\/]build[\\/]renderer\.js$/,
+    find: "import Output from './output.js';",
+    replace: [
+      "import InkOutput from './output.js';",
+      `import { fastOutputClass } from ${JSON.stringify(fastOutput)};`,
+      'const Output = fastOutputClass(InkOutput);',
+    ].join('\n'),
+  },
+  {
+    // The layout engine's WebAssembly is inlined as base64, which its loader
+    // decodes itself, unless `fetch` exists: then it fetches the data: URL,
+    // loading undici for it (~40 ms). Decode it directly.
+    file: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    find: 'function ya(){return w||"function"!=typeof fetch?',
+    replace: 'function ya(){return true?',
+  },
+  {
+    file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
+    find: 'function isCloudflareRuntime() {',
+    replace: 'function isCloudflareRuntime() {\n  return false // pgtop: Node only (src/bundle-patches.mjs)',
+  },
+];
+
+// Creating the first Intl.Segmenter loads ICU's break-iterator data: ~15 ms,
+// which string-width, ansi-tokenize and slice-ansi each pay at load time for
+// a segmenter that pgtop's text (mostly ASCII; see isNarrowText in
+// src/format/format.ts) seldom needs. Made on first use instead.
+const LAZY_SEGMENTER = (name, args) => ({
+  find: `const ${name} = new Intl.Segmenter(${args});`,
+  replace: `let ${name}Instance; const ${name} = { segment: (text) => (${name}Instance ??= new Intl.Segmenter(${args})).segment(text) };`,
+});
+PATCHES.push(
+  { file: /[\\/]string-width[\\/]index\.js$/, ...LAZY_SEGMENTER('segmenter', '') },
+  { file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/, ...LAZY_SEGMENTER('segmenter', 'undefined, { granularity: "grapheme" }') },
+  { file: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/, ...LAZY_SEGMENTER('GRAPHEME_SEGMENTER', "undefined, {granularity: 'grapheme'}") },
+);
+
+export const bundlePatches = {
+  name: 'pgtop-bundle-patches',
+  setup(build) {
+    for (const patch of PATCHES) {
+      build.onLoad({ filter: patch.file }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(patch.find)) throw new Error(`${args.path} no longer has "${patch.find}": see src/bundle-patches.mjs`);
+        return { contents: source.replace(patch.find, patch.replace), loader: 'js', resolveDir: dirname(args.path) };
+      });
+    }
+  },
+};
