@@ -1,7 +1,7 @@
 // A screen that is a table: the rows of its view, windowed to the space
 // there is, with the selection, filter and sort shown under it.
 import { Box } from 'ink';
-import React, { useMemo } from 'react';
+import React from 'react';
 import { AnsiLines } from '../src/components/AnsiLines.js';
 import { styledLine } from '../src/components/ansi.js';
 import { DataTable } from '../src/components/DataTable.js';
@@ -9,7 +9,7 @@ import type { ScreenView } from '../src/render/screen-view.js';
 import { renderContext } from '../src/render/screen-view.js';
 import type { ScreenId } from '../src/screen-ids.js';
 import type { QueryResult } from '../src/store/store.js';
-import { selectedIndex } from '../src/store/cursor.js';
+import { selectedRowIndex } from '../src/store/cursor.js';
 import { useAppEnvironment } from '../hooks/context.js';
 import { usePgtop } from '../hooks/usePgtop.js';
 
@@ -28,9 +28,7 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   const { color } = useAppEnvironment();
   const state = usePgtop((s) => s);
   const rows = view.rows(state);
-  // Once per refresh, not per key press: rows keep their identity until the data or the sort changes.
-  const keys = useMemo(() => rows.map(view.rowKey), [rows, view]);
-  const index = selectedIndex(state, screen, keys);
+  const index = selectedRowIndex(state, screen, rows, view.rowKey);
   const result = given ?? state.data.results[screen as keyof typeof state.data.results];
   const filter = state.ui.filter[screen] ?? '';
   const sort = state.ui.sort[screen] ?? view.defaultSort;

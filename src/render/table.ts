@@ -78,19 +78,28 @@ export function sortRows<Row>(rows: readonly Row[], column: Column<Row> | undefi
   if (!column?.sortValue) return [...rows];
   const value = column.sortValue;
   const sign = descending ? -1 : 1;
-  const keys = rows.map(value);
-  // Numbers (durations, pids: the usual sort) compare as a typed array of
-  // indices: 10 000 backends sort in ~1 ms instead of ~4 with an object each.
-  if (keys.every((k) => k === null || typeof k === 'number')) {
-    const numbers = Float64Array.from(keys, (k) => (k === null ? NaN : (k as number)));
-    const order = Uint32Array.from(keys, (_, i) => i).sort((a, b) => {
+  // Numbers (durations, pids: the usual sort) compare through an array of
+  // indices into a Float64Array: 10 000 backends sort in ~3 ms instead of ~8
+  // with an object each (a typed array of indices sorts slower still), and
+  // leave less garbage to collect during the frame.
+  const numbers = new Float64Array(rows.length);
+  let numeric = true;
+  for (let i = 0; i < rows.length && numeric; i += 1) {
+    const k = value(rows[i]!);
+    if (k === null || k === undefined) numbers[i] = NaN;
+    else if (typeof k === 'number') numbers[i] = k;
+    else numeric = false;
+  }
+  if (numeric) {
+    const order = Array.from({ length: rows.length }, (_, i) => i).sort((a, b) => {
       const x = numbers[a]!;
       const y = numbers[b]!;
       if (x !== x || y !== y) return x !== x && y !== y ? a - b : x !== x ? 1 : -1; // nulls (NaN) last
       return x < y ? -sign : x > y ? sign : a - b;
     });
-    return Array.from(order, (i) => rows[i]!);
+    return order.map((i) => rows[i]!);
   }
+  const keys = rows.map(value);
   return rows
     .map((row, index) => ({ row, index, key: keys[index] ?? null }))
     .sort((a, b) => {

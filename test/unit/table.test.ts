@@ -32,5 +32,7 @@ describe('table layout', () => {
     const n = columns[1];
     expect(sortRows(rows, n, true).map((r) => r.a)).toEqual(['d', 'a', 'c', 'b']);
     expect(sortRows(rows, n, false).map((r) => r.a)).toEqual(['a', 'c', 'd', 'b']);
+    // Text sorts too (another path: numbers go through a Float64Array).
+    expect(sortRows(rows, columns[0], true).map((r) => r.a)).toEqual(['d', 'c', 'b', 'a']);
   });
 });
