@@ -45,7 +45,8 @@ export function backupProgram(program: Command): Command {
     .option('--db-host <host>', 'with --print-cronjob: the database\'s address inside the cluster (default: the Service of the -k target)');
 }
 
-export function backupOptions(o: {
+/** The flags `pgtop backup` adds to the dashboard's, as commander returns them. */
+export interface BackupFlags {
   format?: string;
   table?: string;
   keepDays?: string;
@@ -56,9 +57,9 @@ export function backupOptions(o: {
   storageClass?: string;
   image?: string;
   dbHost?: string;
-  namespace?: string;
-  passwordSecret?: string;
-}): BackupCliOptions {
+}
+
+export function backupOptions(o: BackupFlags & { namespace?: string; passwordSecret?: string }): BackupCliOptions {
   const format = (o.format ?? 'custom') as BackupFormatOption;
   let keepDays: number | undefined;
   if (o.keepDays !== undefined) {

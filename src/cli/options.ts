@@ -8,7 +8,7 @@ import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { MIN_INTERVAL_MS } from '../store/store.js';
 import { parsePort, parseSecretRef, parseTargetRef, type TargetRef } from '../k8s/target-ref.js';
 import { learnOptions, learnProgram, type LearnCliOptions } from './learn-options.js';
-import { backupOptions, backupProgram, type BackupCliOptions } from './backup-options.js';
+import { backupOptions, backupProgram, type BackupCliOptions, type BackupFlags } from './backup-options.js';
 
 /** -k and its companions, validated; the connection goes through pgtop's own port-forward. */
 export interface K8sOptions {
@@ -129,17 +129,7 @@ export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv
     demo?: boolean;
     backupDir?: string;
     check?: boolean;
-    format?: string;
-    table?: string;
-    keepDays?: string;
-    printCronjob?: boolean;
-    schedule?: string;
-    pvc?: string;
-    pvcSize?: string;
-    storageClass?: string;
-    image?: string;
-    dbHost?: string;
-  }>();
+  } & BackupFlags>();
   const [positional, positionalUser] = program.args;
 
   const seconds = Number(o.interval);

@@ -47,6 +47,11 @@ export async function connect(options: ConnectOptions = {}): Promise<pg.Client> 
     database: options.database ?? info.database,
     application_name: options.applicationName ?? 'pgtop-test',
   });
+  return connected(client);
+}
+
+/** Connects a client made elsewhere (another server, another role); the caller ends it. */
+export async function connected(client: pg.Client): Promise<pg.Client> {
   // Tests terminate backends on purpose. A query's own error reaches its
   // promise; without a listener, an idle client's would crash the worker.
   client.on('error', () => {});

@@ -11,6 +11,7 @@ import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
 import { screenQueries } from '../../screens/registry.js';
 import { findings } from '../../screens/roles/data.js';
 import type { Finding } from '../../src/security/audit.js';
+import { connected } from './pg.js';
 
 export interface Server {
   host: string;
@@ -68,15 +69,7 @@ export async function runAction(connection: ResolvedConnection, request: ActionR
 
 /** Logs in over TCP (SCRAM) as a role; the caller ends the client. */
 export async function loginAs(server: Server, user: string, password: string, database: string): Promise<pg.Client> {
-  const client = new pg.Client({ host: server.host, port: server.port, user, password, database, application_name: 'pgtop-test-role' });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
-  }
-  return client;
+  return connected(new pg.Client({ host: server.host, port: server.port, user, password, database, application_name: 'pgtop-test-role' }));
 }
 
 /** The SQLSTATE a statement fails with, or 'ok'. */
