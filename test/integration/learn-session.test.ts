@@ -12,6 +12,7 @@ import type { ActionRunContext } from '../../src/actions/action.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
 import { openSession, type DbSession } from '../../src/db/connection.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
+import { demoConnection } from '../../src/demo/target.js';
 import {
   allSteps,
   emptyProgress,
@@ -53,17 +54,7 @@ beforeAll(async () => {
   process.env.PGPASSFILE = path.join(backupDir, 'no-pgpass');
   process.env.XDG_STATE_HOME = path.join(backupDir, 'state');
   demo = await startDemo({ enableStatements: false, lockRestartMs: 3_600_000 });
-  const { cluster } = demo;
-  connection = {
-    host: cluster.host,
-    port: cluster.port,
-    user: cluster.user,
-    database: demo.database,
-    password: cluster.password,
-    sslMode: 'disable',
-    applicationName: 'pgtop-test',
-    describe: `${cluster.host}:${cluster.port}`,
-  };
+  connection = demoConnection(demo, 'pgtop-test');
   admin = await openSession(connection, { purpose: 'monitor' });
   actions = await openSession(connection, { purpose: 'action' });
   live = {
