@@ -9,6 +9,10 @@
 //    pgtop only runs on Node, so the answer is no.
 //  - yoga-layout (Ink's layout engine) would load the same fetch to read its
 //    own inlined WebAssembly.
+//  - Ink draws nothing until exit when CI or CONTINUOUS_INTEGRATION is set
+//    (is-in-ci), to keep CI logs short. A terminal is interactive whatever
+//    the environment says: under CI=true (a CI job, a shell that exports it)
+//    pgtop would show a blank screen. Only a non-terminal stdout counts.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +41,11 @@ const PATCHES = [
     file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
     find: 'function isCloudflareRuntime() {',
     replace: 'function isCloudflareRuntime() {\n  return false // pgtop: Node only (src/bundle-patches.mjs)',
+  },
+  {
+    file: /[\\/]is-in-ci[\\/]index\.js$/,
+    find: "const isInCi = check('CI') || check('CONTINUOUS_INTEGRATION');",
+    replace: "const isInCi = !process.stdout.isTTY && (check('CI') || check('CONTINUOUS_INTEGRATION'));",
   },
 ];
 

@@ -81,6 +81,17 @@ describe('pgtop in a terminal', () => {
     expect(await session.waitForExit(5_000)).toBe(0);
   });
 
+  it('draws live even when CI=true is exported (Ink would otherwise draw only at exit)', async () => {
+    const { args, env } = serverArgs('postgres');
+    session = await startTmux({
+      command: pgtopCommand([...args, '-i', '0.5']),
+      env: tmuxEnv({ ...env, CI: 'true', CONTINUOUS_INTEGRATION: '1' }),
+    });
+    await session.waitForText(/connected[\s\S]*\*\d+/);
+    await session.sendText('q');
+    expect(await session.waitForExit(5_000)).toBe(0);
+  });
+
   it('says reconnecting when the server restarts, and carries on by itself', async () => {
     let cluster: LocalCluster | undefined;
     try {
