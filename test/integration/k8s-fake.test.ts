@@ -154,7 +154,8 @@ describe('the fake API server, as kubectl port-forward sees it', () => {
     client.on('error', () => undefined);
     await client.connect();
     cluster.kube.killPod(NS, podName(), { replaceAfterMs: 200, readyAfterMs: 100 });
-    expect(await forward.exited).toBe(1);
+    // kubectl 1.23 made this an error exit; older ones (Debian 12's 1.20) log it and exit 0.
+    expect(await forward.exited).toBe(minor >= 23 ? 1 : 0);
     expect(forward.output()).toContain('lost connection to pod');
     await client.end().catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 400)); // the replacement comes up
