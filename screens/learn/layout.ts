@@ -6,9 +6,10 @@ import type { Column } from '../../src/render/table.js';
 import type { CellTone } from '../../src/render/table.js';
 import { displayWidth, truncate } from '../../src/format/format.js';
 import { currentStep, fill, missingReason, pickSql, planStatements, progressBar, summary, type FillContext } from '../../src/session/engine.js';
+import { backupCommandLine, restoreCommandLine } from '../../src/actions/backups.js';
+import { planFor } from '../../src/backup/naming.js';
 import type { LearnState } from '../../src/session/controller.js';
 import type { ResultTable } from '../../src/session/live.js';
-import { backupCommand, restoreCommand } from '../../src/session/pgtools.js';
 import type { Step } from '../../src/session/types.js';
 
 export interface Line {
@@ -54,13 +55,10 @@ export function stepCommand(step: Step, ctx: FillContext, serverVersionNum: numb
       return planStatements(action.statements, ctx).flatMap((p) => p.display.split('\n'));
     case 'backup':
       // The time in the name is the moment y is pressed.
-      return [backupCommand({ connection, database: ctx.database, backupDir: ctx.backupDir, format: action.format }).replace(/_\d{8}_\d{6}\./, '_YYYYMMDD_HHMMSS.')];
+      return [backupCommandLine(planFor(action.format === 'custom' ? 'custom' : 'globals', ctx.database), ctx.backupDir, new Date()).replace(/_\d{8}_\d{6}\./, '_YYYYMMDD_HHMMSS.')];
     case 'restore': {
       const into = fill(action.into, ctx, 'text');
-      return [
-        `DROP DATABASE IF EXISTS ${into} WITH (FORCE); CREATE DATABASE ${into};`,
-        restoreCommand({ connection, file: `<newest ${ctx.database}_full_*.dump>`, into }),
-      ];
+      return [`DROP DATABASE IF EXISTS ${into} WITH (FORCE);`, restoreCommandLine({ format: 'custom', gzip: false, path: `<newest verified ${ctx.database}_full_*>` }, into)];
     }
     case 'read':
       return fill(action.text, ctx, 'text').split('\n');

@@ -8,16 +8,17 @@ import path from 'node:path';
 import type { ClientBase } from 'pg';
 import { runBackup, dumpCommand, isBeingWritten } from '../backup/backup.js';
 import type { BackupEntry } from '../backup/listing.js';
-import { CHOICES, backupFileName, formatLabel, isBackupChoice, kindLabel, partialName, planFor, safePart, stamp, type BackupChoice } from '../backup/naming.js';
+import { CHOICES, backupFileName, formatLabel, isBackupChoice, kindLabel, partialName, planFor, safePart, stamp, type BackupChoice, type BackupPlan } from '../backup/naming.js';
 import { comparisonLines, compareCounts, countRows, restoreBackup, restoreCommand } from '../backup/restore.js';
 import { deleteBackupFile } from '../backup/retention.js';
 import { passwordOf, serverMajorOf, toolset } from '../backup/toolset.js';
 import { readSidecar, verifyBackupFile, writeSidecar } from '../backup/verify.js';
+import type { ResolvedConnection } from '../db/connection-options.js';
 import { openSession } from '../db/connection.js';
 import { ActionError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
-import type { ActionRunContext, ActionSpec, InputField, InputValues } from './action.js';
+import type { ActionOutcome, ActionRunContext, ActionSpec, InputField, InputValues } from './action.js';
 
 /** What `b` aims at: where the backup goes and what is connected, taken when the key is pressed (the file's time). */
 export interface BackupNowTarget {
@@ -60,13 +61,58 @@ async function serverMajor(client: ClientBase): Promise<{ major: number; version
   return { major: serverMajorOf(Number(r.rows[0]?.num ?? 0)), version: (r.rows[0]?.version ?? '').split(' ')[0]! };
 }
 
-async function toolsFor(context: ActionRunContext) {
+/** The programs for this connection: in the pod under -k, else local. `fallback` serves callers whose environment has no connection (tests). */
+async function toolsFor(context: ActionRunContext, fallback?: ResolvedConnection) {
   const { env } = context;
-  if (!env.connection) throw new ActionError('no connection details for the PostgreSQL programs: backups need pgtop started with a connection');
+  const connection = env.connection ?? fallback;
+  if (!connection) throw new ActionError('no connection details for the PostgreSQL programs: backups need pgtop started with a connection');
   const client = await context.client();
   const server = await serverMajor(client);
-  const tools = toolset({ connection: env.connection, serverMajor: server.major, password: passwordOf(client, env.connection.password), podExec: env.podExec, podLabel: env.podLabel });
-  return { client, server, tools, connection: env.connection };
+  // The password pgtop connected with, also one typed at the prompt: pg_dump gets it in its environment, never in argv.
+  const tools = toolset({ connection, serverMajor: server.major, password: passwordOf(client, connection.password), podExec: env.podExec, podLabel: env.podLabel });
+  return { client, server, tools, connection };
+}
+
+/** What `b` runs, as the confirmation shows it: the program, its arguments, the file. */
+export function backupCommandLine(plan: BackupPlan, dir: string, at: Date): string {
+  // gzip runs in pgtop (zlib), so the pod needs none.
+  return `${shown(dumpCommand(plan))}${plan.gzip ? ' | gzip' : ''} > ${path.join(dir, backupFileName(plan, at))}`;
+}
+
+/** Where pg_dump runs and how the file is written, for the confirmation. `where` is the header's target. */
+export function backupDetails(plan: BackupPlan, at: Date, where: string): string[] {
+  const name = backupFileName(plan, at);
+  const program = plan.kind === 'globals' ? 'pg_dumpall' : 'pg_dump';
+  const k8s = where.startsWith('k8s');
+  return [
+    `runs      ${k8s ? `in the database's pod (${where}): its ${program} is the server's version` : `this machine's ${program} (the server's version or newer), to ${where.replace(/^direct /, '')}`}`,
+    `writes    ${partialName(name)} first${plan.gzip ? ', gzipped here' : ''}; named ${name} only when ${program} exited 0 and the file reads back`,
+    `verify    ${plan.format === 'custom' ? 'pg_restore reads its table of contents and every data block' : "it must end with pg_dump's completion marker"}`,
+    'the dashboard keeps refreshing meanwhile; progress shows in the status line',
+  ];
+}
+
+/** Takes a backup as `b` does (in the pod under -k, verified before it gets its name); resolves to the outcome line. */
+export async function takeBackup(context: ActionRunContext, plan: BackupPlan, dir: string, at: Date, fallback?: ResolvedConnection): Promise<string> {
+  const { server, tools } = await toolsFor(context, fallback);
+  try {
+    const result = await runBackup({
+      dir,
+      plan,
+      at,
+      source: tools.main,
+      verifier: () => tools.verifier(),
+      serverVersion: server.version,
+      progress: (p) => {
+        context.progress(`backup ${p.name}: ${bytes(p.bytes)}, ${bytes(p.rate)}/s${p.phase === 'verifying' ? ' — verifying' : ''}`);
+        context.env.backupsChanged?.();
+      },
+    });
+    const seconds = result.durationMs / 1000;
+    return `backup verified: ${result.name} (${bytes(result.bytes)} in ${duration(seconds)}, ${rate(result.bytes, seconds)}; ${result.sidecar.check})`;
+  } finally {
+    context.env.backupsChanged?.();
+  }
 }
 
 function rate(b: number, seconds: number): string {
@@ -92,45 +138,9 @@ export const backupNow: ActionSpec<BackupNowTarget> = {
     const plan = planOf(t, v);
     return plan.kind === 'globals' ? 'Back up the roles and tablespaces' : `Back up ${plan.database}: ${kindLabel(plan.kind, plan.table)}, ${formatLabel(plan.format, plan.gzip)}`;
   },
-  sql(t, v) {
-    const plan = planOf(t, v);
-    // gzip runs in pgtop (zlib), so the pod needs none.
-    return `${shown(dumpCommand(plan))}${plan.gzip ? ' | gzip' : ''} > ${path.join(t.dir, backupFileName(plan, t.at))}`;
-  },
-  details(t, v) {
-    const plan = planOf(t, v);
-    const name = backupFileName(plan, t.at);
-    const k8s = t.where.startsWith('k8s');
-    return [
-      `runs      ${k8s ? `in the database's pod (${t.where}): its pg_dump is the server's version` : `this machine's ${plan.kind === 'globals' ? 'pg_dumpall' : 'pg_dump'} (the server's version or newer), to ${t.where.replace(/^direct /, '')}`}`,
-      `writes    ${partialName(name)} first${plan.gzip ? ', gzipped here' : ''}; named ${name} only when ${plan.kind === 'globals' ? 'pg_dumpall' : 'pg_dump'} exited 0 and the file reads back`,
-      `verify    ${plan.format === 'custom' ? 'pg_restore reads its table of contents and every data block' : "it must end with pg_dump's completion marker"}`,
-      'the dashboard keeps refreshing meanwhile; progress shows in the status line',
-    ];
-  },
-  async run(context, target, values) {
-    const plan = planOf(target, values);
-    const dir = context.env.backupDir ?? target.dir;
-    const { server, tools } = await toolsFor(context);
-    try {
-      const result = await runBackup({
-        dir,
-        plan,
-        at: target.at,
-        source: tools.main,
-        verifier: () => tools.verifier(),
-        serverVersion: server.version,
-        progress: (p) => {
-          context.progress(`backup ${p.name}: ${bytes(p.bytes)}, ${bytes(p.rate)}/s${p.phase === 'verifying' ? ' — verifying' : ''}`);
-          context.env.backupsChanged?.();
-        },
-      });
-      const seconds = result.durationMs / 1000;
-      return `backup verified: ${result.name} (${bytes(result.bytes)} in ${duration(seconds)}, ${rate(result.bytes, seconds)}; ${result.sidecar.check})`;
-    } finally {
-      context.env.backupsChanged?.();
-    }
-  },
+  sql: (t, v) => backupCommandLine(planOf(t, v), t.dir, t.at),
+  details: (t, v) => backupDetails(planOf(t, v), t.at, t.where),
+  run: (context, target, values) => takeBackup(context, planOf(target, values), context.env.backupDir ?? target.dir, target.at),
 };
 
 // ---------------------------------------------------------------------------
@@ -140,6 +150,60 @@ function entryRefusal(entry: BackupEntry, verb: string): string | null {
   if (entry.state === 'interrupted') return `${entry.name} is what an interrupted backup left: it is not a backup (d deletes it)`;
   if (!entry.format) return `${entry.name} is not a pg_dump file pgtop can ${verb}`;
   return null;
+}
+
+/**
+ * Restores a backup into a new database as `r` does (pg_restore or psql in the
+ * pod under -k), then counts every table's rows side by side with the source.
+ */
+export async function restoreInto(context: ActionRunContext, entry: BackupEntry, into: string, fallback?: ResolvedConnection): Promise<ActionOutcome> {
+  const { client, tools, connection } = await toolsFor(context, fallback);
+  const superuser = (await client.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user')).rows[0]?.s ?? false;
+  const started = Date.now();
+  await restoreBackup({
+    file: entry.path,
+    format: entry.format ?? 'custom',
+    gzip: entry.gzip,
+    into,
+    admin: client,
+    source: tools.main,
+    keepOwners: superuser,
+    progress: (done, total) => context.progress(`restore ${entry.name} → ${into}: ${Math.floor((100 * done) / Math.max(total, 1))}% (${bytes(done)} of ${bytes(total)})`),
+  });
+  context.progress(`restored into ${into}; counting rows…`);
+  const password = passwordOf(client, connection.password);
+  const open = (database: string) => openSession({ ...connection, database, password }, { purpose: 'action' });
+  const restoredSession = await open(into);
+  let lines: string[];
+  try {
+    const restored = await countRows(restoredSession.client, { analyzeBig: true });
+    const source = entry.database ? (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [entry.database])).rowCount : 0;
+    if (!entry.database || !source) {
+      lines = [`the source database ${entry.database ?? '(unknown)'} is not on this server: restored counts only`, ...restored.map((t) => `${t.table}: ${t.rows}`)];
+    } else {
+      const sourceSession = await open(entry.database);
+      try {
+        const counts = await countRows(sourceSession.client);
+        const only = entry.kind === 'table' ? new Set(restored.map((t) => t.table)) : undefined;
+        lines = comparisonLines(compareCounts(counts, restored, only), { schemaOnly: entry.kind === 'schema' });
+      } finally {
+        await sourceSession.close();
+      }
+    }
+  } finally {
+    await restoredSession.close();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const message = `restored ${entry.name} into ${into} in ${duration(seconds)}`;
+  return { message, detail: { title: `${message} — ${entry.database ?? 'source'} vs ${into}`, lines } };
+}
+
+/** What `r` runs, as the confirmation shows it. `file.path` may stand for a file chosen when it runs. */
+export function restoreCommandLine(file: Pick<BackupEntry, 'format' | 'gzip' | 'path'>, into: string): string {
+  const command = restoreCommand(file.format ?? 'custom', into, true);
+  const program = [command.tool, ...command.args, `--dbname=${into}`].join(' ');
+  const feed = file.gzip ? `gunzip -c ${file.path} | ${program}` : `${program} < ${file.path}`;
+  return `CREATE DATABASE "${into.replace(/"/g, '""')}" TEMPLATE template0; ${feed}`;
 }
 
 export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
@@ -163,13 +227,7 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
     },
   ],
   title: (entry) => `Restore ${entry.name} into a new database`,
-  sql: (entry, v) => {
-    const into = v.into ?? '';
-    const command = restoreCommand(entry.format ?? 'custom', into, true);
-    const program = [command.tool, ...command.args, `--dbname=${into}`].join(' ');
-    const feed = entry.gzip ? `gunzip -c ${entry.path} | ${program}` : `${program} < ${entry.path}`;
-    return `CREATE DATABASE "${into.replace(/"/g, '""')}" TEMPLATE template0; ${feed}`;
-  },
+  sql: (entry, v) => restoreCommandLine(entry, v.into ?? ''),
   details: (entry, v) => [
     `backup    ${entry.name} (${bytes(entry.bytes)}, ${entry.state === 'verified' ? `verified ${entry.sidecar?.verifiedAt ?? ''}` : 'NOT verified: t verifies it first'})`,
     `into      ${v.into ?? ''}, created now; pgtop never restores over an existing database`,
@@ -177,48 +235,7 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
     `then      row counts of every table, side by side with ${entry.database ?? 'the source database'}`,
     'a failed restore drops the new database again',
   ],
-  async run(context, entry, values) {
-    const into = values.into!;
-    const { client, tools, connection } = await toolsFor(context);
-    const superuser = (await client.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user')).rows[0]?.s ?? false;
-    const started = Date.now();
-    await restoreBackup({
-      file: entry.path,
-      format: entry.format ?? 'custom',
-      gzip: entry.gzip,
-      into,
-      admin: client,
-      source: tools.main,
-      keepOwners: superuser,
-      progress: (done, total) => context.progress(`restore ${entry.name} → ${into}: ${Math.floor((100 * done) / Math.max(total, 1))}% (${bytes(done)} of ${bytes(total)})`),
-    });
-    context.progress(`restored into ${into}; counting rows…`);
-    const password = passwordOf(client, connection.password);
-    const open = (database: string) => openSession({ ...connection, database, password }, { purpose: 'action' });
-    const restoredSession = await open(into);
-    let lines: string[];
-    try {
-      const restored = await countRows(restoredSession.client, { analyzeBig: true });
-      const source = entry.database ? (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [entry.database])).rowCount : 0;
-      if (!entry.database || !source) {
-        lines = [`the source database ${entry.database ?? '(unknown)'} is not on this server: restored counts only`, ...restored.map((t) => `${t.table}: ${t.rows}`)];
-      } else {
-        const sourceSession = await open(entry.database);
-        try {
-          const counts = await countRows(sourceSession.client);
-          const only = entry.kind === 'table' ? new Set(restored.map((t) => t.table)) : undefined;
-          lines = comparisonLines(compareCounts(counts, restored, only), { schemaOnly: entry.kind === 'schema' });
-        } finally {
-          await sourceSession.close();
-        }
-      }
-    } finally {
-      await restoredSession.close();
-    }
-    const seconds = (Date.now() - started) / 1000;
-    const message = `restored ${entry.name} into ${into} in ${duration(seconds)}`;
-    return { message, detail: { title: `${message} — ${entry.database ?? 'source'} vs ${into}`, lines } };
-  },
+  run: (context, entry, values) => restoreInto(context, entry, values.into!),
 };
 
 export const verifyBackup: ActionSpec<BackupEntry> = {

@@ -113,3 +113,9 @@ async function cachedSidecar(file: string, bytes: number, mtimeMs: number): Prom
   cache.set(file, { key, sidecar });
   return sidecar;
 }
+
+/** The newest verified backup of a database of this kind in `dir` (its record still matches the file), or null. */
+export async function newestVerifiedBackup(dir: string, database: string, kind: BackupKind): Promise<BackupEntry | null> {
+  const { entries } = await listBackups(dir);
+  return entries.find((e) => e.database === database && e.kind === kind && e.state === 'verified') ?? null;
+}

@@ -32,6 +32,7 @@ export function createLearnController(
     requestAction,
     openSession: () => open('monitor'),
     connection: target.connection,
+    where: target.label,
     backupDir: backupDirFor(cli, target),
     // The demo's server is new each run: nothing to resume.
     progressFile: cli.demo ? null : progressFilePath(target.connection),

@@ -70,6 +70,8 @@ export interface LearnControllerOptions {
   /** Opens the session's own connection (monitor timeouts). */
   openSession(): Promise<DbSession>;
   connection: ResolvedConnection;
+  /** The header's target ("direct …", "k8s …"), for where a backup runs. */
+  where: string;
   backupDir: string;
   /** Null: do not save (the demo). */
   progressFile: string | null;
@@ -306,7 +308,7 @@ export class LearnController {
         {
           fillContext: () => this.fillContext(),
           connection: this.options.connection,
-          serverMajor: this.live.serverMajor,
+          where: this.options.where,
           backupDir: this.options.backupDir,
           offerPgpass: this.options.offerPgpass,
           createdBefore: () => new Set(this.state.getState().progress.created.map((c) => c.label)),

@@ -248,19 +248,6 @@ export function passwordRoles(sql: string): string[] {
   return [...sql.matchAll(PASSWORD)].map((m) => m[1]!);
 }
 
-/** pgtop's backup file names (SPEC.md): {database}_{kind}_{YYYYMMDD_HHMMSS}.{dump|sql}. */
-export function backupFileName(database: string, format: BackupFormat, at: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${at.getFullYear()}${p(at.getMonth() + 1)}${p(at.getDate())}_${p(at.getHours())}${p(at.getMinutes())}${p(at.getSeconds())}`;
-  return format === 'custom' ? `${database}_full_${stamp}.dump` : `${database}_globals_${stamp}.sql`;
-}
-
-/** Matches pgtop's backups of a database in one format, newest last when sorted. */
-export function backupFilePattern(database: string, format: BackupFormat): RegExp {
-  const escaped = database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return format === 'custom' ? new RegExp(`^${escaped}_full_\\d{8}_\\d{6}\\.dump$`) : new RegExp(`^${escaped}_globals_\\d{8}_\\d{6}\\.sql$`);
-}
-
 /** Reset's statements: every undo, newest creation first. */
 export function undoPlan(progress: Progress): { label: string; statements: string[] }[] {
   return [...progress.created].reverse().map((c) => ({ label: c.label, statements: c.undo }));

@@ -5,13 +5,15 @@
 // about — logged in with that role's password when pgtop knows one (this
 // run, or ~/.pgpass), else through SET ROLE, and the reason says which.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
+import { listBackups } from '../backup/listing.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import { openSession } from '../db/connection.js';
 import { ConnectionError, sqlState } from '../errors.js';
 import { generatePassword, scramVerifier } from '../security/scram.js';
+import { bytes } from '../format/size.js';
 import { oneLineMessage, passwordRoles, quoteIdent, quoteLiteral, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';
-import { newestBackup, verifyBackup } from './pgtools.js';
 import type { Check, RoleProbe } from './types.js';
 
 export interface LiveContext {
@@ -277,13 +279,21 @@ async function sqlProbe(client: pg.ClientBase, sql: string): Promise<ProbeResult
 const DAY_MS = 24 * 3600 * 1000;
 
 async function backupCheck(ctx: LiveContext, check: Extract<Check, { kind: 'backup' }>): Promise<Outcome> {
-  const newest = await newestBackup(ctx.backupDir, ctx.connection.database, check.format);
-  if (!newest) return { ok: false, reason: `no pgtop ${check.format === 'custom' ? 'full' : 'globals'} backup of ${ctx.connection.database} in ${ctx.backupDir}` };
-  const ageMs = Date.now() - newest.mtime.getTime();
-  const name = newest.file.split('/').at(-1)!;
-  if (ageMs > DAY_MS) return { ok: false, reason: `the newest, ${name}, is more than a day old` };
-  const verified = await verifyBackup(newest.file, check.format, ctx.serverMajor, check.contains);
-  return { ok: true, reason: `${name}, ${(newest.bytes / 1024).toFixed(0)} kB, ${Math.round(ageMs / 60_000)} min old: ${verified}` };
+  const database = ctx.connection.database;
+  const kind = check.format === 'custom' ? 'full' : 'globals';
+  const { entries, error } = await listBackups(ctx.backupDir);
+  if (error) return { ok: false, reason: error };
+  const newest = entries.find((e) => e.database === database && e.kind === kind && e.state !== 'writing');
+  if (!newest) return { ok: false, reason: `no pgtop ${kind} backup of ${database} in ${ctx.backupDir}` };
+  // Verified means its .verified record (written when it read back: pg_restore, or the completion marker) still matches the file.
+  if (newest.state !== 'verified') return { ok: false, reason: `the newest, ${newest.name}, is ${newest.state === 'changed' ? 'changed since it was verified' : newest.state}: t on the backups screen verifies it` };
+  const ageMs = Date.now() - newest.at;
+  if (ageMs > DAY_MS) return { ok: false, reason: `the newest, ${newest.name}, is more than a day old` };
+  if (check.contains) {
+    const text = await readFile(newest.path, 'utf8');
+    if (!text.includes(check.contains)) return { ok: false, reason: `${newest.name} is complete, but without "${check.contains}"` };
+  }
+  return { ok: true, reason: `${newest.name}, ${bytes(newest.bytes)}, ${Math.round(ageMs / 60_000)} min old: ${newest.sidecar?.check ?? 'verified'}` };
 }
 
 const TABLES_SQL = `SELECT format('%I.%I', n.nspname, c.relname) AS name

@@ -8,12 +8,15 @@ import type { ResolvedConnection } from '../db/connection-options.js';
 import { oneLineMessage, planStatements, quoteIdent, type Created, type FillContext, type PlannedStatement, type StepRef, fill } from './engine.js';
 import { executeChange, queryTable, type ChangeOutcome, type ResultTable } from './live.js';
 import { pgpassPath, writePgpass } from './pgpass-file.js';
-import { backupCommand, newestBackup, restoreBackup, restoreCommand, takeBackup } from './pgtools.js';
+import { backupCommandLine, backupDetails, restoreCommandLine, restoreInto, takeBackup } from '../actions/backups.js';
+import { newestVerifiedBackup } from '../backup/listing.js';
+import { planFor } from '../backup/naming.js';
 
 export interface StepActionDeps {
   fillContext(): FillContext;
   connection: ResolvedConnection;
-  serverMajor: number;
+  /** The header's target ("direct …", "k8s …"): where a backup's pg_dump runs. */
+  where: string;
   backupDir: string;
   /** Offer to save generated passwords in ~/.pgpass (not for the demo: its server is gone on quit). */
   offerPgpass: boolean;
@@ -90,21 +93,21 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
   }
 
   if (action.kind === 'backup') {
-    // The file name shown before y is the one written: its time is fixed now.
-    const request = { connection: deps.connection, database: ctx.database, backupDir: deps.backupDir, format: action.format, now: new Date() };
+    // The same backup as the backups screen's `b` (in the pod under -k, a
+    // typed password passed on, a .verified record written), so what the
+    // session takes shows there as verified. The file's time is fixed now:
+    // the name shown before y is the one written.
+    const at = new Date();
+    const plan = planFor(action.format === 'custom' ? 'custom' : 'globals', ctx.database);
     const spec: ActionSpec<StepTarget> = {
       id: 'learnBackup',
       danger: 'confirm',
       title: () => title,
-      sql: () => backupCommand(request),
-      details: () => [
-        `This reads ${action.format === 'custom' ? where : `the roles of ${deps.connection.host}:${deps.connection.port}`} and writes a file in ${deps.backupDir}.`,
-        'It is written under a temporary name and renamed only once it reads back.',
-      ],
+      sql: () => backupCommandLine(plan, deps.backupDir, at),
+      details: () => backupDetails(plan, at, deps.where),
       run: async (context) => {
         try {
-          const result = await takeBackup({ ...request, serverMajor: deps.serverMajor, progress: context.progress });
-          const line = `backup written: ${result.file} (${(result.bytes / 1024).toFixed(0)} kB; ${result.verified})`;
+          const line = await takeBackup(context, plan, deps.backupDir, at, deps.connection);
           deps.finished(step.id, { ok: true, created: [], lines: [line] });
           return line;
         } catch (error) {
@@ -119,30 +122,27 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
   if (action.kind === 'restore') {
     const into = fill(action.into, ctx, 'text');
     const intoSql = quoteIdent(into);
+    const newest = { format: 'custom' as const, gzip: false, path: `<the newest verified full backup of ${ctx.database} in ${deps.backupDir}>` };
     const spec: ActionSpec<StepTarget> = {
       id: 'learnRestore',
       danger: 'confirm',
       title: () => title,
-      sql: () =>
-        [
-          `DROP DATABASE IF EXISTS ${intoSql} WITH (FORCE);`,
-          `CREATE DATABASE ${intoSql};`,
-          restoreCommand({ connection: deps.connection, file: `${deps.backupDir}/<newest ${ctx.database}_full_*.dump>`, into }),
-        ].join('\n'),
-      details: () => [`This changes the server: it replaces database ${into} at ${deps.connection.host}:${deps.connection.port}.`],
+      sql: () => [`DROP DATABASE IF EXISTS ${intoSql} WITH (FORCE);`, restoreCommandLine(newest, into)].join('\n'),
+      details: () => [
+        `This changes the server: it replaces database ${into} at ${deps.connection.host}:${deps.connection.port}.`,
+        "The restore runs where the backups screen's r runs it (in the pod under -k); then every table's rows are counted beside the source's.",
+      ],
       run: async (context) => {
         const created: Created[] = [];
         try {
-          const backup = await newestBackup(deps.backupDir, ctx.database, 'custom');
-          if (!backup) throw new Error(`no full backup of ${ctx.database} in ${deps.backupDir} yet: take one first (step 2.1)`);
+          const backup = await newestVerifiedBackup(deps.backupDir, ctx.database, 'full');
+          if (!backup) throw new Error(`no verified full backup of ${ctx.database} in ${deps.backupDir} yet: take one first (step 2.1)`);
           const client = await context.client();
           await client.query(`DROP DATABASE IF EXISTS ${intoSql} WITH (FORCE)`);
-          await client.query(`CREATE DATABASE ${intoSql}`);
+          const outcome = await restoreInto(context, backup, into, deps.connection);
           created.push({ label: `database ${into}`, step: step.id, undo: [`DROP DATABASE IF EXISTS ${intoSql} WITH (FORCE)`] });
-          context.progress(`pg_restore ${backup.file} → ${into}…`);
-          const line = await restoreBackup({ connection: deps.connection, file: backup.file, into, serverMajor: deps.serverMajor });
-          deps.finished(step.id, { ok: true, created, lines: [line] });
-          return line;
+          deps.finished(step.id, { ok: true, created, lines: [outcome.message, ...(outcome.detail?.lines ?? [])] });
+          return outcome;
         } catch (error) {
           deps.finished(step.id, { ok: false, created, lines: [`restore failed: ${oneLineMessage(error)}`] });
           throw error;

@@ -90,8 +90,11 @@ const runContext = (): ActionRunContext => ({ client: async () => actions.client
 function deps(): StepActionDeps {
   return {
     fillContext: ctx,
-    connection,
-    serverMajor: live.serverMajor,
+    // As when the password was typed at pgtop's prompt: the connection does not
+    // carry it and there is no ~/.pgpass, so pg_dump and pg_restore get it
+    // only if the step passes on the one the actions connection used.
+    connection: { ...connection, password: undefined },
+    where: `direct ${connection.host}:${connection.port}`,
     backupDir: live.backupDir,
     offerPgpass: false,
     createdBefore: () => new Set(progress.created.map((c) => c.label)),

@@ -72,6 +72,7 @@ function startLearn() {
     requestAction: services.requestAction,
     openSession: () => openSession(connection, { purpose: 'monitor' }),
     connection,
+    where: `direct ${connection.host}:${connection.port}`,
     backupDir: path.join(dir, 'backups'),
     progressFile: progressFilePath(connection),
     offerPgpass: false,

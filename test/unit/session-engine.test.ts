@@ -2,8 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   allSteps,
-  backupFileName,
-  backupFilePattern,
   currentStep,
   emptyProgress,
   evaluateChecks,
@@ -141,16 +139,5 @@ describe('moving and remembering', () => {
     expect(progressBar(0, 30, 10)).toBe('░░░░░░░░░░');
     expect(progressBar(15, 30, 10)).toBe('█████░░░░░');
     expect(progressBar(30, 30, 10)).toBe('██████████');
-  });
-});
-
-describe('backup names (SPEC.md)', () => {
-  it('are {database}_{kind}_{YYYYMMDD_HHMMSS}.{dump|sql}', () => {
-    const at = new Date(2025, 0, 2, 3, 4, 5);
-    expect(backupFileName('demo', 'custom', at)).toBe('demo_full_20250102_030405.dump');
-    expect(backupFileName('demo', 'globals', at)).toBe('demo_globals_20250102_030405.sql');
-    expect(backupFilePattern('demo', 'custom').test('demo_full_20250102_030405.dump')).toBe(true);
-    expect(backupFilePattern('demo', 'custom').test('.demo_full_20250102_030405.dump.partial')).toBe(false);
-    expect(backupFilePattern('de.mo', 'custom').test('deXmo_full_20250102_030405.dump')).toBe(false);
   });
 });
