@@ -6,11 +6,11 @@ import { keyPresses } from '../src/keys/key-name.js';
 import { SCREENS } from '../screens/registry.js';
 import { useAppEnvironment } from './context.js';
 
-export function useKeymap(pageSize: number): void {
+export function useKeymap(pageSize: number, body: { width: number; height: number }): void {
   const { store, services } = useAppEnvironment();
   useInput((input, key) => {
     for (const press of keyPresses(input, key)) {
-      handleKey(press, { store, services, pageSize, viewFor: (screen) => SCREENS[screen].view });
+      handleKey(press, { store, services, pageSize, body, viewFor: (screen) => SCREENS[screen].view });
     }
   });
 }

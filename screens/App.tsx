@@ -13,7 +13,7 @@ import { ConfirmDialog, DetailView, FormDialog, HelpOverlay, PromptLine, ResultB
 import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
 import { bindingsFor, displayKey } from '../src/keys/keymap.js';
-import { renderContext } from '../src/render/screen-view.js';
+import { detailFields } from '../src/render/overlay-lines.js';
 import type { ScreenId } from '../src/screen-ids.js';
 import { SCREEN_ORDER, SCREENS } from './registry.js';
 import { TableScreen } from './TableScreen.js';
@@ -63,7 +63,7 @@ function Dashboard(): React.ReactElement {
   const { color } = useAppEnvironment();
   const size = useTerminalSize();
   const bodyHeight = Math.max(1, size.rows - CHROME_ROWS);
-  useKeymap(Math.max(1, bodyHeight - 3));
+  useKeymap(Math.max(1, bodyHeight - 3), { width: size.columns, height: bodyHeight });
   const connection = usePgtop((s) => s.connection);
   const header = usePgtop((s) => s.data.header);
   const rates = usePgtop((s) => s.data.rates);
@@ -121,14 +121,12 @@ function Body({ width, height }: { width: number; height: number }): React.React
     case 'result':
       return (
         <Box height={height} flexDirection="column">
-          <ResultBox title={overlay.title} lines={overlay.lines} color={color} width={width} />
+          <ResultBox title={overlay.title} lines={overlay.lines} scroll={overlay.scroll ?? 0} color={color} width={width} height={height} />
         </Box>
       );
     case 'detail': {
-      const view = definition.view;
-      const row = view.rows(state).find((r: unknown) => view.rowKey(r) === overlay.key);
-      const fields: [string, string][] = row && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
-      return <DetailView title={`${definition.title}: details`} fields={fields} width={width} height={height} />;
+      const fields = detailFields(state, definition.view, overlay.key);
+      return <DetailView title={`${definition.title}: details`} fields={fields} scroll={overlay.scroll ?? 0} width={width} height={height} />;
     }
     default: {
       const Screen = SCREEN_COMPONENTS[screen];

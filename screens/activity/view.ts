@@ -140,17 +140,22 @@ export const activityView: ScreenView<Backend> = {
   },
   detail: (b: Backend, ctx: RenderContext) => [
     ['pid', `${b.pid}${ctx.ownPids.has(b.pid) ? ' (pgtop itself)' : ''}${b.leaderPid && b.leaderPid !== b.pid ? ` (parallel worker of ${b.leaderPid})` : ''}`],
-    ['user', b.user ?? HIDDEN],
-    ['database', b.database ?? ''],
-    ['application', b.application],
+    // Short fields share lines, so that the query (last, wrapped) is on the first page even at 80x24.
+    ['user', `${b.user ?? HIDDEN} on database ${b.database ?? '–'}`],
+    ['application', `${b.application || '–'} (${b.backendType})`],
     ['client', b.client ?? HIDDEN],
-    ['backend type', b.backendType],
-    ['state', `${b.state ?? ''}${b.stateSeconds !== null ? ` for ${duration(b.stateSeconds)}` : ''}`],
-    ['wait', b.waitEventType ? `${b.waitEventType}: ${b.waitEvent ?? ''}` : 'not waiting'],
+    ['state', `${b.state ?? ''}${b.stateSeconds !== null ? ` for ${duration(b.stateSeconds)}` : ''}; ${b.waitEventType ? `waits on ${b.waitEventType}: ${b.waitEvent ?? ''}` : 'not waiting'}`],
     ['blocked by', b.blockedBy.length ? b.blockedBy.join(', ') : '–'],
-    ['transaction', b.xactSeconds !== null ? `open for ${duration(b.xactSeconds)}` : 'none'],
-    ['query started', b.querySeconds !== null ? `${duration(b.querySeconds)} ago` : ''],
-    ['connected', b.backendSeconds !== null ? `${duration(b.backendSeconds)} ago` : ''],
+    [
+      'since',
+      [
+        `transaction ${b.xactSeconds !== null ? duration(b.xactSeconds) : 'none'}`,
+        b.querySeconds !== null ? `query ${duration(b.querySeconds)}` : null,
+        b.backendSeconds !== null ? `connected ${duration(b.backendSeconds)}` : null,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    ],
     ['xid / xmin', `${b.backendXid ?? '–'} / ${b.backendXmin ?? '–'}`],
     ['query', b.hidden ? `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' queries` : b.query],
   ],

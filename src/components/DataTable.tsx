@@ -6,6 +6,7 @@
 import { Box } from 'ink';
 import React, { useMemo } from 'react';
 import { displayWidth, truncate } from '../format/format.js';
+import { wrapWords } from '../render/overlay-lines.js';
 import { headerLine, layoutColumns, rowCells, type Column, type RenderContext } from '../render/table.js';
 import { AnsiLines } from './AnsiLines.js';
 import { styled } from './ansi.js';
@@ -29,24 +30,6 @@ export function windowStart(selected: number, total: number, height: number): nu
   if (total <= height || selected < 0) return 0;
   const start = selected - Math.floor(height / 2);
   return Math.max(0, Math.min(start, total - height));
-}
-
-/** The text in lines of at most `width` columns, broken between words (as Ink wraps a <Text>). */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
-    let line = '';
-    for (const word of paragraph.split(' ')) {
-      const next = line ? `${line} ${word}` : word;
-      if (displayWidth(next) <= width || !line) line = next;
-      else {
-        lines.push(line);
-        line = word;
-      }
-    }
-    lines.push(line);
-  }
-  return lines.map((line) => truncate(line, width));
 }
 
 export function DataTable<Row>(props: DataTableProps<Row>): React.ReactElement {

@@ -3,6 +3,7 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
+import { clampScroll, DETAIL_CHROME_ROWS, detailLines, RESULT_CHROME_ROWS, RESULT_MAX_WIDTH, resultLines } from '../render/overlay-lines.js';
 import type { ScreenId } from '../screen-ids.js';
 import type { PendingAction, PendingInput } from '../store/store.js';
 
@@ -49,25 +50,26 @@ export function HelpOverlay({ screen, readOnly, width, height = Infinity }: { sc
   );
 }
 
-export function DetailView({ title, fields, width, height }: { title: string; fields: [string, string][]; width: number; height: number }): React.ReactElement {
-  const labelWidth = Math.max(...fields.map(([label]) => label.length)) + 2;
-  const last = fields.at(-1);
-  const head = fields.slice(0, -1);
+/** "lines 1–18 of 40" and the keys, when not everything fits. */
+function scrollFooter(first: number, shown: number, total: number): string {
+  return `lines ${first + 1}–${first + shown} of ${total} · ↑↓ PgUp PgDn Home End scroll`;
+}
+
+export function DetailView({ title, fields, scroll, width, height }: { title: string; fields: [string, string][]; scroll: number; width: number; height: number }): React.ReactElement {
+  const lines = detailLines(fields, width);
+  const visible = Math.max(1, height - DETAIL_CHROME_ROWS);
+  const first = clampScroll(scroll, lines.length, visible);
+  const shown = lines.slice(first, first + visible);
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text bold>{`${title}  (Esc closes)`}</Text>
-      {head.map(([label, value]) => (
-        <Text key={label} wrap="truncate">
-          <Text bold>{label.padEnd(labelWidth)}</Text>
-          {value}
+      {shown.map((line, i) => (
+        <Text key={first + i} wrap="truncate">
+          <Text bold>{line.text.slice(0, line.boldWidth)}</Text>
+          {line.text.slice(line.boldWidth)}
         </Text>
       ))}
-      {last ? (
-        <>
-          <Text bold>{last[0]}</Text>
-          <Text wrap="wrap">{last[1]}</Text>
-        </>
-      ) : null}
+      {lines.length > visible ? <Text dimColor>{scrollFooter(first, shown.length, lines.length)}</Text> : null}
     </Box>
   );
 }
@@ -130,16 +132,20 @@ export function FormDialog({ input, text, choice, color, width }: { input: Pendi
   );
 }
 
-export function ResultBox({ title, lines, color, width }: { title: string; lines: string[]; color: boolean; width: number }): React.ReactElement {
+export function ResultBox({ title, lines, scroll, color, width, height }: { title: string; lines: string[]; scroll: number; color: boolean; width: number; height: number }): React.ReactElement {
+  const wrapped = resultLines(lines, width);
+  const visible = Math.max(1, height - RESULT_CHROME_ROWS);
+  const first = clampScroll(scroll, wrapped.length, visible);
+  const shown = wrapped.slice(first, first + visible);
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor={color ? 'green' : undefined} width={Math.min(width, 100)} paddingX={1}>
-      <Text bold>{title}</Text>
-      {lines.map((line, i) => (
-        <Text key={i} wrap="wrap">
+    <Box flexDirection="column" borderStyle="round" borderColor={color ? 'green' : undefined} width={Math.min(width, RESULT_MAX_WIDTH)} paddingX={1}>
+      <Text bold wrap="truncate">{title}</Text>
+      {shown.map((line, i) => (
+        <Text key={first + i} wrap="truncate">
           {line}
         </Text>
       ))}
-      <Text dimColor>any key closes this</Text>
+      <Text dimColor wrap="truncate">{wrapped.length > visible ? `${scrollFooter(first, shown.length, wrapped.length)} · other keys close` : 'any key closes this'}</Text>
     </Box>
   );
 }

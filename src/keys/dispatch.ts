@@ -4,6 +4,7 @@
 // decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
 import type { ActionRequest } from '../actions/action.js';
+import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, RESULT_CHROME_ROWS, resultLines, scrollStep } from '../render/overlay-lines.js';
 import type { ScreenView } from '../render/screen-view.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
@@ -29,6 +30,8 @@ export interface KeyContext {
   viewFor(screen: ScreenId): ScreenView<any>;
   /** Rows visible in the table: the PgUp/PgDn step. */
   pageSize: number;
+  /** The body's size (between the tab bar and the status line): how far long details and results scroll. */
+  body: { width: number; height: number };
 }
 
 /** A key press: its name ('q', 'enter', 'ctrl+c'…) and the text typed, for text fields. */
@@ -44,10 +47,16 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
   switch (overlay.kind) {
     case 'form':
       return formKey(press, ctx, overlay);
-    case 'result':
-      if (press.name === 'ctrl+c') ctx.services.quit();
-      else setUi(store, { overlay: { kind: 'none' } });
+    case 'result': {
+      if (press.name === 'ctrl+c') return ctx.services.quit();
+      // Arrows and pages scroll a result longer than the screen; any other key closes it.
+      const lines = resultLines(overlay.lines, ctx.body.width).length;
+      const visible = Math.max(1, ctx.body.height - RESULT_CHROME_ROWS);
+      const step = lines > visible && !['j', 'k', 'g', 'G', ' '].includes(press.name) ? scrollStep(press.name, visible) : null;
+      if (step === null) setUi(store, { overlay: { kind: 'none' } });
+      else setUi(store, { overlay: { ...overlay, scroll: clampScroll((overlay.scroll ?? 0) + step, lines, visible) } });
       return;
+    }
     case 'confirm':
       return confirmKey(press, ctx, overlay.typed, overlay.action.typeToConfirm);
     case 'command':
@@ -72,10 +81,19 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
       });
     }
     case 'help':
-    case 'detail':
       if (['escape', 'q', 'enter', '?'].includes(press.name)) setUi(store, { overlay: { kind: 'none' } });
       else if (press.name === 'ctrl+c') ctx.services.quit();
       return;
+    case 'detail': {
+      if (['escape', 'q', 'enter', '?'].includes(press.name)) return setUi(store, { overlay: { kind: 'none' } });
+      if (press.name === 'ctrl+c') return ctx.services.quit();
+      const visible = Math.max(1, ctx.body.height - DETAIL_CHROME_ROWS);
+      const step = scrollStep(press.name, visible);
+      if (step === null) return;
+      const lines = detailLines(detailFields(state, ctx.viewFor(state.ui.screen), overlay.key), ctx.body.width).length;
+      setUi(store, { overlay: { ...overlay, scroll: clampScroll((overlay.scroll ?? 0) + step, lines, visible) } });
+      return;
+    }
     case 'none':
       break;
   }

@@ -79,9 +79,10 @@ export interface PendingInput {
 export type Overlay =
   | { kind: 'none' }
   | { kind: 'form'; input: PendingInput; text: string; choice: number }
-  | { kind: 'result'; title: string; lines: string[] }
+  /** scroll: the first line shown, when the lines are more than the screen (src/render/overlay-lines.ts). */
+  | { kind: 'result'; title: string; lines: string[]; scroll?: number }
   | { kind: 'help' }
-  | { kind: 'detail'; key: string }
+  | { kind: 'detail'; key: string; scroll?: number }
   | { kind: 'command'; text: string }
   | { kind: 'filter'; text: string }
   | { kind: 'confirm'; action: PendingAction; typed: string };

@@ -20,6 +20,26 @@ describe('the dashboard around the screens', () => {
     await app.waitFor('QUERY');
   });
 
+  it("an action's result longer than the screen scrolls with arrows and pages; any other key closes it", async () => {
+    app = renderApp({ patch: connectedWith([backend({ pid: 1 })]) });
+    await app.resize(80, 24);
+    await app.waitFor('QUERY');
+    const lines = Array.from({ length: 60 }, (_, i) => `public.table_${String(i).padStart(2, '0')}  ${i * 10} rows  ${i * 10} rows  ok`);
+    app.store.setState((s) => ({ ui: { ...s.ui, overlay: { kind: 'result', title: 'restored shop into shop_copy', lines } } }));
+    let frame = await app.waitFor(/lines 1–\d+ of 60/);
+    expect(frame).toContain('public.table_00');
+    expect(frame).not.toContain('public.table_59');
+    await app.press('end');
+    frame = await app.waitFor(/lines \d+–60 of 60/);
+    expect(frame).toContain('public.table_59');
+    await app.press('pageup', 'up');
+    frame = await app.waitFor(/lines \d+–\d+ of 60/);
+    expect(frame).not.toContain('public.table_59');
+    await app.press('x');
+    frame = await app.waitFor('QUERY');
+    expect(frame).not.toContain('restored shop');
+  });
+
   it('switches screens with :name Enter, number keys, Tab and Shift-Tab', async () => {
     app = renderApp({ patch: connectedWith([backend({ pid: 1 })]) });
     await app.waitFor('QUERY');

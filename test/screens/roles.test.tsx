@@ -49,6 +49,43 @@ describe('roles screen', () => {
     expect(frame).toMatch(/password\s+scram-sha-256; never expires/);
   });
 
+  it('at 80x24, long details wrap under their label and scroll with the arrows and pages, nothing cut off', async () => {
+    // A role with grants in 30 schemas: far more than 24 rows once wrapped.
+    const schemas = Array.from({ length: 30 }, (_, i) => `tenant_${String(i).padStart(2, '0')}`);
+    const patch = rolesState({
+      roles: [...cleanServer.roles, role({ name: 'wide' })],
+      facts: [
+        ...cleanServer.facts,
+        ...schemas.map((schema) => fact({ kind: 'grant', objectType: 'schema', schema, role: 'wide', privilege: 'USAGE' })),
+        ...schemas.map((schema) => fact({ kind: 'grant', objectType: 'table', schema, role: 'wide', privilege: 'SELECT', objects: 4, total: 4 })),
+      ],
+    });
+    app = renderApp({ screen: 'roles', patch });
+    await app.resize(80, 24);
+    await app.waitFor('ATTRIBUTES');
+    await app.press('/', 'w', 'i', 'd', 'e', 'enter');
+    await app.waitFor(/1\/1/);
+    await app.press('enter');
+    let frame = await app.waitFor(/lines 1–\d+ of \d+/);
+    const total = Number(/of (\d+) ·/.exec(frame)![1]);
+    expect(total).toBeGreaterThan(24);
+    for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    // Every schema shows up somewhere as the user pages down: none is cut off by a "…".
+    const seen = new Set<string>();
+    for (let page = 0; page < 20 && seen.size < schemas.length; page++) {
+      for (const m of frame.matchAll(/tenant_\d\d/g)) seen.add(m[0]);
+      await app.press('pagedown');
+      frame = await app.waitFor('Roles: details');
+    }
+    expect([...seen].sort()).toEqual(schemas);
+    expect(frame).toMatch(new RegExp(`lines \\d+–${total} of ${total}`));
+    await app.press('home');
+    frame = await app.waitFor(/lines 1–/);
+    expect(frame).toMatch(/role\s+"?wide/);
+    await app.press('escape');
+    await app.waitFor('ATTRIBUTES');
+  });
+
   it('A shows the audit worst first; Enter shows the evidence and the fix; A goes back', async () => {
     app = renderApp({ screen: 'roles', patch: withFindings });
     await app.waitFor('ATTRIBUTES');

@@ -31,6 +31,8 @@ const KEY_CODES: Record<string, string> = {
   down: '\u001b[B',
   pageup: '\u001b[5~',
   pagedown: '\u001b[6~',
+  home: '\u001b[H',
+  end: '\u001b[F',
   tab: '\t',
   'shift+tab': '\u001b[Z',
   backspace: '\u007f',

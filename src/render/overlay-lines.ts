@@ -1,0 +1,108 @@
+// The text of the overlays that can be longer than the screen — Enter's
+// details and an action's result — as the lines they are drawn in, so the
+// renderer and the key dispatcher agree on how far Up/Down/PgUp/PgDn scroll.
+// A role's privileges or a restore's table counts easily pass 24 rows, and
+// cutting them off (as a truncated line does) hides what the user asked for.
+import { displayWidth, truncate } from '../format/format.js';
+import type { PgtopState } from '../store/store.js';
+import { renderContext, type ScreenView } from './screen-view.js';
+
+/**
+ * The text in lines of at most `width` columns, broken between words (as Ink
+ * wraps a <Text>). A line's indentation (a query's layout) is kept, also on
+ * the lines it wraps into, unless it would take half the width.
+ */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    const spaces = /^ */.exec(paragraph)![0].length;
+    const indent = spaces * 2 <= width ? ' '.repeat(spaces) : '';
+    const room = width - indent.length;
+    let line = '';
+    for (const word of paragraph.slice(spaces).split(' ')) {
+      const next = line ? `${line} ${word}` : word;
+      if (displayWidth(next) <= room || !line) line = next;
+      else {
+        lines.push(indent + line);
+        line = word;
+      }
+    }
+    lines.push(indent + line);
+  }
+  return lines.map((line) => truncate(line, width));
+}
+
+export interface DetailLine {
+  text: string;
+  /** Columns at the start drawn bold (a field's label). */
+  boldWidth: number;
+}
+
+/**
+ * Label-value fields as lines: each value wrapped beside its label with a
+ * hanging indent; the last field (the query, the statement, the audit) under
+ * its label at the full width, as it is the long one.
+ */
+export function detailLines(fields: readonly (readonly [string, string])[], width: number): DetailLine[] {
+  const labelWidth = Math.max(0, ...fields.map(([label]) => label.length)) + 2;
+  const valueWidth = Math.max(10, width - labelWidth);
+  const lines: DetailLine[] = [];
+  fields.forEach(([label, value], i) => {
+    if (i === fields.length - 1 && fields.length > 1) {
+      if (label) lines.push({ text: label, boldWidth: label.length });
+      for (const line of wrapWords(value, width)) lines.push({ text: line, boldWidth: 0 });
+      return;
+    }
+    wrapWords(value, valueWidth).forEach((line, j) => {
+      lines.push({ text: (j === 0 ? label : '').padEnd(labelWidth) + line, boldWidth: j === 0 ? label.length : 0 });
+    });
+  });
+  return lines;
+}
+
+/** The details of the row the overlay shows (it may have gone since Enter). */
+export function detailFields(state: PgtopState, view: ScreenView<unknown>, key: string): [string, string][] {
+  const row = view.rows(state).find((r) => view.rowKey(r) === key);
+  return row !== undefined && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
+}
+
+/** A result box is at most this wide; its border and padding take 4 columns, its border, title and footer 4 rows. */
+export const RESULT_MAX_WIDTH = 100;
+export const RESULT_CHROME_ROWS = 4;
+/** The details view's title and footer. */
+export const DETAIL_CHROME_ROWS = 2;
+
+export function resultLines(lines: readonly string[], width: number): string[] {
+  const inner = Math.max(10, Math.min(width, RESULT_MAX_WIDTH) - 4);
+  return lines.flatMap((line) => wrapWords(line, inner));
+}
+
+/** The first line shown: the requested scroll, kept within what there is to see. */
+export function clampScroll(scroll: number, total: number, visible: number): number {
+  return Math.max(0, Math.min(scroll, total - Math.max(1, visible)));
+}
+
+/** How a scroll key moves the first line shown; null for other keys. */
+export function scrollStep(key: string, visible: number): number | null {
+  switch (key) {
+    case 'up':
+    case 'k':
+      return -1;
+    case 'down':
+    case 'j':
+      return 1;
+    case 'pageup':
+      return -Math.max(1, visible - 1);
+    case 'pagedown':
+    case ' ':
+      return Math.max(1, visible - 1);
+    case 'home':
+    case 'g':
+      return -Infinity;
+    case 'end':
+    case 'G':
+      return Infinity;
+    default:
+      return null;
+  }
+}
