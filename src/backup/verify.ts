@@ -33,7 +33,7 @@ export interface Sidecar {
   mtimeMs: number;
   sha256: string;
   verifiedAt: string;
-  /** What the check read ("pg_restore read 42 entries and every data block"). */
+  /** What the check read ("pg_restore read 42 entries (40 listed) and every data block"). */
   check: string;
   /** Set only for backups pgtop wrote: retention deletes nothing else. */
   madeBy?: 'pgtop';
@@ -75,19 +75,35 @@ function hashTap(): { tap: Transform; digest(): { sha256: string; bytes: number 
   return { tap, digest: () => ({ sha256: hash.digest('hex'), bytes }) };
 }
 
-/** Counts lines that are table-of-contents entries ("123; 1259 16390 TABLE public orders owner"). */
-function tocCounter(): { sink: Writable; count(): number } {
-  let entries = 0;
+/**
+ * Reads `pg_restore --list`: the header's "TOC Entries: N" (what the archive
+ * holds, also the entries it does not list: ENCODING, STDSTRINGS… — a dump of
+ * an empty database lists none, and is still a good backup) and the listed
+ * entries ("123; 1259 16390 TABLE public orders owner").
+ */
+function tocReader(): { sink: Writable; declared(): number | null; listed(): number } {
+  let declared: number | null = null;
+  let listed = 0;
   let rest = '';
+  const take = (line: string) => {
+    const header = /^;\s+TOC Entries:\s*(\d+)/.exec(line);
+    if (header) declared = Number(header[1]);
+    else if (/^\d+;/.test(line)) listed += 1;
+  };
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       const lines = (rest + chunk.toString('utf8')).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) if (/^\d+;/.test(line)) entries += 1;
+      lines.forEach(take);
+      done();
+    },
+    final(done) {
+      take(rest);
+      rest = '';
       done();
     },
   });
-  return { sink, count: () => entries + (/^\d+;/.test(rest) ? 1 : 0) };
+  return { sink, declared: () => declared, listed: () => listed };
 }
 
 export async function verifyBackupFile(
@@ -101,7 +117,7 @@ export async function verifyBackupFile(
 }
 
 async function verifyCustom(file: string, source: ToolSource, signal?: AbortSignal): Promise<VerifyResult> {
-  const toc = tocCounter();
+  const toc = tocReader();
   // Locally pg_restore opens the file itself; in a pod it reads it from stdin.
   const fileArg = source.kind === 'local' ? [file] : [];
   try {
@@ -109,7 +125,8 @@ async function verifyCustom(file: string, source: ToolSource, signal?: AbortSign
   } catch (error) {
     throw new VerifyError(`pg_restore cannot read its table of contents: ${reason(error)}`);
   }
-  if (toc.count() === 0) throw new VerifyError('pg_restore --list found no entries: the archive is empty or not a pg_dump archive');
+  const declared = toc.declared();
+  if (!declared) throw new VerifyError('pg_restore --list shows no table of contents: not a pg_dump archive');
   try {
     await source.run({
       tool: 'pg_restore',
@@ -121,7 +138,7 @@ async function verifyCustom(file: string, source: ToolSource, signal?: AbortSign
     throw new VerifyError(`pg_restore cannot read every data block: ${reason(error)}`);
   }
   const { sha256, bytes } = await hashFile(file, signal);
-  return { check: `pg_restore read ${toc.count()} entries and every data block`, sha256, bytes };
+  return { check: `pg_restore read ${declared} entries (${toc.listed()} listed) and every data block`, sha256, bytes };
 }
 
 async function verifyPlain(file: string, gzip: boolean, signal?: AbortSignal): Promise<VerifyResult> {

@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import React from 'react';
 import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
-import { clampScroll, DETAIL_CHROME_ROWS, detailLines, RESULT_CHROME_ROWS, RESULT_MAX_WIDTH, resultLines } from '../render/overlay-lines.js';
+import { clampScroll, DETAIL_CHROME_ROWS, detailLines, RESULT_MAX_WIDTH, resultLayout } from '../render/overlay-lines.js';
 import type { ScreenId } from '../screen-ids.js';
 import type { PendingAction, PendingInput } from '../store/store.js';
 
@@ -81,7 +81,7 @@ export function ConfirmDialog({ action, typed, color, width }: { action: Pending
         {action.title}
       </Text>
       {action.details.map((line) => (
-        <Text key={line} wrap="truncate">
+        <Text key={line} wrap="wrap">
           {line}
         </Text>
       ))}
@@ -133,13 +133,16 @@ export function FormDialog({ input, text, choice, color, width }: { input: Pendi
 }
 
 export function ResultBox({ title, lines, scroll, color, width, height }: { title: string; lines: string[]; scroll: number; color: boolean; width: number; height: number }): React.ReactElement {
-  const wrapped = resultLines(lines, width);
-  const visible = Math.max(1, height - RESULT_CHROME_ROWS);
+  const { title: titleLines, lines: wrapped, visible } = resultLayout(title, lines, width, height);
   const first = clampScroll(scroll, wrapped.length, visible);
   const shown = wrapped.slice(first, first + visible);
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={color ? 'green' : undefined} width={Math.min(width, RESULT_MAX_WIDTH)} paddingX={1}>
-      <Text bold wrap="truncate">{title}</Text>
+      {titleLines.map((line, i) => (
+        <Text key={`title-${i}`} bold wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {shown.map((line, i) => (
         <Text key={first + i} wrap="truncate">
           {line}

@@ -4,7 +4,7 @@
 // decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
 import type { ActionRequest } from '../actions/action.js';
-import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, RESULT_CHROME_ROWS, resultLines, scrollStep } from '../render/overlay-lines.js';
+import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
 import type { ScreenView } from '../render/screen-view.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
@@ -50,8 +50,8 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
     case 'result': {
       if (press.name === 'ctrl+c') return ctx.services.quit();
       // Arrows and pages scroll a result longer than the screen; any other key closes it.
-      const lines = resultLines(overlay.lines, ctx.body.width).length;
-      const visible = Math.max(1, ctx.body.height - RESULT_CHROME_ROWS);
+      const { lines: wrapped, visible } = resultLayout(overlay.title, overlay.lines, ctx.body.width, ctx.body.height);
+      const lines = wrapped.length;
       const step = lines > visible && !['j', 'k', 'g', 'G', ' '].includes(press.name) ? scrollStep(press.name, visible) : null;
       if (step === null) setUi(store, { overlay: { kind: 'none' } });
       else setUi(store, { overlay: { ...overlay, scroll: clampScroll((overlay.scroll ?? 0) + step, lines, visible) } });

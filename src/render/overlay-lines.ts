@@ -66,15 +66,21 @@ export function detailFields(state: PgtopState, view: ScreenView<unknown>, key: 
   return row !== undefined && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
 }
 
-/** A result box is at most this wide; its border and padding take 4 columns, its border, title and footer 4 rows. */
+/** A result box is at most this wide; its border and padding take 4 columns, its border and footer 3 rows, its title the rest. */
 export const RESULT_MAX_WIDTH = 100;
-export const RESULT_CHROME_ROWS = 4;
+const RESULT_FRAME_ROWS = 3;
 /** The details view's title and footer. */
 export const DETAIL_CHROME_ROWS = 2;
 
-export function resultLines(lines: readonly string[], width: number): string[] {
+/** An action's result box in a body of this size: its title and lines wrapped, and how many lines show at once. */
+export function resultLayout(title: string, lines: readonly string[], width: number, height: number): { title: string[]; lines: string[]; visible: number } {
   const inner = Math.max(10, Math.min(width, RESULT_MAX_WIDTH) - 4);
-  return lines.flatMap((line) => wrapWords(line, inner));
+  const titleLines = wrapWords(title, inner);
+  return {
+    title: titleLines,
+    lines: lines.flatMap((line) => wrapWords(line, inner)),
+    visible: Math.max(1, height - RESULT_FRAME_ROWS - titleLines.length),
+  };
 }
 
 /** The first line shown: the requested scroll, kept within what there is to see. */

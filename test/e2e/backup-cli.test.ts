@@ -61,7 +61,7 @@ describe('pgtop backup (for cron)', () => {
     const run = await backup(dir);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^backup verified: ${dir}/${db.name}_full_\\d{8}_\\d{6}\\.dump \\(.+; pg_restore read \\d+ entries and every data block\\)\\n$`));
+    expect(run.stdout).toMatch(new RegExp(`^backup verified: ${dir}/${db.name}_full_\\d{8}_\\d{6}\\.dump \\(.+; pg_restore read \\d+ entries \\(\\d+ listed\\) and every data block\\)\\n$`));
     const listing = await listBackups(dir);
     expect(listing.entries.map((e) => [e.kind, e.format, e.state, e.madeByPgtop])).toEqual([['full', 'custom', 'verified', true]]);
   });

@@ -109,7 +109,7 @@ describe('a backup of 100 000 rows, restored into a new database', () => {
     expect(readdirSync(dir).sort()).toEqual([result.name, `${result.name}.verified`]);
     const sidecar = await readSidecar(result.file);
     expect(sidecar).toMatchObject({ madeBy: 'pgtop', database: db.name, kind: 'full', format: 'custom', bytes: result.bytes });
-    expect(sidecar!.check).toMatch(/^pg_restore read \d+ entries and every data block$/);
+    expect(sidecar!.check).toMatch(/^pg_restore read \d+ entries \(\d+ listed\) and every data block$/);
     expect(progress.length).toBeGreaterThan(0);
 
     const into = `${db.name}_restore_custom`;
@@ -177,6 +177,24 @@ describe('a backup of 100 000 rows, restored into a new database', () => {
       await admin.end();
     }
     expect((await tableChecksums(db.name))['public.orders']).toMatch(/^100000:/);
+  });
+
+  it('an empty database (a new one, or postgres itself) backs up and verifies: pg_restore lists no entry of it, yet it is whole', async () => {
+    const empty = await createScratchDatabase('backup_empty');
+    const emptyDir = mkdtempSync(join(tmpdir(), 'pgtop-backup-empty-'));
+    try {
+      const result = await backup(planFor('custom', empty.name), emptyDir);
+      const sidecar = await readSidecar(result.file);
+      expect(sidecar!.check).toMatch(/^pg_restore read \d+ entries \(0 listed\) and every data block$/);
+      const into = `${empty.name}_restore`;
+      await restoreInto(result.file, planFor('custom', empty.name), into);
+      const c = await connect({ database: into });
+      expect((await c.query("SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'")).rows[0].n).toBe(0);
+      await c.end();
+    } finally {
+      await empty.drop();
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
   });
 
   it('a corrupt archive does not verify, and a truncated .sql.gz neither', async () => {
