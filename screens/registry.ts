@@ -8,7 +8,7 @@ import type { PgtopState } from '../src/store/store.js';
 import { SCREEN_IDS, type ScreenId } from '../src/screen-ids.js';
 import { activityView } from './activity/view.js';
 import { locksView } from './locks/view.js';
-import { rolesView } from './roles/view.js';
+import { auditTableView, rolesTableView, rolesView } from './roles/view.js';
 import { bloatView } from './bloat/view.js';
 import { configView } from './config/view.js';
 import { backupsView } from './backups/view.js';
@@ -25,13 +25,26 @@ export interface ScreenDefinition {
   // Each screen's row type is its own; the registry only passes views along.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   view: ScreenView<any>;
+  /** What --once prints, when more than the view's rows: each part titled (the roles and then the security audit). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  onceParts?: readonly { title: string; key: string; view: ScreenView<any> }[];
 }
 
 export const SCREENS: Record<ScreenId, ScreenDefinition> = {
   activity: { id: 'activity', title: 'Activity', queries: ['activity'], view: activityView },
   locks: { id: 'locks', title: 'Locks', queries: ['locks'], view: locksView },
   // The two superuser-only queries are switched off on their first 42501; the audit then says what it could not check.
-  roles: { id: 'roles', title: 'Roles', queries: ['roles', 'rolesPrivileges', 'rolesServer', 'rolesPasswords', 'rolesHba'], view: rolesView },
+  roles: {
+    id: 'roles',
+    title: 'Roles',
+    queries: ['roles', 'rolesPrivileges', 'rolesServer', 'rolesPasswords', 'rolesHba'],
+    view: rolesView,
+    // A script (cron, CI) wants the findings, not a key to press for them.
+    onceParts: [
+      { title: 'roles', key: 'roles', view: rolesTableView },
+      { title: 'security audit', key: 'audit', view: auditTableView },
+    ],
+  },
   // pg_stat_statements' status is asked by src/db/variants.ts (once per connection), not polled.
   statements: { id: 'statements', title: 'Statements', queries: ['statements'], view: statementsView },
   sizes: { id: 'sizes', title: 'Sizes', queries: sizesQueries, view: sizesView },

@@ -71,8 +71,8 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
-  const view = SCREENS[cli.screen].view;
-  process.stdout.write(cli.json ? onceJson(state, view) : onceText(state, view, process.stdout.columns || 200));
+  const { view, onceParts } = SCREENS[cli.screen];
+  process.stdout.write(cli.json ? onceJson(state, view, onceParts) : onceText(state, view, process.stdout.columns || 200, onceParts));
   return EXIT_OK;
 }
 

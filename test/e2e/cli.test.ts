@@ -41,6 +41,21 @@ describe('pgtop --once', () => {
     expect(run.stdout).toMatch(/\*\d+ postgres\s+postgres\s+pgtop/);
   });
 
+  it('prints the roles and the whole security audit for --screen roles, as text and as JSON (for cron)', async () => {
+    const { args, env } = serverArgs();
+    const run = await runPgtop([...args, '--once', '--screen', 'roles'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/\nroles:\nROLE\s+ATTRIBUTES[\s\S]*\*postgres\s+superuser login/);
+    // The test server trusts local connections and has ssl off: the audit says so, with evidence.
+    expect(run.stdout).toMatch(/\nsecurity audit:\nSEVERITY\s+CHECK\s+ABOUT\s+EVIDENCE/);
+    expect(run.stdout).toMatch(/medium\s+pg_hba\.conf rule with trust\s+pg_hba\.conf line \d+\s+local\s+all\s+all\s+trust/);
+    expect(run.stdout).not.toContain('A shows it');
+    const json = JSON.parse((await runPgtop([...args, '--once', '--json', '--screen', 'roles'], env)).stdout);
+    expect(json.roles.some((r: { name: string; superuser: boolean }) => r.name === 'postgres' && r.superuser)).toBe(true);
+    expect(json.audit.some((f: { severity: string; fix: string }) => f.severity === 'medium' && /trust/.test(JSON.stringify(f)))).toBe(true);
+  });
+
   it('prints rows as JSON with --json, for the locks screen too', async () => {
     const { args, env } = serverArgs();
     const activity = JSON.parse((await runPgtop([...args, '--once', '--json'], env)).stdout);
