@@ -263,6 +263,12 @@ export class Poller {
   }
 
   private markConnected(session: DbSession): void {
+    // A connection that closes (server restart, terminated backend, a pod's
+    // tunnel gone) is noticed now, not at the next refresh: the header says
+    // reconnecting at once, and the first retry comes within a second.
+    session.client.once('end', () => {
+      if (this.session === session) this.refreshNow();
+    });
     const store = this.options.store;
     const previousPid = this.monitorPid;
     this.monitorPid = session.pid;

@@ -242,6 +242,33 @@ describe('a role without superuser', () => {
 });
 
 describe('losing the connection', () => {
+  it('notices at once, not at the next refresh: reconnecting, then connected again, well within a 30 s interval', async () => {
+    const store = createPgtopStore({ intervalMs: 30_000 });
+    const poller = await pollerOn(store);
+    const admin = await connect();
+    try {
+      poller.start();
+      await poller.firstRefresh;
+      const firstPid = store.getState().connection.ownPids[0]!;
+      const states: string[] = [];
+      const unsubscribe = store.subscribe((s, prev) => {
+        if (s.connection.state !== prev.connection.state) states.push(s.connection.state);
+      });
+      const killedAt = Date.now();
+      await admin.query('SELECT pg_terminate_backend($1)', [firstPid]);
+      await waitFor(async () => store.getState().connection.state === 'connected' && store.getState().connection.ownPids[0] !== firstPid, {
+        what: 'a new monitor session',
+        timeoutMs: 5_000,
+      });
+      unsubscribe();
+      expect(states).toEqual(['reconnecting', 'connected']);
+      expect(Date.now() - killedAt).toBeLessThan(3_000);
+    } finally {
+      await poller.stop();
+      await admin.end();
+    }
+  });
+
   it('says reconnecting and carries on with a new session when its backend is terminated', async () => {
     const store = createPgtopStore();
     const poller = await pollerOn(store);
