@@ -20,6 +20,12 @@ export interface ReportInput {
   results: RunResult[];
   synthetic: SyntheticResult | null;
   floors: { node: number; python: number };
+  /**
+   * pgtop's first full screen (median ms of 5) with NODE_EXTRA_CA_CERTS
+   * emptied, when the machine sets it: Node parses that CA bundle at start,
+   * before any of pgtop's code runs. Null when it is not set.
+   */
+  firstScreenWithoutExtraCaMs: number | null;
 }
 
 const f = (n: number, digits = 1) => n.toFixed(digits);
@@ -77,6 +83,17 @@ export function formatReport(input: ReportInput): string {
       target('peak RSS', ours.peakRssMb / theirs.peakRssMb, 1.5, `${f(ours.peakRssMb, 0)} vs ${f(theirs.peakRssMb, 0)} MB (floors ${f(input.floors.node, 0)} vs ${f(input.floors.python, 0)})`),
       target('first full screen', (ours.firstScreenMs ?? 0) / (theirs.firstScreenMs ?? 1), 1, `${f((ours.firstScreenMs ?? 0) / 1000, 2)} vs ${f((theirs.firstScreenMs ?? 0) / 1000, 2)} s`),
     );
+    if (input.firstScreenWithoutExtraCaMs !== null) {
+      const without = input.firstScreenWithoutExtraCaMs;
+      lines.push(
+        target(
+          'first full screen, NODE_EXTRA_CA_CERTS unset',
+          without / (theirs.firstScreenMs ?? 1),
+          1,
+          `${f(without / 1000, 2)} vs ${f((theirs.firstScreenMs ?? 0) / 1000, 2)} s (this machine sets NODE_EXTRA_CA_CERTS; Node parses that bundle at start, before pgtop's code: most machines do not)`,
+        ),
+      );
+    }
   }
   const s = input.synthetic;
   if (s) {
