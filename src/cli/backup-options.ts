@@ -3,6 +3,7 @@
 // cron), or the same backup as a Kubernetes CronJob manifest. The dashboard's
 // connection options (and -k) apply; these are added.
 import { Command, Option } from 'commander';
+import { hideOptions } from './command-help.js';
 import { UsageError } from '../errors.js';
 import { parseSecretRef } from '../k8s/target-ref.js';
 
@@ -26,7 +27,7 @@ export interface BackupCliOptions {
 }
 
 export function backupProgram(program: Command): Command {
-  return program
+  return hideOptions(program, ['--interval', '--read-only', '--screen', '--once', '--json', '--color', '--no-color', '--demo'])
     .name('pgtop backup')
     .description(
       'One backup without the UI, for cron: pg_dump (in the pod with -k) into --backup-dir, written under a temporary name ' +
@@ -42,7 +43,14 @@ export function backupProgram(program: Command): Command {
     .option('--pvc-size <size>', 'with --print-cronjob: its size', '10Gi')
     .option('--storage-class <name>', 'with --print-cronjob: its storage class (default: the cluster\'s)')
     .option('--image <image>', 'with --print-cronjob: the image with pg_dump (default: the pod\'s image with -k, else postgres:<server major>)')
-    .option('--db-host <host>', 'with --print-cronjob: the database\'s address inside the cluster (default: the Service of the -k target)');
+    .option('--db-host <host>', 'with --print-cronjob: the database\'s address inside the cluster (default: the Service of the -k target)')
+    .addHelpText(
+      'after',
+      `
+Connection as psql (-h/-p/-U/-d, URI, PG* variables, ~/.pgpass) or -k as kubectl.
+Files: {database}_{kind}_{YYYYMMDD_HHMMSS}.{dump|sql|sql.gz} in --backup-dir, each with a .verified record.
+Exit codes: 0 the backup is complete and verified, 1 it failed (no file that looks like a backup is left), 2 bad usage.`,
+    );
 }
 
 /** The flags `pgtop backup` adds to the dashboard's, as commander returns them. */

@@ -45,6 +45,7 @@ export interface DashboardOptions {
 
 export type CommandLine = DashboardOptions | { kind: 'exit'; output: string };
 
+/** The options every command shares (connection, Kubernetes) and the dashboard's. */
 export function buildProgram(version: string): Command {
   return new Command('pgtop')
     .description('A terminal dashboard for administering PostgreSQL, directly or in Kubernetes.')
@@ -72,24 +73,29 @@ export function buildProgram(version: string): Command {
     .option('--no-color', 'no colours (also NO_COLOR)')
     .option('--demo', 'start a throwaway local PostgreSQL with a live demo workload and open pgtop on it')
     .option('--backup-dir <dir>', 'where backups go (default ~/postgres-backups)')
-    .addHelpText(
-      'after',
-      `
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false);
+}
+
+/** `pgtop`'s own help ends with the other commands and the exit codes. */
+function dashboardProgram(version: string): Command {
+  return buildProgram(version).addHelpText(
+    'after',
+    `
 Connection as psql: -h/-p/-U/-d, a postgres:// URI, PG* variables, ~/.pgpass (PGPASSFILE), sslmode.
 Screens: ${SCREEN_IDS.join(', ')}. In the dashboard press ? for every key.
 pgtop learn [OPTIONS]: the guided administration session (pgtop learn --help); pgtop --demo: try pgtop without a server.
 pgtop backup [OPTIONS] [--format F] [--table T] [--keep-days N] | --print-cronjob: one verified backup for cron (pgtop backup --help).
 Exit codes: 0 quit, 1 runtime failure, 2 bad usage.`,
-    )
-    .showSuggestionAfterError(true)
-    .allowExcessArguments(false);
+  );
 }
+
 
 export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv, version: string): CommandLine {
   // `pgtop learn …` is the dashboard's command line plus the session's options.
   const learn = args[0] === 'learn';
   const backup = args[0] === 'backup';
-  const program = learn ? learnProgram(buildProgram(version)) : backup ? backupProgram(buildProgram(version)) : buildProgram(version);
+  const program = learn ? learnProgram(buildProgram(version)) : backup ? backupProgram(buildProgram(version)) : dashboardProgram(version);
   let output = '';
   program.exitOverride();
   program.configureOutput({

@@ -32,5 +32,17 @@ describe('pgtop learn and --demo', () => {
     const out = parseCommandLine(['learn', '--help'], {}, '0.0.0');
     expect(out.kind).toBe('exit');
     expect(out.kind === 'exit' && out.output).toMatch(/Usage: pgtop learn[\s\S]*--check/);
+    // What means nothing in the session is left out; its keys and exit codes are in.
+    expect(out.kind === 'exit' && out.output).not.toMatch(/--once|--json|--screen/);
+    expect(out.kind === 'exit' && out.output).toMatch(/n\/→ next, b\/← back[\s\S]*Exit codes: 0/);
+  });
+
+  it('prints the backup help with its own options and exit codes, not the dashboard\'s', () => {
+    const out = parseCommandLine(['backup', '--help'], {}, '0.0.0');
+    const text = out.kind === 'exit' ? out.output : '';
+    expect(text).toMatch(/Usage: pgtop backup[\s\S]*--format <format>[\s\S]*--keep-days <n>[\s\S]*--print-cronjob/);
+    expect(text).toMatch(/-k, --k8s <type\/name>/);
+    expect(text).not.toMatch(/--once|--json|--screen|--interval|--demo|--read-only/);
+    expect(text).toMatch(/Exit codes: 0 the backup is complete and verified/);
   });
 });
