@@ -73,6 +73,10 @@ export function localSource(connection: ResolvedConnection, serverMajor: number,
       LC_MESSAGES: 'C',
     };
     // PGDATABASE is taken literally (never parsed as a connection string), whatever the name holds.
+    // The same TLS files pgtop used (a URI's sslcert… too; libpq would look in ~/.postgresql itself).
+    if (connection.sslRootCert) e.PGSSLROOTCERT = connection.sslRootCert;
+    if (connection.sslCert) e.PGSSLCERT = connection.sslCert;
+    if (connection.sslKey) e.PGSSLKEY = connection.sslKey;
     if (database !== undefined) e.PGDATABASE = database;
     else delete e.PGDATABASE;
     // The environment of a child process is readable only by this user; never argv.

@@ -2,10 +2,14 @@
 // parts, then -h/-p/-U/-d, then the PG* environment, then libpq's defaults
 // (the Unix socket when one exists, the OS user, a database named after the
 // user). Passwords come from the URI, PGPASSWORD or ~/.pgpass (PGPASSFILE).
+// TLS files as libpq: sslrootcert, sslcert, sslkey from the URI or
+// PGSSLROOTCERT/PGSSLCERT/PGSSLKEY, else ~/.postgresql/{root.crt,
+// postgresql.crt, postgresql.key} when they exist.
 import { existsSync, readFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { homedir, userInfo } from 'node:os';
+import path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { UsageError } from '../errors.js';
+import { ConnectionError, UsageError } from '../errors.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -29,6 +33,9 @@ export interface ResolvedConnection {
   password?: string;
   sslMode: SslMode;
   sslRootCert?: string;
+  /** A client certificate and its key (the server's `cert` authentication, or clientcert=verify-full). */
+  sslCert?: string;
+  sslKey?: string;
   applicationName: string;
   /** How the header names where the connection goes. */
   describe: string;
@@ -60,8 +67,12 @@ function parseSslMode(text: string, from: string): SslMode {
 export function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
-  socketExists: (path: string) => boolean = existsSync,
+  exists: (path: string) => boolean = existsSync,
 ): ResolvedConnection {
+  const libpqFile = (name: string) => {
+    const file = path.join(env.HOME || homedir(), '.postgresql', name);
+    return exists(file) ? file : undefined;
+  };
   // psql accepts a URI as the positional argument or as -d.
   const uriText = isUri(flags.dbname) ? flags.dbname : isUri(flags.positional) ? flags.positional : undefined;
   let uri: Record<string, string | null | undefined> = {};
@@ -81,7 +92,7 @@ export function resolveConnection(
     nonEmpty(uri.host) ??
     flags.host ??
     nonEmpty(env.PGHOST) ??
-    SOCKET_DIRS.find((dir) => socketExists(`${dir}/.s.PGSQL.${port}`)) ??
+    SOCKET_DIRS.find((dir) => exists(`${dir}/.s.PGSQL.${port}`)) ??
     'localhost';
   const user = nonEmpty(uri.user) ?? flags.username ?? nonEmpty(env.PGUSER) ?? osUser();
   const database = nonEmpty(uri.database) ?? dbFlag ?? dbPositional ?? nonEmpty(env.PGDATABASE) ?? user;
@@ -102,7 +113,9 @@ export function resolveConnection(
     database,
     password,
     sslMode,
-    sslRootCert: nonEmpty(uri.sslrootcert) ?? nonEmpty(env.PGSSLROOTCERT),
+    sslRootCert: nonEmpty(uri.sslrootcert) ?? nonEmpty(env.PGSSLROOTCERT) ?? libpqFile('root.crt'),
+    sslCert: nonEmpty(uri.sslcert) ?? nonEmpty(env.PGSSLCERT) ?? libpqFile('postgresql.crt'),
+    sslKey: nonEmpty(uri.sslkey) ?? nonEmpty(env.PGSSLKEY) ?? libpqFile('postgresql.key'),
     applicationName: nonEmpty(env.PGAPPNAME) ?? 'pgtop',
     describe: isSocket ? `socket ${host}:${port}` : `${host}:${port}`,
   };
@@ -116,22 +129,36 @@ function osUser(): string {
   }
 }
 
-/** The TLS options for node's tls.connect that match an sslmode, or false for none. */
-export function tlsOptions(connection: ResolvedConnection): false | { rejectUnauthorized: boolean; ca?: string; checkServerIdentity?: () => undefined } {
-  switch (connection.sslMode) {
-    case 'disable':
-    case 'allow':
-      return false;
-    case 'prefer':
-    case 'require':
-      // libpq does not verify the certificate in these modes.
-      return { rejectUnauthorized: false };
-    case 'verify-ca':
-    case 'verify-full': {
-      const ca = connection.sslRootCert ? readFileSync(connection.sslRootCert, 'utf8') : undefined;
-      return connection.sslMode === 'verify-ca'
-        ? { rejectUnauthorized: true, ca, checkServerIdentity: () => undefined }
-        : { rejectUnauthorized: true, ca };
-    }
+/** A TLS file's contents; one line naming the file and the setting when it cannot be read. */
+function readTlsFile(file: string, setting: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConnectionError(`cannot read ${file} (${setting}): ${code}; check the path and its permissions`);
   }
+}
+
+interface TlsOptions {
+  rejectUnauthorized: boolean;
+  ca?: string;
+  cert?: string;
+  key?: string;
+  checkServerIdentity?: () => undefined;
+}
+
+/** The TLS options for node's tls.connect that match an sslmode, or false for none. */
+export function tlsOptions(connection: ResolvedConnection): false | TlsOptions {
+  if (connection.sslMode === 'disable' || connection.sslMode === 'allow') return false;
+  // As libpq: the client certificate is offered in every mode that uses TLS, when there is one with its key.
+  const client =
+    connection.sslCert && connection.sslKey
+      ? { cert: readTlsFile(connection.sslCert, 'sslcert/PGSSLCERT'), key: readTlsFile(connection.sslKey, 'sslkey/PGSSLKEY') }
+      : {};
+  // libpq does not verify the server's certificate in prefer and require.
+  if (connection.sslMode === 'prefer' || connection.sslMode === 'require') return { rejectUnauthorized: false, ...client };
+  const ca = connection.sslRootCert ? readTlsFile(connection.sslRootCert, 'sslrootcert/PGSSLROOTCERT') : undefined;
+  return connection.sslMode === 'verify-ca'
+    ? { rejectUnauthorized: true, ca, checkServerIdentity: () => undefined, ...client }
+    : { rejectUnauthorized: true, ca, ...client };
 }
