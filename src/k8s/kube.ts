@@ -3,7 +3,7 @@
 // service account), the context and namespace, and REST calls through
 // client-node with a deadline and one-line errors. Streams (port-forward,
 // exec) are our own (tunnel.ts, exec.ts) but authenticate through here.
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -17,9 +17,17 @@ export interface KubeOptions {
   namespace?: string;
   /** Deadline of one REST call; the API server must answer within it. */
   requestTimeoutMs?: number;
+  /** Where K3s writes its kubeconfig (tests point it elsewhere). */
+  k3sKubeconfig?: string;
 }
 
 const SERVICE_ACCOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
+/**
+ * On a K3s server node `kubectl` is K3s's own, which reads this file when
+ * neither KUBECONFIG nor ~/.kube/config says otherwise: the incident at
+ * 3 a.m. is an SSH to that node, so pgtop looks there too.
+ */
+export const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
 
 export class KubeClient {
   readonly core: CoreV1Api;
@@ -47,15 +55,26 @@ export class KubeClient {
     const files = options.kubeconfig
       ? [options.kubeconfig]
       : (env.KUBECONFIG ?? '').split(delimiter).filter((file) => file !== '');
-    const source = options.kubeconfig ? '--kubeconfig' : files.length > 0 ? 'KUBECONFIG' : '~/.kube/config';
+    let source = options.kubeconfig ? '--kubeconfig' : files.length > 0 ? 'KUBECONFIG' : '~/.kube/config';
+    const k3s = options.k3sKubeconfig ?? K3S_KUBECONFIG;
     if (files.length === 0) {
       const home = env.HOME ?? homedir();
       if (home && existsSync(join(home, '.kube', 'config'))) files.push(join(home, '.kube', 'config'));
+      else if (existsSync(k3s)) {
+        if (!readable(k3s)) {
+          throw new K8sError(
+            `no ~/.kube/config, and K3s's ${k3s} is readable only by root: run pgtop with sudo, or copy it to ~/.kube/config (K3s: --write-kubeconfig-mode)`,
+            'config',
+          );
+        }
+        files.push(k3s);
+        source = 'K3s';
+      }
     }
     const inCluster = files.length === 0 && !!env.KUBERNETES_SERVICE_HOST && existsSync(join(SERVICE_ACCOUNT, 'token'));
     if (files.length === 0 && !inCluster) {
       throw new K8sError(
-        'no kubeconfig found (looked for ~/.kube/config, KUBECONFIG is unset): pass --kubeconfig FILE or set KUBECONFIG (on K3s: /etc/rancher/k3s/k3s.yaml)',
+        `no kubeconfig found (looked for ~/.kube/config and ${k3s}, KUBECONFIG is unset): pass --kubeconfig FILE or set KUBECONFIG`,
         'config',
       );
     }
@@ -161,4 +180,13 @@ function readServiceAccountNamespace(): string | undefined {
 
 function oneLineOf(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!;
+}
+
+function readable(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeClient } from '../../src/k8s/kube.js';
 import { openK8sTarget } from '../../src/k8s/target.js';
 import { createPgtopStore, setConnection } from '../../src/store/store.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
@@ -87,6 +91,26 @@ describe('openK8sTarget', () => {
     } finally {
       for (const pod of cluster.kube.podsOf(NS, 'db')) cluster.kube.setReady(NS, pod.name, true);
       await target.close();
+    }
+  });
+});
+
+describe('finding the kubeconfig', () => {
+  it("reads K3s's kubeconfig when KUBECONFIG is unset and there is no ~/.kube/config, as K3s's kubectl does", async () => {
+    const home = mkdtempSync(join(tmpdir(), 'pgtop-home-'));
+    try {
+      // cluster.kubeconfig stands for /etc/rancher/k3s/k3s.yaml.
+      const kube = KubeClient.load({ k3sKubeconfig: cluster.kubeconfig }, { HOME: home });
+      expect(kube.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      expect(kube.namespace).toBe(NS);
+      const pods = await kube.core.listNamespacedPod({ namespace: NS });
+      expect(pods.items.map((p) => p.metadata?.name).filter((n) => n?.startsWith('db-'))).toHaveLength(3);
+      // Neither there: one line naming both places and the fix.
+      expect(() => KubeClient.load({ k3sKubeconfig: join(home, 'k3s.yaml') }, { HOME: home })).toThrow(
+        `no kubeconfig found (looked for ~/.kube/config and ${join(home, 'k3s.yaml')}, KUBECONFIG is unset): pass --kubeconfig FILE or set KUBECONFIG`,
+      );
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 });
