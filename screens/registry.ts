@@ -13,7 +13,7 @@ import { bloatView } from './bloat/view.js';
 import { configView } from './config/view.js';
 import { backupsView } from './backups/view.js';
 import { healthView } from './health/view.js';
-import { sizesQueries, sizesView } from './sizes/view.js';
+import { sizesListView, sizesQueries, sizesView } from './sizes/view.js';
 import { statementsView } from './statements/view.js';
 import { learnView } from './learn/view.js';
 
@@ -25,6 +25,8 @@ export interface ScreenDefinition {
   // Each screen's row type is its own; the registry only passes views along.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   view: ScreenView<any>;
+  /** What --once polls when it prints more than the screen shows at once (the three lists of sizes). */
+  onceQueries?: readonly QueryId[];
   /** What --once prints, when more than the view's rows: each part titled (the roles and then the security audit). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   onceParts?: readonly { title: string; key: string; view: ScreenView<any> }[];
@@ -47,7 +49,15 @@ export const SCREENS: Record<ScreenId, ScreenDefinition> = {
   },
   // pg_stat_statements' status is asked by src/db/variants.ts (once per connection), not polled.
   statements: { id: 'statements', title: 'Statements', queries: ['statements'], view: statementsView },
-  sizes: { id: 'sizes', title: 'Sizes', queries: sizesQueries, view: sizesView },
+  sizes: {
+    id: 'sizes',
+    title: 'Sizes',
+    queries: sizesQueries,
+    view: sizesView,
+    // On screen one list at a time (t, i, d); a script gets all three.
+    onceQueries: ['sizeDatabases', 'sizeTables', 'sizeIndexes'],
+    onceParts: (['databases', 'tables', 'indexes'] as const).map((section) => ({ title: section, key: section, view: sizesListView(section) })),
+  },
   bloat: { id: 'bloat', title: 'Bloat', queries: ['bloatTables', 'bloatOverview', 'bloatProgress'], view: bloatView },
   config: { id: 'config', title: 'Config', queries: ['config'], view: configView },
   // Files in the backup directory, listed by src/backup/watcher.ts: nothing to poll besides the header.

@@ -262,6 +262,17 @@ export function sizesSectionView(section: SizesSection): Pick<ScreenView<SizesRo
   return { columns: s.columns as readonly Column<SizesRow>[], sortColumns: s.sortColumns, defaultSort: s.defaultSort };
 }
 
+/** One list as a view of its own, whatever is on screen: --once prints all three. */
+export function sizesListView(section: SizesSection): ScreenView<SizesRow> {
+  const s = SECTIONS[section];
+  return {
+    ...sizesView,
+    ...sizesSectionView(section),
+    rows: (state) => sectionRows(s, sourceRows(state, section), state.ui.filter.sizes ?? '', sectionSort(state, s)),
+    emptyText: () => (section === 'tables' ? 'no tables in this database' : section === 'indexes' ? 'no indexes in this database' : 'no databases'),
+  };
+}
+
 export const sizesView: ScreenView<SizesRow> = {
   rows(state) {
     const section = SECTIONS[sizesSection(state)];

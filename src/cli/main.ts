@@ -64,7 +64,12 @@ type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
-  const poller = new Poller({ store, connect: () => Promise.reject(new Error('no reconnect in --once')), queriesFor: screenQueries, initialSession: monitor });
+  const poller = new Poller({
+    store,
+    connect: () => Promise.reject(new Error('no reconnect in --once')),
+    queriesFor: (screen, state) => SCREENS[screen].onceQueries ?? screenQueries(screen, state),
+    initialSession: monitor,
+  });
   await poller.tick();
   await poller.stop();
   // The backups screen lists files, not query rows.

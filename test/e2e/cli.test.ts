@@ -56,6 +56,27 @@ describe('pgtop --once', () => {
     expect(json.audit.some((f: { severity: string; fix: string }) => f.severity === 'medium' && /trust/.test(JSON.stringify(f)))).toBe(true);
   });
 
+  it('prints all three lists of sizes for --screen sizes: databases, tables, indexes (the screen shows one at a time)', async () => {
+    const db = await createScratchDatabase('cli_sizes');
+    const c = await connect({ database: db.name });
+    try {
+      await c.query('CREATE TABLE orders (id int PRIMARY KEY, note text); INSERT INTO orders SELECT g, g::text FROM generate_series(1, 500) g; CREATE INDEX orders_note ON orders (note); ANALYZE orders');
+      const { args, env } = serverArgs(db.name);
+      const run = await runPgtop([...args, '--once', '--screen', 'sizes'], env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(new RegExp(`\\ndatabases:\\nDATABASE\\s+SIZE[\\s\\S]*\\*${db.name}\\s`));
+      expect(run.stdout).toMatch(/\ntables:\nTABLE\s+ROWS~[\s\S]*\norders\s+500\s/);
+      expect(run.stdout).toMatch(/\nindexes:\nINDEX\s+TABLE[\s\S]*orders_note\s+orders\s+0\s+0\s+0\s+[\d.]+ kB unused/);
+      const json = JSON.parse((await runPgtop([...args, '--once', '--json', '--screen', 'sizes'], env)).stdout);
+      expect(json.tables.map((t: { table: string }) => t.table)).toEqual(['orders']);
+      expect(json.indexes.map((i: { index: string }) => i.index).sort()).toEqual(['orders_note', 'orders_pkey']);
+      expect(json.databases.some((d: { database: string; current: boolean }) => d.database === db.name && d.current)).toBe(true);
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+
   it('prints rows as JSON with --json, for the locks screen too', async () => {
     const { args, env } = serverArgs();
     const activity = JSON.parse((await runPgtop([...args, '--once', '--json'], env)).stdout);
