@@ -7,6 +7,7 @@ import type { CellTone } from '../../src/render/table.js';
 import { displayWidth, truncate } from '../../src/format/format.js';
 import { currentStep, fill, missingReason, pickSql, planStatements, progressBar, summary, type FillContext } from '../../src/session/engine.js';
 import { backupCommandLine, restoreCommandLine } from '../../src/actions/backups.js';
+import { wrapWords } from '../../src/render/overlay-lines.js';
 import { planFor } from '../../src/backup/naming.js';
 import type { LearnState } from '../../src/session/controller.js';
 import type { ResultTable } from '../../src/session/live.js';
@@ -20,21 +21,9 @@ export interface Line {
 
 export type Block = { kind: 'lines'; lines: Line[] } | { kind: 'table'; table: ResultTable; height: number };
 
-/** Wraps text at spaces to `width` columns (a word longer than the line is cut). */
+/** Wraps prose at spaces to `width` columns, blank lines left out (a word longer than the line is cut). */
 export function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (const paragraph of text.split('\n').filter((p) => p.trim() !== '')) {
-    let line = '';
-    for (const word of paragraph.split(/ +/)) {
-      if (line && displayWidth(line) + 1 + displayWidth(word) > width) {
-        out.push(line);
-        line = '';
-      }
-      line = line ? `${line} ${word}` : word;
-    }
-    out.push(truncate(line, width));
-  }
-  return out;
+  return wrapWords(text.split('\n').filter((p) => p.trim() !== '').join('\n'), width).filter((line) => line !== '');
 }
 
 const KIND_LABEL: Record<Step['action']['kind'], string> = {

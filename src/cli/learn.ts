@@ -53,7 +53,6 @@ export async function runLearnCheck(
   const live: LiveContext = {
     withAdmin: exclusive(async () => session.client),
     connection,
-    serverMajor: Math.floor(session.serverVersionNum / 10000),
     backupDir: backupDirFor(cli, target),
     passwords: new Map(),
   };

@@ -108,14 +108,9 @@ export class LearnController {
       saves: options.progressFile !== null,
       serverVersionNum: null,
     }));
-    const state = this.state;
     this.live = {
       withAdmin: exclusive(async () => (await this.adminSession()).client),
       connection: options.connection,
-      // Known once the session's connection is open.
-      get serverMajor() {
-        return Math.floor((state.getState().serverVersionNum ?? 0) / 10000);
-      },
       backupDir: options.backupDir,
       passwords: this.passwords,
     };

@@ -21,7 +21,6 @@ export interface LiveContext {
   withAdmin<T>(fn: (client: pg.ClientBase) => Promise<T>): Promise<T>;
   /** Where pgtop connects (logins as other roles and other databases go there too). */
   connection: ResolvedConnection;
-  serverMajor: number;
   backupDir: string;
   /** Passwords generated in this run, by role. */
   passwords: ReadonlyMap<string, string>;

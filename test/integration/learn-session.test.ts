@@ -60,7 +60,6 @@ beforeAll(async () => {
   live = {
     withAdmin: exclusive(async () => admin.client),
     connection,
-    serverMajor: Math.floor(admin.serverVersionNum / 10000),
     backupDir: path.join(backupDir, 'backups'),
     passwords,
   };
