@@ -24,7 +24,7 @@ function Session({ learn, width, height }: { learn: LearnController; width: numb
   if (state.error) return <Text color={color ? 'red' : undefined}>{state.error}</Text>;
   if (!state.ready) return <Text dimColor>starting the guided session…</Text>;
   const layoutHeight = state.saves ? height : height - 1;
-  const blocks = learnLayout({ state, ctx: learn.fillContext(), connection: learn.live.connection, width, height: layoutHeight });
+  const blocks = learnLayout({ state, ctx: learn.fillContext(), width, height: layoutHeight });
   return (
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       {blocks.map((block, b) =>

@@ -5,10 +5,9 @@
 import type { Column } from '../../src/render/table.js';
 import type { CellTone } from '../../src/render/table.js';
 import { displayWidth, truncate } from '../../src/format/format.js';
-import { currentStep, fill, missingReason, pickSql, planStatements, progressBar, summary, type FillContext } from '../../src/session/engine.js';
-import { backupCommandLine, restoreCommandLine } from '../../src/actions/backups.js';
+import { currentStep, fill, missingReason, progressBar, summary, type FillContext } from '../../src/session/engine.js';
+import { stepCommand } from '../../src/session/step-command.js';
 import { wrapWords } from '../../src/render/overlay-lines.js';
-import { planFor } from '../../src/backup/naming.js';
 import type { LearnState } from '../../src/session/controller.js';
 import type { ResultTable } from '../../src/session/live.js';
 import type { Step } from '../../src/session/types.js';
@@ -34,36 +33,15 @@ const KIND_LABEL: Record<Step['action']['kind'], string> = {
   read: 'nothing to run',
 };
 
-/** The exact SQL or command of a step, as it will run (passwords as ‹generated›). */
-export function stepCommand(step: Step, ctx: FillContext, serverVersionNum: number, connection: { host: string; port: number; user: string }): string[] {
-  const action = step.action;
-  switch (action.kind) {
-    case 'query':
-      return fill(pickSql(action.sql, serverVersionNum), ctx, 'sql').split('\n');
-    case 'change':
-      return planStatements(action.statements, ctx).flatMap((p) => p.display.split('\n'));
-    case 'backup':
-      // The time in the name is the moment y is pressed.
-      return [backupCommandLine(planFor(action.format === 'custom' ? 'custom' : 'globals', ctx.database), ctx.backupDir, new Date()).replace(/_\d{8}_\d{6}\./, '_YYYYMMDD_HHMMSS.')];
-    case 'restore': {
-      const into = fill(action.into, ctx, 'text');
-      return [`DROP DATABASE IF EXISTS ${into} WITH (FORCE);`, restoreCommandLine({ format: 'custom', gzip: false, path: `<newest verified ${ctx.database}_full_*>` }, into)];
-    }
-    case 'read':
-      return fill(action.text, ctx, 'text').split('\n');
-  }
-}
-
 export interface LayoutInput {
   state: LearnState;
   ctx: FillContext;
-  connection: { host: string; port: number; user: string };
   width: number;
   height: number;
 }
 
 /** The screen, top to bottom, in at most `height` lines. */
-export function learnLayout({ state, ctx, connection, width, height }: LayoutInput): Block[] {
+export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[] {
   const ref = currentStep(state.parts, state.progress);
   const { part, step, position } = ref;
   const sum = summary(state.parts, state.progress);
@@ -90,11 +68,12 @@ export function learnLayout({ state, ctx, connection, width, height }: LayoutInp
   const seed: Line[] = step.seedFix ? wrap(`Fixed from the seed: ${text(step.seedFix)}`, width).map((l) => ({ text: l, tone: 'dim' as CellTone })) : [];
   let commandLines: string[];
   try {
-    commandLines = stepCommand(step, ctx, state.serverVersionNum ?? 0, connection);
+    commandLines = stepCommand(step, ctx, state.serverVersionNum ?? 0);
   } catch (error) {
     commandLines = [`cannot run here: ${missingReason(part, error, ctx) ?? String(error)}`];
   }
-  const command = commandLines.map((l) => ({ text: truncate(`│ ${l}`, width), tone: 'good' as CellTone }));
+  // Wrapped, not cut: the exact SQL is the point of the step (its indentation kept).
+  const command = commandLines.flatMap((l) => wrapWords(l, width - 2)).map((l) => ({ text: `│ ${l}`, tone: 'good' as CellTone }));
 
   const results = state.checks[step.id];
   // Each criterion with its reason, wrapped (the reason is the point), at most three lines.
@@ -127,7 +106,7 @@ export function learnLayout({ state, ctx, connection, width, height }: LayoutInp
   const explainFloor = Math.min(explain.length, 2);
   let shownCommand = take(command, Math.max(2, budget - explainFloor));
   if (shownCommand.length < command.length && shownCommand.length > 0) {
-    shownCommand = [...shownCommand.slice(0, -1), { text: `│ … ${command.length - shownCommand.length + 1} more lines (the confirmation shows them all)`, tone: 'dim' }];
+    shownCommand = [...shownCommand.slice(0, -1), { text: `│ … ${command.length - shownCommand.length + 1} more lines (e shows them all)`, tone: 'dim' }];
   }
   let shownExplain = take(explain, 10);
   const shownSeed = take(seed, 4);

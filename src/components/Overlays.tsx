@@ -66,7 +66,7 @@ export function DetailView({ title, fields, scroll, width, height }: { title: st
       {shown.map((line, i) => (
         <Text key={first + i} wrap="truncate">
           <Text bold>{line.text.slice(0, line.boldWidth)}</Text>
-          {line.text.slice(line.boldWidth)}
+          {line.text.slice(line.boldWidth) || ' '}
         </Text>
       ))}
       {lines.length > visible ? <Text dimColor>{scrollFooter(first, shown.length, lines.length)}</Text> : null}
@@ -144,8 +144,9 @@ export function ResultBox({ title, lines, scroll, color, width, height }: { titl
         </Text>
       ))}
       {shown.map((line, i) => (
+        // An empty <Text> takes no row in Ink: a blank line is a space.
         <Text key={first + i} wrap="truncate">
-          {line}
+          {line || ' '}
         </Text>
       ))}
       <Text dimColor wrap="truncate">{wrapped.length > visible ? `${scrollFooter(first, shown.length, wrapped.length)} · other keys close` : 'any key closes this'}</Text>

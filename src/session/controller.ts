@@ -33,6 +33,7 @@ import {
 import { checkRunner, exclusive, paramRunner, runQueryStep, type LiveContext, type ResultTable } from './live.js';
 import { PARTS } from './parts/index.js';
 import { loadProgress, saveProgress, serverKey } from './progress-file.js';
+import { stepCommand } from './step-command.js';
 import { stepActionRequest, type StepReport } from './step-action.js';
 import type { CheckResult, Part } from './types.js';
 
@@ -150,8 +151,17 @@ export class LearnController {
       case 'explainStep': {
         const { parts, progress } = this.state.getState();
         const ref = currentStep(parts, progress);
-        const title = `${ref.part.number}.${ref.position.step + 1} ${fillText(ref.step.title, this.fillContext())}`;
-        return setUi(this.options.store, { overlay: { kind: 'result', title, lines: explanation(ref.step, this.fillContext()) } });
+        const ctx = this.fillContext();
+        const title = `${ref.part.number}.${ref.position.step + 1} ${fillText(ref.step.title, ctx)}`;
+        // The whole explanation and the whole command (the screen may have had room for part of them); the box scrolls.
+        let command: string[];
+        try {
+          command = stepCommand(ref.step, ctx, this.state.getState().serverVersionNum ?? 0);
+        } catch (error) {
+          command = [`cannot run here: ${missingReason(ref.part, error, ctx) ?? oneLineMessage(error)}`];
+        }
+        const runs = ref.step.action.kind === 'read' ? [] : ['', 'Runs:', ...command];
+        return setUi(this.options.store, { overlay: { kind: 'result', title, lines: [...explanation(ref.step, ctx), ...runs] } });
       }
       default:
         return;

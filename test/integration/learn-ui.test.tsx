@@ -136,6 +136,11 @@ describe('pgtop learn, part 1 on the screen', () => {
       await ui.press('enter');
       screen = await ui.waitFor(/legacy_admin\s+yes/);
       expect(screen).toContain('1/30 run');
+      // e: the whole explanation and the whole query (in a box that scrolls when it must).
+      await ui.press('e');
+      screen = await ui.waitFor(/Runs:[\s\S]*ORDER BY r\.rolname/);
+      await ui.press('escape');
+      await ui.waitFor(/legacy_admin\s+yes/);
 
       // 1.2: app_user. Its check fails first, for the right reason.
       await ui.press('n');
