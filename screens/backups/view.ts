@@ -38,20 +38,22 @@ function kindText(e: BackupEntry): string {
   return e.kind ? kindLabel(e.kind, e.table) : '?';
 }
 
+// Sized so that FORMAT (custom or plain) still shows at 80 columns; FILE (its
+// name says what TIME, DATABASE and KIND say) gets what is left, and goes first.
 export const backupColumns: readonly Column<BackupEntry>[] = [
   { id: 'time', title: 'TIME', width: 19, text: (e) => backupTime(e.at), sortValue: (e) => e.at },
-  { id: 'database', title: 'DATABASE', width: 16, text: (e) => e.database ?? '?' },
+  { id: 'database', title: 'DATABASE', width: 12, text: (e) => e.database ?? '?' },
   { id: 'kind', title: 'KIND', width: 15, text: kindText, tone: (e) => (e.kind ? 'normal' : 'dim') },
-  { id: 'format', title: 'FORMAT', width: 7, priority: 2, text: (e) => (e.format ? formatLabel(e.format, e.gzip) : '?') },
+  { id: 'format', title: 'FORMAT', width: 7, priority: 1, text: (e) => (e.format ? formatLabel(e.format, e.gzip) : '?') },
   { id: 'size', title: 'SIZE', width: 8, align: 'right', text: (e) => bytes(e.bytes), sortValue: (e) => e.bytes },
   {
     id: 'state',
     title: 'VERIFIED',
-    width: 16,
+    width: 14,
     text: (e) => STATE_TEXT[e.state],
     tone: (e) => (e.state === 'verified' ? 'good' : e.state === 'unverified' || e.state === 'writing' ? 'warn' : 'alert'),
   },
-  { id: 'file', title: 'FILE', width: 'flex', minWidth: 12, priority: 1, text: (e) => e.name, tone: () => 'dim' },
+  { id: 'file', title: 'FILE', width: 'flex', minWidth: 12, priority: 2, text: (e) => e.name, tone: () => 'dim' },
 ];
 
 const NO_ROWS: BackupEntry[] = [];
