@@ -141,15 +141,25 @@ describe('pgtop backup (for cron)', () => {
   it('SIGTERM in the middle: exit 1, "interrupted", and no file that looks like a backup', async () => {
     const dir = newDir();
     const { args, env } = serverArgs(db.name);
-    const child = spawn(process.execPath, [BIN, 'backup', ...args, '--backup-dir', dir, '--format', 'plain'], { env: { ...cleanEnv(), ...env, HOME: home } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    await waitFor(async () => readdirSync(dir).some((n) => n.endsWith('.partial')), { what: 'the temporary file', timeoutMs: 20_000, intervalMs: 5 });
-    child.kill('SIGTERM');
-    expect(await exited).toBe(1);
-    expect(stderr).toBe(`pgtop: full backup of ${db.name} failed: interrupted; no backup file was kept\n`);
-    expect(readdirSync(dir)).toEqual([]);
+    // pg_dump waits for its lock on the table while another session holds it:
+    // the backup is surely in the middle when the signal comes, however loaded the machine.
+    const holder = await connect({ database: db.name });
+    await holder.query('BEGIN; LOCK TABLE readings IN ACCESS EXCLUSIVE MODE');
+    try {
+      const child = spawn(process.execPath, [BIN, 'backup', ...args, '--backup-dir', dir, '--format', 'plain'], { env: { ...cleanEnv(), ...env, HOME: home } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await waitFor(async () => readdirSync(dir).some((n) => n.endsWith('.partial')), { what: 'the temporary file', timeoutMs: 20_000, intervalMs: 5 });
+      await waitFor(async () => (await holder.query("SELECT 1 FROM pg_locks WHERE relation = 'readings'::regclass AND NOT granted")).rowCount! > 0, { what: 'pg_dump waiting for its lock', timeoutMs: 20_000 });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      expect(stderr).toBe(`pgtop: full backup of ${db.name} failed: interrupted; no backup file was kept\n`);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
   });
 });
 
