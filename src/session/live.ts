@@ -282,7 +282,8 @@ async function backupCheck(ctx: LiveContext, check: Extract<Check, { kind: 'back
   const kind = check.format === 'custom' ? 'full' : 'globals';
   const { entries, error } = await listBackups(ctx.backupDir);
   if (error) return { ok: false, reason: error };
-  const newest = entries.find((e) => e.database === database && e.kind === kind && e.state !== 'writing');
+  // A temporary file (being written, or left by an interrupted backup) is no backup.
+  const newest = entries.find((e) => e.database === database && e.kind === kind && e.state !== 'writing' && e.state !== 'interrupted');
   if (!newest) return { ok: false, reason: `no pgtop ${kind} backup of ${database} in ${ctx.backupDir}` };
   // Verified means its .verified record (written when it read back: pg_restore, or the completion marker) still matches the file.
   if (newest.state !== 'verified') return { ok: false, reason: `the newest, ${newest.name}, is ${newest.state === 'changed' ? 'changed since it was verified' : newest.state}: t on the backups screen verifies it` };

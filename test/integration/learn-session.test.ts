@@ -4,7 +4,7 @@
 // through the same code the screen uses (queries read-only, changes through
 // their action spec); each step's checks must fail before it and pass after
 // it. Then the session is re-run in part (idempotent) and reset.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,6 +179,37 @@ describe('the guided session on the demo server', () => {
     expect(passwords.get('app_user')).toBeDefined();
     expect(passwords.get('app_user')).not.toBe(oldPassword);
   }, 60_000);
+
+  it('a backup check passes over what an interrupted backup left behind, and fails over a changed backup', async () => {
+    const ref = allSteps(PARTS).find((r) => r.step.id === 'backup.full')!;
+    const names = readdirSync(live.backupDir);
+    const real = names.filter((n) => /^demo_full_\d{8}_\d{6}\.dump$/.test(n)).sort().at(-1)!;
+    // A temporary file named later than the real backup, untouched for two minutes: an interrupted backup.
+    const left = path.join(live.backupDir, '.demo_full_29991231_235959.dump.partial');
+    writeFileSync(left, 'PGDMP half');
+    const twoMinutesAgo = new Date(Date.now() - 120_000);
+    utimesSync(left, twoMinutesAgo, twoMinutesAgo);
+    try {
+      let [result] = await checks(ref);
+      expect(result, describeResults([result!])).toMatchObject({ ok: true });
+      expect(result!.reason).toContain(real);
+      // The real backup changed after it was verified: not a verified backup any more.
+      const file = path.join(live.backupDir, real);
+      const original = readFileSync(file);
+      const { atime, mtime } = statSync(file);
+      appendFileSync(file, 'x');
+      try {
+        [result] = await checks(ref);
+        expect(result).toMatchObject({ ok: false, reason: `the newest, ${real}, is changed since it was verified: t on the backups screen verifies it` });
+      } finally {
+        // As it was, to the modification time its record holds.
+        writeFileSync(file, original);
+        utimesSync(file, atime, mtime);
+      }
+    } finally {
+      rmSync(left);
+    }
+  });
 
   it('pgtop learn --check: one line per criterion, exit 0 when all pass', async () => {
     await saveProgress(progressFilePath(connection), progress);
