@@ -104,7 +104,23 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
 // ---------------------------------------------------------------------------
 // --print-cronjob
 
-async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target: ConnectionTarget, plan: BackupPlan, serverMajor: number): Promise<string> {
+/**
+ * --print-cronjob for a direct target with --image: nothing to ask the server
+ * (the image is given, the address inside the cluster too), so no connection
+ * — the database may well be reachable only from inside the cluster.
+ */
+export function cronJobNeedsNoServer(cli: DashboardOptions): boolean {
+  return !!cli.backup?.printCronjob && !cli.k8s && !!cli.backup.image;
+}
+
+export async function printCronJobWithoutServer(cli: DashboardOptions, target: ConnectionTarget, io: BackupIo = defaultIo): Promise<number> {
+  const options = cli.backup!;
+  io.out(await cronJob(cli, options, target, planFromOptions(options, target.connection.database), null));
+  return EXIT_OK;
+}
+
+/** The manifest; serverMajor (null: not asked) picks the default image. */
+async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target: ConnectionTarget, plan: BackupPlan, serverMajor: number | null): Promise<string> {
   const connection = target.connection;
   const notes = [
     `pgtop backup as a Kubernetes CronJob: ${plan.kind === 'globals' ? 'roles' : `${kindPart(plan)} backup of ${plan.database}`}, ${options.schedule}, into PVC ${options.pvc}.`,
@@ -163,6 +179,7 @@ async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target:
     host = connection.host;
   }
   if (!image) {
+    if (serverMajor === null) throw new UsageError('give the image with pg_dump: --image');
     image = `postgres:${serverMajor}`;
     notes.push(`Image: postgres:${serverMajor}, the server's major version (its pg_dump must not be older than the server).`);
   }

@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import { BackupDirWatcher } from '../backup/watcher.js';
 import { listBackups } from '../backup/listing.js';
 import { stopAllWork } from '../backup/running.js';
-import { runBackupCommand } from './backup.js';
+import { cronJobNeedsNoServer, printCronJobWithoutServer, runBackupCommand } from './backup.js';
 import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
 import { onceJson, onceText } from './once.js';
 import { parseCommandLine, type DashboardOptions } from './options.js';
@@ -36,6 +36,7 @@ export async function run(args: readonly string[]): Promise<number> {
     const ui = cli.once || cli.learn?.check || cli.backup ? null : loadUi();
     ui?.catch(() => undefined);
     target = await openTarget(cli);
+    if (cronJobNeedsNoServer(cli)) return await printCronJobWithoutServer(cli, target);
     const connection = target.connection;
     const open = (purpose: ConnectionPurpose) => openSession(connection, { purpose });
     // Only the first connection may ask for a password: the dashboard never prompts.

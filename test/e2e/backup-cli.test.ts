@@ -233,6 +233,19 @@ describe('pgtop backup --print-cronjob', () => {
     expect(container.env).toContainEqual({ name: 'PGHOST', value: 'postgres.development.svc' });
   });
 
+  it('direct with --image and --db-host: no connection needed (the database may be reachable only inside the cluster)', async () => {
+    const run = await runPgtop(
+      ['backup', '-h', 'postgres.internal.invalid', '-U', 'app', '-d', 'shop', '--print-cronjob', '--image', 'postgres:16', '--db-host', 'postgres.shop.svc'],
+      { HOME: home },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { container } = objects(run.stdout);
+    expect(container.image).toBe('postgres:16');
+    expect(container.env).toContainEqual({ name: 'PGHOST', value: 'postgres.shop.svc' });
+    expect(container.env).toContainEqual({ name: 'PGUSER', value: 'app' });
+  });
+
   it("the job's script, run here against the real server, backs up, verifies, and prunes only its own series", async () => {
     const dir = newDir();
     const info = pgInfo();
