@@ -11,7 +11,7 @@ import type { BackupEntry } from '../backup/listing.js';
 import { CHOICES, backupFileName, formatLabel, isBackupChoice, kindLabel, partialName, planFor, safePart, stamp, type BackupChoice, type BackupPlan } from '../backup/naming.js';
 import { comparisonLines, compareCounts, countRows, restoreBackup, restoreCommand } from '../backup/restore.js';
 import { deleteBackupFile } from '../backup/retention.js';
-import { passwordOf, serverMajorOf, toolset } from '../backup/toolset.js';
+import { passwordOf, planForRole, serverMajorOf, toolset } from '../backup/toolset.js';
 import { readSidecar, verifyBackupFile, writeSidecar } from '../backup/verify.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import { openSession } from '../db/connection.js';
@@ -88,17 +88,19 @@ export function backupDetails(plan: BackupPlan, at: Date, where: string): string
     `runs      ${k8s ? `in the database's pod (${where}): its ${program} is the server's version` : `this machine's ${program} (the server's version or newer), to ${where.replace(/^direct /, '')}`}`,
     `writes    ${partialName(name)} first${plan.gzip ? ', gzipped here' : ''}; named ${name} only when ${program} exited 0 and the file reads back`,
     `verify    ${plan.format === 'custom' ? 'pg_restore reads its table of contents and every data block' : "it must end with pg_dump's completion marker"}`,
+    ...(plan.kind === 'globals' ? ['passwords kept when you are a superuser; otherwise --no-role-passwords (pg_authid is a superuser\'s to read)'] : []),
     'the dashboard keeps refreshing meanwhile; progress shows in the status line',
   ];
 }
 
 /** Takes a backup as `b` does (in the pod under -k, verified before it gets its name); resolves to the outcome line. */
 export async function takeBackup(context: ActionRunContext, plan: BackupPlan, dir: string, at: Date, fallback?: ResolvedConnection): Promise<string> {
-  const { server, tools } = await toolsFor(context, fallback);
+  const { client, server, tools } = await toolsFor(context, fallback);
+  const asRole = await planForRole(client, plan);
   try {
     const result = await runBackup({
       dir,
-      plan,
+      plan: asRole,
       at,
       source: tools.main,
       verifier: () => tools.verifier(),
@@ -109,7 +111,8 @@ export async function takeBackup(context: ActionRunContext, plan: BackupPlan, di
       },
     });
     const seconds = result.durationMs / 1000;
-    return `backup verified: ${result.name} (${bytes(result.bytes)} in ${duration(seconds)}, ${rate(result.bytes, seconds)}; ${result.sidecar.check})`;
+    const noPasswords = asRole.withoutRolePasswords ? '; without role passwords: only a superuser may read them' : '';
+    return `backup verified: ${result.name} (${bytes(result.bytes)} in ${duration(seconds)}, ${rate(result.bytes, seconds)}; ${result.sidecar.check}${noPasswords})`;
   } finally {
     context.env.backupsChanged?.();
   }

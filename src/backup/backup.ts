@@ -94,7 +94,9 @@ export function isBeingWritten(file: string): boolean {
 
 /** pg_dump's arguments for a plan, and which program. --no-password: a tool must never prompt (it would hang cron and tear the dashboard). */
 export function dumpCommand(plan: BackupPlan): Omit<ToolRun, 'stdout' | 'stdin' | 'signal'> {
-  if (plan.kind === 'globals') return { tool: 'pg_dumpall', args: ['--globals-only', '--no-password'], database: plan.database };
+  if (plan.kind === 'globals') {
+    return { tool: 'pg_dumpall', args: ['--globals-only', ...(plan.withoutRolePasswords ? ['--no-role-passwords'] : []), '--no-password'], database: plan.database };
+  }
   const args = [`--format=${plan.format}`, '--no-password'];
   if (plan.kind === 'schema') args.push('--schema-only');
   if (plan.kind === 'data') args.push('--data-only');

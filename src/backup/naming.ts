@@ -18,6 +18,12 @@ export interface BackupPlan {
   table?: string;
   format: FileFormat;
   gzip: boolean;
+  /**
+   * globals only: leave the role passwords out (pg_dumpall --no-role-passwords).
+   * They are in pg_authid, which only a superuser may read; without this a
+   * managed server's admin (not a superuser) gets no roles backup at all.
+   */
+  withoutRolePasswords?: boolean;
 }
 
 export interface ParsedName {

@@ -4,6 +4,7 @@
 // verified by a local pg_restore when there is one new enough (the file is
 // here already), else in the pod with the file sent over stdin.
 import type { ResolvedConnection } from '../db/connection-options.js';
+import type { BackupPlan } from './naming.js';
 import { localSource, podSource, type PodExec, type ToolSource } from './source.js';
 import { findLocalTool } from './tools.js';
 
@@ -49,4 +50,11 @@ export function passwordOf(client: unknown, fallback?: string): string | undefin
 
 export function serverMajorOf(serverVersionNum: number): number {
   return Math.floor(serverVersionNum / 10000);
+}
+
+/** The plan as this role can run it: a roles backup by a role that may not read pg_authid leaves the passwords out. */
+export async function planForRole(client: { query<R>(sql: string): Promise<{ rows: R[] }> }, plan: BackupPlan): Promise<BackupPlan> {
+  if (plan.kind !== 'globals') return plan;
+  const r = await client.query<{ superuser: boolean }>('SELECT rolsuper AS superuser FROM pg_roles WHERE rolname = current_user');
+  return r.rows[0]?.superuser ? plan : { ...plan, withoutRolePasswords: true };
 }

@@ -7,7 +7,7 @@ import { cronJobManifest, dnsLabel } from '../backup/cronjob.js';
 import { listBackups } from '../backup/listing.js';
 import { kindPart, planFor, type BackupPlan } from '../backup/naming.js';
 import { applyRetention } from '../backup/retention.js';
-import { passwordOf, serverMajorOf, toolset } from '../backup/toolset.js';
+import { passwordOf, planForRole, serverMajorOf, toolset } from '../backup/toolset.js';
 import type { DbSession } from '../db/connection.js';
 import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
 import { duration } from '../format/format.js';
@@ -53,6 +53,7 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
     io.out(await cronJob(cli, options, target, plan, serverMajor));
     return EXIT_OK;
   }
+  const asRole = await planForRole(monitor.client, plan);
   const dir = backupDirFor(cli, target);
   const tools = toolset({
     connection,
@@ -70,7 +71,7 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
   try {
     const result = await runBackup({
       dir,
-      plan,
+      plan: asRole,
       at: new Date(),
       source: tools.main,
       verifier: () => tools.verifier(),
@@ -85,7 +86,8 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
     });
     if (shown) io.err('\n');
     const seconds = result.durationMs / 1000;
-    io.out(`backup verified: ${result.file} (${bytes(result.bytes)} in ${duration(seconds)}; ${result.sidecar.check})\n`);
+    const noPasswords = asRole.withoutRolePasswords ? '; without role passwords: only a superuser may read them' : '';
+    io.out(`backup verified: ${result.file} (${bytes(result.bytes)} in ${duration(seconds)}; ${result.sidecar.check}${noPasswords})\n`);
   } catch (error) {
     if (shown) io.err('\n');
     throw new PgtopError((error as Error).message);

@@ -15,7 +15,7 @@ import { listBackups } from '../../src/backup/listing.js';
 import { stopAllWork } from '../../src/backup/running.js';
 import { planFor, type BackupPlan } from '../../src/backup/naming.js';
 import { compareCounts, countRows, restoreBackup, RestoreError } from '../../src/backup/restore.js';
-import { toolset } from '../../src/backup/toolset.js';
+import { planForRole, toolset } from '../../src/backup/toolset.js';
 import { readSidecar, verifyBackupFile } from '../../src/backup/verify.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { mountReadOnly, mountTmpfs } from '../support/mounts.js';
@@ -194,6 +194,39 @@ describe('a backup of 100 000 rows, restored into a new database', () => {
     } finally {
       await empty.drop();
       rmSync(emptyDir, { recursive: true, force: true });
+    }
+  });
+
+  it('the roles, backed up by an admin who is not a superuser (a managed server\'s): without their passwords, verified', async () => {
+    const role = `backup_admin_${db.name.slice(-8)}`;
+    const password = 'not-a-superuser-1';
+    const admin = await connect();
+    const rolesDir = mkdtempSync(join(tmpdir(), 'pgtop-backup-roles-'));
+    await admin.query(`CREATE ROLE ${role} LOGIN CREATEROLE PASSWORD '${password}'`);
+    try {
+      const info = pgInfo();
+      const asAdmin = resolveConnection({ host: info.host, port: String(info.port), username: role, dbname: db.name }, { PGPASSWORD: password });
+      const t = toolset({ connection: asAdmin, serverMajor: info.majorVersion, password });
+      const run = (plan: BackupPlan) => runBackup({ dir: rolesDir, plan, at: new Date(), source: t.main, verifier: () => t.verifier() });
+      // As pg_dumpall would by default: pg_authid is a superuser's to read.
+      await expect(run(planFor('globals', db.name))).rejects.toThrow(/permission denied for table pg_authid/);
+      const client = await connect({ user: role, password });
+      try {
+        const plan = await planForRole(client, planFor('globals', db.name));
+        expect(plan.withoutRolePasswords).toBe(true);
+        const result = await run(plan);
+        const sql = readFileSync(result.file, 'utf8');
+        expect(sql).toContain(`CREATE ROLE ${role};`);
+        expect(sql).not.toMatch(/SCRAM-SHA-256\$|md5[0-9a-f]{32}/);
+      } finally {
+        await client.end();
+      }
+      // A superuser's roles backup keeps them.
+      expect(await planForRole(admin, planFor('globals', db.name))).not.toHaveProperty('withoutRolePasswords');
+    } finally {
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
+      rmSync(rolesDir, { recursive: true, force: true });
     }
   });
 
