@@ -198,7 +198,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   { command: 'runStep', keys: ['enter'], scope: ['learn'], text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   { command: 'nextStep', keys: ['n', 'right'], scope: ['learn'], text: 'next step', hint: 'next' },
   { command: 'previousStep', keys: ['b', 'left'], scope: ['learn'], text: 'previous step', hint: 'back' },
-  { command: 'explainStep', keys: ['e'], scope: ['learn'], text: "the step's whole explanation, when the screen is too small for it" },
+  { command: 'explainStep', keys: ['e'], scope: ['learn'], text: "the step's whole explanation and its whole SQL or command (scrolls)" },
   { command: 'openStepScreen', keys: ['o'], scope: ['learn'], text: "open the screen that shows this step's result (:learn comes back)", hint: 'open' },
   { command: 'resetSession', keys: ['X'], scope: ['learn'], text: 'reset the session: drop what it created (after y/n) and start again' },
 ];
