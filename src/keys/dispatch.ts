@@ -52,7 +52,7 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
       // Arrows and pages scroll a result longer than the screen; any other key closes it.
       const { lines: wrapped, visible } = resultLayout(overlay.title, overlay.lines, ctx.body.width, ctx.body.height);
       const lines = wrapped.length;
-      const step = lines > visible && !['j', 'k', 'g', 'G', ' '].includes(press.name) ? scrollStep(press.name, visible) : null;
+      const step = lines > visible ? scrollStep(press.name, visible, false) : null;
       if (step === null) setUi(store, { overlay: { kind: 'none' } });
       else setUi(store, { overlay: { ...overlay, scroll: clampScroll((overlay.scroll ?? 0) + step, lines, visible) } });
       return;

@@ -88,27 +88,20 @@ export function clampScroll(scroll: number, total: number, visible: number): num
   return Math.max(0, Math.min(scroll, total - Math.max(1, visible)));
 }
 
+/** The keys that move by lines and pages, and where they go (a page keeps one line of the last). */
+const SCROLL_KEYS = new Map<string, (visible: number) => number>([
+  ['up', () => -1],
+  ['down', () => 1],
+  ['pageup', (visible) => -Math.max(1, visible - 1)],
+  ['pagedown', (visible) => Math.max(1, visible - 1)],
+  ['home', () => -Infinity],
+  ['end', () => Infinity],
+]);
+/** Letters that scroll the details too (as j/k/g/G move the selection); in a result box they close it, as any key does. */
+const LETTER_KEYS = new Map([['k', 'up'], ['j', 'down'], [' ', 'pagedown'], ['g', 'home'], ['G', 'end']]);
+
 /** How a scroll key moves the first line shown; null for other keys. */
-export function scrollStep(key: string, visible: number): number | null {
-  switch (key) {
-    case 'up':
-    case 'k':
-      return -1;
-    case 'down':
-    case 'j':
-      return 1;
-    case 'pageup':
-      return -Math.max(1, visible - 1);
-    case 'pagedown':
-    case ' ':
-      return Math.max(1, visible - 1);
-    case 'home':
-    case 'g':
-      return -Infinity;
-    case 'end':
-    case 'G':
-      return Infinity;
-    default:
-      return null;
-  }
+export function scrollStep(key: string, visible: number, letters = true): number | null {
+  const name = letters ? (LETTER_KEYS.get(key) ?? key) : key;
+  return SCROLL_KEYS.get(name)?.(visible) ?? null;
 }
