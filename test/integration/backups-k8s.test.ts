@@ -18,7 +18,7 @@ import { findLocalTool } from '../../src/backup/tools.js';
 import { readSidecar } from '../../src/backup/verify.js';
 import { openK8sTarget, type K8sTarget } from '../../src/k8s/target.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
-import { connect, createScratchDatabase, pgInfo, type ScratchDatabase } from '../support/pg.js';
+import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchDatabase } from '../support/pg.js';
 
 const NS = 'backups';
 let cluster: FakeCluster;
@@ -60,12 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await target?.close();
   await cluster?.stop();
-  const admin = await connect();
-  try {
-    for (const name of restored) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await dropDatabases(restored);
   await db.drop();
   rmSync(dir, { recursive: true, force: true });
 });

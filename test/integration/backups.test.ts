@@ -19,7 +19,7 @@ import { planForRole, toolset } from '../../src/backup/toolset.js';
 import { readSidecar, verifyBackupFile } from '../../src/backup/verify.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { mountReadOnly, mountTmpfs } from '../support/mounts.js';
-import { connect, createScratchDatabase, pgInfo, type ScratchDatabase } from '../support/pg.js';
+import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchDatabase } from '../support/pg.js';
 
 let db: ScratchDatabase;
 let dir: string;
@@ -64,12 +64,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const admin = await connect();
-  try {
-    for (const name of restored) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
+  await dropDatabases(restored);
   await db.drop();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -77,15 +77,16 @@ export async function createScratchDatabase(prefix: string): Promise<ScratchData
   }
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
   await withAdmin((admin) => admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`));
-  return {
-    name,
-    drop: () =>
-      withAdmin(async (admin) => {
-        // WITH (FORCE) (PostgreSQL 13+) ends sessions a test left behind.
-        const force = pgInfo().serverVersionNum >= 130000 ? ' WITH (FORCE)' : '';
-        await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)}${force}`);
-      }),
-  };
+  return { name, drop: () => dropDatabases([name]) };
+}
+
+/** Drops databases a test made (scratch ones, restores), if they are there. */
+export function dropDatabases(names: readonly string[]): Promise<void> {
+  return withAdmin(async (admin) => {
+    // WITH (FORCE) (PostgreSQL 13+) ends sessions a test left behind.
+    const force = pgInfo().serverVersionNum >= 130000 ? ' WITH (FORCE)' : '';
+    for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)}${force}`);
+  });
 }
 
 async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
