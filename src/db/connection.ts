@@ -18,6 +18,27 @@ const TIMEOUTS: Record<ConnectionPurpose, { statementMs: number; lockMs: number 
 
 export const CONNECT_TIMEOUT_MS = 5_000;
 
+/**
+ * The first statement of every pgtop connection, before anything else runs
+ * on it. pgtop is usually a superuser in a database where other roles create
+ * objects: with `public` (or any schema another role can write) on the
+ * search_path, a planted `public.format(text, name, name)` is a better match
+ * than `pg_catalog.format(text, VARIADIC "any")` and runs with our
+ * privileges. `pg_catalog, pg_temp` holds no schema another role can write
+ * (pg_temp last, and never searched for functions or operators), so no
+ * planted function or operator is ever picked; user objects are always
+ * named schema-qualified. A database's or role's own search_path (ALTER
+ * DATABASE … SET, which a database owner may run) is overridden here.
+ * row_security = off: a query that row-level security would filter fails
+ * instead of running a policy's expressions, which are another role's code
+ * (superusers bypass policies anyway; admins on managed servers often are
+ * not superusers).
+ * Sent as a statement, not as a startup parameter: poolers refuse unknown
+ * startup parameters. It costs nothing per query: once per connection.
+ */
+export const SESSION_GUARDS_SQL = 'SET search_path = pg_catalog, pg_temp; SET row_security = off';
+export const SAFE_SEARCH_PATH = 'pg_catalog, pg_temp';
+
 export interface DbSession {
   client: pg.Client;
   /** This connection's backend pid: pgtop's own session, never terminated. */
@@ -122,10 +143,11 @@ async function connectOnce(
   });
   try {
     await client.connect();
-    const result = await client.query<{ pid: number; num: string; version: string }>(
-      "SELECT pg_backend_pid() AS pid, current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-    );
-    const row = result.rows[0]!;
+    // One round trip: the guards, then who we are (qualified too: nothing runs before the guards).
+    const results = (await client.query(
+      `${SESSION_GUARDS_SQL}; SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_setting('server_version') AS version`,
+    )) as unknown as pg.QueryResult<{ pid: number; num: string; version: string }>[];
+    const row = results[results.length - 1]!.rows[0]!;
     return {
       client,
       pid: row.pid,

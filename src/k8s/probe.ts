@@ -46,7 +46,8 @@ export async function isPrimaryAt(port: number, connection: ResolvedConnection, 
     client.on('error', () => undefined);
     try {
       await client.connect();
-      const result = await client.query<{ recovery: boolean }>('SELECT pg_is_in_recovery() AS recovery');
+      // Qualified: this connection does not run openSession's guards, and the server may hold planted functions.
+      const result = await client.query<{ recovery: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS recovery');
       return result.rows[0]?.recovery === false;
     } catch (error) {
       if (ssl && /does not support SSL/i.test(String((error as Error).message)) && connection.sslMode === 'prefer') continue;

@@ -126,7 +126,8 @@ describe('poller on a real server', () => {
       const waiters = tree.filter((r) => r.key.startsWith(`${chain.blockerPid}/`)).map((r) => r.participant);
       expect(waiters.map((w) => w.pid).sort()).toEqual([...chain.waiterPids].sort());
       for (const w of waiters) {
-        expect(w.relation).toBe('accounts');
+        // Schema-qualified: pgtop's search_path holds pg_catalog alone, so regclass names every user table with its schema.
+        expect(w.relation).toBe('public.accounts');
         expect(w.mode).toMatch(/ShareLock|ExclusiveLock/);
         expect(w.waitSeconds).toBeGreaterThanOrEqual(0);
       }
