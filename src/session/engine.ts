@@ -286,12 +286,12 @@ function fillCheck(check: Check, ctx: FillContext): FilledCheck {
   const sql = (t: string) => fill(t, ctx, 'sql');
   switch (check.kind) {
     case 'sql':
-      return { ...check, criterion: text(check.criterion), sql: sql(check.sql), setup: check.setup?.map(sql) };
+      return { ...check, criterion: text(check.criterion), sql: sql(check.sql) };
     case 'role':
       return {
         ...check,
         criterion: text(check.criterion),
-        probe: check.probe.kind === 'sql' ? { ...check.probe, sql: sql(check.probe.sql) } : check.probe,
+        probe: check.probe.kind === 'privileges' ? { ...check.probe, sql: sql(check.probe.sql) } : check.probe,
       };
     case 'backup':
       return { ...check, criterion: text(check.criterion), contains: check.contains && text(check.contains) };

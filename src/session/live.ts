@@ -1,10 +1,13 @@
 // The guided session against a real server: read-only step queries, the
 // parameter look-ups, every kind of check, and the statements of a change
-// step. Checks never change anything: each runs in a transaction that is
-// rolled back (READ ONLY when it can be), as the admin or as the role it is
-// about — logged in with that role's password when pgtop knows one (this
-// run, or ~/.pgpass), else through SET ROLE, and the reason says which.
-import { randomBytes } from 'node:crypto';
+// step. Checks never change anything and never run another role's code:
+// SQL checks run in a READ ONLY transaction that is rolled back, and a
+// question about another role's privileges is answered by PostgreSQL's
+// privilege functions (has_table_privilege() and friends) on the admin's
+// connection — never by acting as that role there (SET ROLE on a superuser
+// connection runs that role's triggers, and a trigger function can RESET
+// ROLE and act as the superuser). Whether a role can log in is answered by
+// logging in as it, when pgtop knows its password.
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { listBackups } from '../backup/listing.js';
@@ -13,7 +16,7 @@ import { openSession } from '../db/connection.js';
 import { ConnectionError, sqlState } from '../errors.js';
 import { generatePassword, scramVerifier } from '../security/scram.js';
 import { bytes } from '../format/size.js';
-import { oneLineMessage, passwordRoles, quoteIdent, quoteLiteral, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';
+import { oneLineMessage, passwordRoles, quoteLiteral, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';
 import type { Check, RoleProbe } from './types.js';
 
 export interface LiveContext {
@@ -70,7 +73,7 @@ export function checkRunner(ctx: LiveContext): CheckRunner {
   return async (check) => {
     switch (check.kind) {
       case 'sql':
-        return sqlCheck(ctx, check.sql, check.setup ?? []);
+        return sqlCheck(ctx, check.sql);
       case 'role':
         return roleCheck(ctx, check);
       case 'backup':
@@ -89,11 +92,10 @@ function outcomeOf(rows: { ok: boolean | null; reason: string | null }[]): Outco
   return { ok: rows.every((r) => r.ok === true), reason: rows.map((r) => r.reason ?? '').filter(Boolean).join('; ') };
 }
 
-async function sqlCheck(ctx: LiveContext, sql: string, setup: string[]): Promise<Outcome> {
+async function sqlCheck(ctx: LiveContext, sql: string): Promise<Outcome> {
   return ctx.withAdmin(async (client) => {
-    await client.query(setup.length ? 'BEGIN' : 'BEGIN READ ONLY');
+    await client.query('BEGIN READ ONLY');
     try {
-      for (const statement of setup) await client.query(statement);
       const result = await client.query<{ ok: boolean | null; reason: string | null }>(sql);
       return outcomeOf(result.rows);
     } finally {
@@ -103,172 +105,120 @@ async function sqlCheck(ctx: LiveContext, sql: string, setup: string[]): Promise
 }
 
 // ---------------------------------------------------------------------------
-// As another role
-
-interface RoleSession {
-  client: pg.ClientBase;
-  /** How we act as the role, for the reason. */
-  how: string;
-  /** SET LOCAL ROLE to run after BEGIN (the SET ROLE path), or null when logged in as the role. */
-  setRole: string | null;
-  done(): Promise<void>;
-}
+// About another role
 
 async function roleCheck(ctx: LiveContext, check: Extract<Check, { kind: 'role' }>): Promise<Outcome> {
   const role = check.role;
   const exists = await ctx.withAdmin((c) => c.query<{ rolcanlogin: boolean }>('SELECT rolcanlogin FROM pg_roles WHERE rolname = $1', [role]));
   const info = exists.rows[0];
   if (!info) return { ok: false, reason: `role ${role} does not exist` };
-  if (check.login && !info.rolcanlogin) return { ok: false, reason: `${role} has no LOGIN` };
-
-  let session: RoleSession;
+  let login = '';
+  if (check.login) {
+    if (!info.rolcanlogin) return { ok: false, reason: `${role} has no LOGIN` };
+    const answer = await loginAnswer(ctx, role);
+    if (!answer.ok) return answer;
+    login = `${answer.reason}; `;
+  }
+  let probe: ProbeResult;
   try {
-    session = await actAs(ctx, role, !!check.login);
+    probe = await ctx.withAdmin((client) => runProbe(client, role, check.probe));
   } catch (error) {
-    return { ok: false, reason: oneLineMessage(error) };
+    return { ok: false, reason: `${login}${oneLineMessage(error)}` };
   }
-  try {
-    const probe = await runProbe(session, check.probe);
-    const wanted = check.expect === 'allowed' ? probe.allowed : probe.denied;
-    return { ok: wanted && !probe.error, reason: `${session.how}; ${probe.reason}` };
-  } finally {
-    await session.done();
-  }
+  const wanted = check.expect === 'allowed' ? probe.allowed : probe.denied;
+  return { ok: wanted, reason: `${login}${probe.reason}` };
 }
 
-/** Logs in as the role when its password is known (or none is needed); else SET ROLE on the admin connection. */
-async function actAs(ctx: LiveContext, role: string, loginRequired: boolean): Promise<RoleSession> {
+/**
+ * Whether the role can log in: by logging in when its password is known
+ * (this run, ~/.pgpass) or none is asked; else what the catalog says, and
+ * the reason says that no login was tried.
+ */
+async function loginAnswer(ctx: LiveContext, role: string): Promise<Outcome> {
   const password = ctx.passwords.get(role);
-  let how = `as ${role} via SET ROLE (no password for it in this run or ~/.pgpass, so no login was tried)`;
   try {
     const session = await openSession({ ...ctx.connection, user: role, password }, { purpose: 'monitor' });
+    await session.close();
     const source = password !== undefined ? 'password from this run' : '~/.pgpass, or no password asked';
-    return { client: session.client, how: `logged in as ${role} (${source})`, setRole: null, done: () => session.close() };
+    return { ok: true, reason: `logged in as ${role} (${source})` };
   } catch (error) {
     const noPassword = error instanceof ConnectionError && error.code === 'no-password';
-    const why = oneLineMessage(error).replace(/^cannot connect to [^:]+: /, '');
-    // A failed login fails a check about logging in; for a check about privileges, SET ROLE still answers it.
-    if (!noPassword && loginRequired) throw new Error(`${role} cannot log in: ${why}`);
-    if (!noPassword) how = `as ${role} via SET ROLE (logging in failed: ${why})`;
+    if (!noPassword) return { ok: false, reason: `${role} cannot log in: ${oneLineMessage(error).replace(/^cannot connect to [^:]+: /, '')}` };
   }
-  // No password known: act as the role inside the admin's transaction.
-  if (loginRequired) {
-    const hasPassword = await ctx
-      .withAdmin((c) => c.query<{ has: boolean }>('SELECT rolpassword IS NOT NULL AS has FROM pg_authid WHERE rolname = $1', [role]))
-      .then((r) => r.rows[0]?.has ?? null)
-      .catch(() => null);
-    if (hasPassword === false) throw new Error(`${role} has LOGIN but no password: it cannot log in with password authentication`);
-    how = `${role} has LOGIN${hasPassword ? ' and a password' : ''}; acted as ${role} via SET ROLE (its password is not in this run or ~/.pgpass, so no login was tried)`;
-  }
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let handOver!: (client: pg.ClientBase) => void;
-  const clientReady = new Promise<pg.ClientBase>((resolve) => (handOver = resolve));
-  // Hold the admin connection for the whole probe: nothing else may run between our BEGIN and ROLLBACK.
-  const holding = ctx.withAdmin(async (client) => {
-    handOver(client);
-    await released;
-  });
-  const client = await clientReady;
-  return {
-    client,
-    how,
-    setRole: role,
-    done: async () => {
-      release();
-      await holding;
-    },
-  };
+  // pg_authid is readable by superusers only; anyone else learns nothing here.
+  const hasPassword = await ctx
+    .withAdmin((c) => c.query<{ has: boolean }>('SELECT rolpassword IS NOT NULL AS has FROM pg_authid WHERE rolname = $1', [role]))
+    .then((r) => r.rows[0]?.has ?? null)
+    .catch(() => null);
+  if (hasPassword === false) return { ok: false, reason: `${role} has LOGIN but no password: it cannot log in with password authentication` };
+  return { ok: true, reason: `${role} has LOGIN${hasPassword ? ' and a password' : ''} (its password is not in this run or ~/.pgpass, so no login was tried)` };
 }
 
 interface ProbeResult {
+  /** Allowed everywhere asked (every table, say); `denied`: nowhere. A mix is neither. */
   allowed: boolean;
   denied: boolean;
-  error: boolean;
   reason: string;
 }
 
-async function runProbe(session: RoleSession, probe: RoleProbe): Promise<ProbeResult> {
-  const { client } = session;
-  await client.query('BEGIN');
+/** A privilege question about `role`, answered by the privilege functions: nothing runs as the role, nothing of its code runs. */
+async function runProbe(client: pg.ClientBase, role: string, probe: RoleProbe): Promise<ProbeResult> {
+  switch (probe.kind) {
+    case 'tables':
+      return tablesProbe(client, role, probe.privilege, probe.schema);
+    case 'create':
+      return createProbe(client, role, probe.schema);
+    case 'privileges':
+      return privilegesProbe(client, role, probe.sql);
+  }
+}
+
+const LISTED_TABLES = 3;
+
+/** The privilege on every table of the schema (and USAGE on the schema, which any use of them needs). */
+async function tablesProbe(client: pg.ClientBase, role: string, privilege: 'SELECT' | 'INSERT', schema: string): Promise<ProbeResult> {
+  // has_any_column_privilege: the table's privilege, or one on a column (what a statement naming that column needs).
+  const tables = await client.query<{ name: string; granted: boolean }>(
+    `SELECT format('%I.%I', n.nspname, c.relname) AS name,
+            has_schema_privilege($1::name, n.oid, 'USAGE') AND has_any_column_privilege($1::name, c.oid, $3::text) AS granted
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = $2 AND c.relkind IN ('r', 'p')
+      ORDER BY 1`,
+    [role, schema, privilege],
+  );
+  if (tables.rows.length === 0) return { allowed: true, denied: true, reason: `schema ${schema} has no tables to ask about` };
+  const allowed = tables.rows.filter((t) => t.granted).map((t) => t.name);
+  const denied = tables.rows.filter((t) => !t.granted).map((t) => t.name);
+  const list = (names: string[]) => names.slice(0, LISTED_TABLES).join(', ') + (names.length > LISTED_TABLES ? ` and ${names.length - LISTED_TABLES} more` : '');
+  const total = tables.rows.length;
+  const how = `(has_any_column_privilege(), USAGE on ${schema})`;
+  let reason: string;
+  if (denied.length === 0) reason = `${privilege} allowed on all ${total} tables of ${schema} ${how}`;
+  else if (allowed.length === 0) reason = `${privilege} denied on all ${total} tables of ${schema} ${how}`;
+  else reason = `${privilege} allowed on ${allowed.length}, denied on ${list(denied)} ${how}`;
+  return { allowed: denied.length === 0, denied: allowed.length === 0, reason };
+}
+
+async function createProbe(client: pg.ClientBase, role: string, schema: string): Promise<ProbeResult> {
+  const result = await client.query<{ exists: boolean; granted: boolean | null }>(
+    `SELECT n.oid IS NOT NULL AS exists, has_schema_privilege($1::name, n.oid, 'CREATE') AS granted
+       FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $2`,
+    [role, schema],
+  );
+  const row = result.rows[0]!;
+  if (!row.exists) return { allowed: false, denied: false, reason: `schema ${schema} does not exist` };
+  return { allowed: row.granted === true, denied: row.granted !== true, reason: `CREATE in ${schema} ${row.granted ? 'allowed' : 'denied'} (has_schema_privilege())` };
+}
+
+/** A probe's own question, with the role as $1: rows of (ok, reason). */
+async function privilegesProbe(client: pg.ClientBase, role: string, sql: string): Promise<ProbeResult> {
+  await client.query('BEGIN READ ONLY');
   try {
-    if (session.setRole) await client.query(`SET LOCAL ROLE ${quoteIdent(session.setRole)}`);
-    switch (probe.kind) {
-      case 'tables':
-        return await tablesProbe(client, probe.privilege, probe.schema);
-      case 'create':
-        return await createProbe(client, probe.schema);
-      case 'sql':
-        return await sqlProbe(client, probe.sql);
-    }
+    const result = await client.query<{ ok: boolean | null; reason: string | null }>(sql, [role]);
+    const outcome = outcomeOf(result.rows);
+    return { allowed: outcome.ok, denied: !outcome.ok, reason: outcome.reason };
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
-  }
-}
-
-const PROBE_TABLES = 20;
-
-/** Each table of the schema (up to 20), tried with a statement that reads or writes no row. */
-async function tablesProbe(client: pg.ClientBase, privilege: 'SELECT' | 'INSERT', schema: string): Promise<ProbeResult> {
-  const tables = await client.query<{ name: string; col: string | null; total: number }>(
-    `SELECT format('%I.%I', n.nspname, c.relname) AS name, count(*) OVER ()::int AS total,
-            (SELECT quote_ident(a.attname) FROM pg_attribute a
-              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' AND a.attidentity <> 'a'
-              ORDER BY a.attnum LIMIT 1) AS col
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')
-      ORDER BY 1 LIMIT ${PROBE_TABLES}`,
-    [schema],
-  );
-  if (tables.rows.length === 0) return { allowed: true, denied: true, error: false, reason: `schema ${schema} has no tables to try` };
-  const allowed: string[] = [];
-  const denied: string[] = [];
-  const failed: string[] = [];
-  for (const t of tables.rows) {
-    const statement =
-      privilege === 'SELECT' ? `SELECT 1 FROM ${t.name} LIMIT 0` : t.col ? `INSERT INTO ${t.name} (${t.col}) SELECT NULL WHERE false` : null;
-    if (!statement) continue;
-    await client.query('SAVEPOINT probe');
-    try {
-      await client.query(statement);
-      allowed.push(t.name);
-    } catch (error) {
-      (sqlState(error) === '42501' ? denied : failed).push(`${t.name} (${oneLineMessage(error)})`);
-    } finally {
-      await client.query('ROLLBACK TO SAVEPOINT probe');
-    }
-  }
-  const total = tables.rows[0]!.total;
-  const tried = allowed.length + denied.length + failed.length;
-  const of = `${tried} of ${total} tables of ${schema}${total > tried ? ' (the first ones)' : ''}`;
-  const list = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
-  let reason: string;
-  if (failed.length) reason = `${privilege} failed on ${list(failed)}`;
-  else if (denied.length === 0) reason = `${privilege} allowed on ${of}`;
-  else if (allowed.length === 0) reason = `${privilege} denied on ${of}`;
-  else reason = `${privilege} allowed on ${allowed.length}, denied on ${list(denied)}`;
-  return { allowed: denied.length === 0 && failed.length === 0, denied: allowed.length === 0 && failed.length === 0, error: failed.length > 0, reason };
-}
-
-async function createProbe(client: pg.ClientBase, schema: string): Promise<ProbeResult> {
-  const name = `${quoteIdent(schema)}.pgtop_learn_probe_${randomBytes(3).toString('hex')}`;
-  try {
-    await client.query(`CREATE TABLE ${name} ()`);
-    return { allowed: true, denied: false, error: false, reason: `CREATE TABLE in ${schema} allowed (rolled back)` };
-  } catch (error) {
-    if (sqlState(error) === '42501') return { allowed: false, denied: true, error: false, reason: `CREATE TABLE in ${schema} denied` };
-    return { allowed: false, denied: false, error: true, reason: oneLineMessage(error) };
-  }
-}
-
-async function sqlProbe(client: pg.ClientBase, sql: string): Promise<ProbeResult> {
-  try {
-    const result = await client.query<{ ok: boolean | null; reason: string | null }>(sql);
-    const outcome = outcomeOf(result.rows);
-    return { allowed: outcome.ok, denied: !outcome.ok, error: false, reason: outcome.reason };
-  } catch (error) {
-    if (sqlState(error) === '42501') return { allowed: false, denied: true, error: false, reason: oneLineMessage(error) };
-    return { allowed: false, denied: false, error: true, reason: oneLineMessage(error) };
   }
 }
 

@@ -86,9 +86,14 @@ export interface Statement {
 }
 
 export type Check =
-  /** One row or more of (ok boolean, reason text); passes when every row is ok. `setup` runs first, all in a transaction that is rolled back. */
-  | { kind: 'sql'; criterion: string; sql: string; setup?: string[] }
-  /** Something done as another role: logged in with its password when pgtop knows one (this run, ~/.pgpass), else via SET ROLE. */
+  /** One row or more of (ok boolean, reason text); passes when every row is ok. Runs READ ONLY, rolled back: a check never changes anything. */
+  | { kind: 'sql'; criterion: string; sql: string }
+  /**
+   * A question about another role: its privileges answered by the privilege
+   * functions on the admin's connection (never by acting as the role there);
+   * `login`: also whether it can log in, by logging in when its password is
+   * known (this run, ~/.pgpass).
+   */
   | { kind: 'role'; criterion: string; role: string; login?: boolean; probe: RoleProbe; expect: 'allowed' | 'denied' }
   /** The newest pgtop backup of this kind in the backup directory, at most a day old, reads back. */
   | { kind: 'backup'; criterion: string; format: BackupFormat; contains?: string }
@@ -96,12 +101,12 @@ export type Check =
   | { kind: 'restored'; criterion: string; database: string };
 
 export type RoleProbe =
-  /** The privilege on each table of the schema, tried with a statement that touches no row. */
+  /** The privilege on every table of the schema (has_any_column_privilege, and USAGE on the schema). */
   | { kind: 'tables'; privilege: 'SELECT' | 'INSERT'; schema: string }
-  /** CREATE TABLE in the schema, rolled back. */
+  /** CREATE on the schema (has_schema_privilege). */
   | { kind: 'create'; schema: string }
-  /** Any query returning (ok, reason), run as the role. */
-  | { kind: 'sql'; sql: string };
+  /** A query of privilege functions returning (ok, reason), with the role's name as $1; run READ ONLY on the admin's connection. */
+  | { kind: 'privileges'; sql: string };
 
 export interface CheckResult {
   criterion: string;

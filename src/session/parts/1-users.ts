@@ -147,11 +147,11 @@ export const usersPart: Part = {
           role: 'monitor_user',
           login: true,
           probe: {
-            kind: 'sql',
-            sql: `SELECT count(*) FILTER (WHERE query = '<insufficient privilege>') = 0 AS ok,
-       format('%s sessions visible, %s hidden', count(*) FILTER (WHERE query <> '<insufficient privilege>'),
-              count(*) FILTER (WHERE query = '<insufficient privilege>')) AS reason
-  FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+            kind: 'privileges',
+            sql: `SELECT pg_has_role($1::name, 'pg_read_all_stats', 'USAGE') AS ok,
+       CASE WHEN pg_has_role($1::name, 'pg_read_all_stats', 'USAGE')
+            THEN 'it has pg_read_all_stats (through pg_monitor): every session''s query is visible to it (pg_has_role())'
+            ELSE 'it lacks pg_read_all_stats: other roles'' queries show to it as <insufficient privilege> (pg_has_role())' END AS reason`,
           },
           expect: 'allowed',
         },
@@ -178,14 +178,27 @@ export const usersPart: Part = {
         {
           kind: 'sql',
           criterion: 'a table you create in public is writable by app_user and readable (only) by readonly_user',
-          setup: ['CREATE TABLE public.pgtop_learn_probe (id int)'],
-          sql: `SELECT has_table_privilege('app_user', 'public.pgtop_learn_probe', 'INSERT')
-       AND has_table_privilege('readonly_user', 'public.pgtop_learn_probe', 'SELECT')
-       AND NOT has_table_privilege('readonly_user', 'public.pgtop_learn_probe', 'INSERT') AS ok,
-       format('a new table: app_user %s INSERT, readonly_user %s SELECT and %s INSERT',
-              CASE WHEN has_table_privilege('app_user', 'public.pgtop_learn_probe', 'INSERT') THEN 'may' ELSE 'may not' END,
-              CASE WHEN has_table_privilege('readonly_user', 'public.pgtop_learn_probe', 'SELECT') THEN 'may' ELSE 'may not' END,
-              CASE WHEN has_table_privilege('readonly_user', 'public.pgtop_learn_probe', 'INSERT') THEN 'may' ELSE 'may not' END) AS reason`,
+          // Read from the default privileges themselves: a check never creates anything, not even in a transaction it rolls back.
+          sql: `WITH acl AS (
+  SELECT a.grantee, a.privilege_type
+    FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) AS a
+   WHERE d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+     AND d.defaclobjtype = 'r'
+     AND d.defaclnamespace IN (0, (SELECT oid FROM pg_namespace WHERE nspname = 'public'))
+), may AS (
+  SELECT bool_or(a.privilege_type = 'INSERT' AND r.rolname = 'app_user') AS app_insert,
+         bool_or(a.privilege_type = 'SELECT' AND r.rolname = 'readonly_user') AS readonly_select,
+         bool_or(a.privilege_type = 'INSERT' AND r.rolname = 'readonly_user') AS readonly_insert
+    FROM pg_roles r JOIN acl a ON a.grantee = 0 OR pg_has_role(r.oid, a.grantee, 'USAGE')
+   WHERE r.rolname IN ('app_user', 'readonly_user')
+)
+SELECT coalesce(app_insert AND readonly_select AND NOT coalesce(readonly_insert, false), false) AS ok,
+       format('tables %s creates in public get: app_user %s INSERT, readonly_user %s SELECT and %s INSERT (pg_default_acl)',
+              current_user,
+              CASE WHEN app_insert THEN 'may' ELSE 'may not' END,
+              CASE WHEN readonly_select THEN 'may' ELSE 'may not' END,
+              CASE WHEN readonly_insert THEN 'may' ELSE 'may not' END) AS reason
+  FROM may`,
         },
       ],
     },
@@ -195,7 +208,9 @@ export const usersPart: Part = {
       explain:
         'Schemas split a database into name spaces with their own permissions: app_user owns its work in app_data, ' +
         'readonly_user may look into app_data, audit_log and reporting. app_user finds its tables first in app_data ' +
-        '(search_path), in {database} only.',
+        '(search_path), in {database} only.\n\n' +
+        'A schema that exists already is used only when it is yours: the owner of a schema may drop and replace what is ' +
+        'in it, so one made by another role stops this step (CREATE SCHEMA fails) instead of holding your objects.',
       seedFix:
         "The seed grants ALL on reporting to readonly_user: ALL includes CREATE, so the 'read-only' role could create " +
         'tables. USAGE is what reading needs. And ALTER USER … SET search_path applies in every database, where ' +
@@ -206,17 +221,17 @@ export const usersPart: Part = {
         statements: [
           {
             sql: 'CREATE SCHEMA app_data',
-            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'app_data'",
+            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'app_data' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
             creates: { label: 'schema app_data', undo: ['DROP SCHEMA app_data'] },
           },
           {
             sql: 'CREATE SCHEMA audit_log',
-            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'audit_log'",
+            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'audit_log' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
             creates: { label: 'schema audit_log', undo: ['DROP SCHEMA audit_log'] },
           },
           {
             sql: 'CREATE SCHEMA reporting',
-            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'reporting'",
+            unless: "SELECT 1 FROM pg_namespace WHERE nspname = 'reporting' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)",
             creates: { label: 'schema reporting', undo: ['DROP SCHEMA reporting'] },
           },
           { sql: 'GRANT USAGE, CREATE ON SCHEMA app_data TO app_user' },

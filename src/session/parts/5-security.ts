@@ -159,7 +159,7 @@ export const securityPart: Part = {
             sql: `CREATE VIEW reporting.security_audit AS
 SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolconnlimit, rolvaliduntil
   FROM pg_roles WHERE rolcanlogin`,
-            unless: "SELECT 1 FROM pg_views WHERE schemaname = 'reporting' AND viewname = 'security_audit'",
+            unless: "SELECT 1 FROM pg_views WHERE schemaname = 'reporting' AND viewname = 'security_audit' AND viewowner = current_user",
             creates: { label: 'view reporting.security_audit', undo: ['DROP VIEW reporting.security_audit'] },
           },
           { sql: 'GRANT USAGE ON SCHEMA reporting TO monitor_user' },
@@ -172,7 +172,16 @@ SELECT rolname, rolsuper, rolcreaterole, rolcreatedb, rolcanlogin, rolconnlimit,
           kind: 'role',
           criterion: 'monitor_user can read reporting.security_audit',
           role: 'monitor_user',
-          probe: { kind: 'sql', sql: "SELECT count(*) > 0 AS ok, format('%s login roles listed', count(*)) AS reason FROM reporting.security_audit" },
+          // Asked of the privileges, not by reading the view as monitor_user: nothing runs as another role on pgtop's connection.
+          probe: {
+            kind: 'privileges',
+            sql: `SELECT CASE WHEN to_regclass('reporting.security_audit') IS NULL THEN false
+            ELSE has_schema_privilege($1::name, 'reporting', 'USAGE') AND has_table_privilege($1::name, 'reporting.security_audit', 'SELECT') END AS ok,
+       CASE WHEN to_regclass('reporting.security_audit') IS NULL THEN 'reporting.security_audit does not exist'
+            WHEN NOT has_schema_privilege($1::name, 'reporting', 'USAGE') THEN 'no USAGE on schema reporting (has_schema_privilege())'
+            WHEN has_table_privilege($1::name, 'reporting.security_audit', 'SELECT') THEN 'USAGE on reporting and SELECT on the view (has_table_privilege())'
+            ELSE 'no SELECT on reporting.security_audit (has_table_privilege())' END AS reason`,
+          },
           expect: 'allowed',
         },
       ],
