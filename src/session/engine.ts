@@ -263,7 +263,8 @@ export type ParamRunner = (sql: string) => Promise<string | null>;
 export async function resolveParams(part: Part, progress: Progress, ctx: Omit<FillContext, 'params'>, run: ParamRunner): Promise<Progress> {
   let params = { ...progress.params };
   for (const def of part.params ?? []) {
-    if (def.name in params) continue;
+    // A value is kept (later checks ask about the same table); a lookup that found nothing is tried again (the extension may exist by now).
+    if (params[def.name] !== undefined && params[def.name] !== null) continue;
     let value: string | null;
     try {
       value = await run(fill(def.sql, { ...ctx, params }, 'sql'));

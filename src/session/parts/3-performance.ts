@@ -9,6 +9,16 @@ export const performancePart: Part = {
   minutes: 12,
   intro:
     'Where does the time go? Which statements, which sessions, which locks, how much memory. The dashboard screens show all of it live; here you see the queries behind them.',
+  params: [
+    {
+      // pgtop runs with search_path = pg_catalog, pg_temp (nothing another role can plant in): the view is named with the schema it lives in.
+      name: 'statements_view',
+      sql: `SELECT format('%I.pg_stat_statements', n.nspname)
+  FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+ WHERE e.extname = 'pg_stat_statements'`,
+      missing: 'pg_stat_statements is not created in {database} yet: step 3.1 creates it',
+    },
+  ],
   steps: [
     {
       id: 'performance.statements',
@@ -16,7 +26,9 @@ export const performancePart: Part = {
       explain:
         'pg_stat_statements counts every statement the server runs: calls, total and mean time, rows, cache hits. ' +
         "It needs two things: the library in shared_preload_libraries (a server restart) and the extension created in " +
-        'the database you query it from. This step creates the extension; the check says whether the library is loaded.',
+        'the database you query it from. This step creates the extension; the check says whether the library is loaded.\n\n' +
+        'It names the schema, public: pgtop runs with search_path set to pg_catalog alone (so that no function another role ' +
+        'planted in public is ever picked by its queries), and an extension goes to the first schema of the search_path.',
       seedFix:
         'The seed only runs CREATE EXTENSION. Without the library preloaded, that succeeds and every query of the view ' +
         "then fails with 'pg_stat_statements must be loaded via shared_preload_libraries'.",
@@ -25,7 +37,7 @@ export const performancePart: Part = {
         kind: 'change',
         statements: [
           {
-            sql: 'CREATE EXTENSION pg_stat_statements',
+            sql: 'CREATE EXTENSION pg_stat_statements SCHEMA public',
             unless: "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'",
             creates: { label: 'extension pg_stat_statements', undo: ['DROP EXTENSION pg_stat_statements'] },
           },
@@ -214,7 +226,7 @@ SELECT coalesce((SELECT value NOT IN ('0', '0ms') FROM db), current_setting('idl
        round(total_exec_time::numeric, 1) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
        round(stddev_exec_time::numeric, 2) AS stddev_ms, rows,
        round(100.0 * shared_blks_hit / nullif(shared_blks_hit + shared_blks_read, 0), 1) AS hit_pct
-  FROM pg_stat_statements
+  FROM {statements_view}
  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
  ORDER BY total_exec_time DESC
  LIMIT 10`,
@@ -225,7 +237,7 @@ SELECT coalesce((SELECT value NOT IN ('0', '0ms') FROM db), current_setting('idl
        round(total_time::numeric, 1) AS total_ms, round(mean_time::numeric, 2) AS mean_ms,
        round(stddev_time::numeric, 2) AS stddev_ms, rows,
        round(100.0 * shared_blks_hit / nullif(shared_blks_hit + shared_blks_read, 0), 1) AS hit_pct
-  FROM pg_stat_statements
+  FROM {statements_view}
  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
  ORDER BY total_time DESC
  LIMIT 10`,
