@@ -122,6 +122,19 @@ export interface FillContext {
 }
 
 /** A parameter the text needs and the server did not give, with what to say instead. */
+/** A name as quote_ident() or format('%I') writes it, optionally schema-qualified: bare lower-case, or double-quoted with "" inside. */
+const QUALIFIED_NAME = /^(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+")(?:\.(?:[a-z_][a-z0-9_$]*|"(?:[^"]|"")+"))?$/;
+
+/** A parameter that is not a name where SQL wants one: refused, never run. */
+export class UnsafeParam extends Error {
+  constructor(
+    readonly param: string,
+    value: string,
+  ) {
+    super(`${param} from the server is not a name (${JSON.stringify(value.slice(0, 60))}): pgtop does not put it into SQL`);
+  }
+}
+
 export class MissingParam extends Error {
   constructor(readonly param: string) {
     super(`missing ${param}`);
@@ -167,6 +180,9 @@ export function fill(text: string, ctx: FillContext, mode: 'sql' | 'text'): stri
       // Parameters come from the server already quoted (format('%I.%I')) or as plain data.
       identifier = false;
       if (value === null) throw new MissingParam(name);
+      // Spliced into SQL as it is, a parameter must be a name and nothing else: it came from the server (and was
+      // remembered in the progress file), so a value that is more than a name is refused, never run.
+      if (mode === 'sql' && !literal && value !== undefined && !QUALIFIED_NAME.test(value)) throw new UnsafeParam(name, value);
     } else return whole;
     if (value === undefined) return whole;
     if (mode === 'text') return value;
@@ -311,7 +327,7 @@ export async function evaluateChecks(part: Part, step: Step, ctx: FillContext, r
     try {
       filled = fillCheck(check, ctx);
     } catch (error) {
-      results.push({ criterion, ok: false, reason: missingReason(part, error, ctx) ?? String(error) });
+      results.push({ criterion, ok: false, reason: missingReason(part, error, ctx) ?? oneLineMessage(error) });
       continue;
     }
     try {

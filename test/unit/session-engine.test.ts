@@ -71,6 +71,20 @@ describe('filling placeholders', () => {
     expect(fill('{bloated_table:literal}::regclass', c, 'sql')).toBe("'public.\"Order''s\"'::regclass");
   });
 
+  it('refuses a parameter that is more than a name where SQL splices it in (a planted function, an old progress file)', () => {
+    const poisoned = { ...ctx, params: { bloated_table: "public.t; COPY (SELECT 1) TO PROGRAM 'touch /tmp/x'" } };
+    expect(() => fill('VACUUM {bloated_table}', poisoned, 'sql')).toThrow(/bloated_table from the server is not a name/);
+    // As a literal, or as text for people, any value is safe.
+    expect(fill('{bloated_table:literal}', poisoned, 'sql')).toBe("'public.t; COPY (SELECT 1) TO PROGRAM ''touch /tmp/x'''");
+    expect(fill('{bloated_table}', poisoned, 'text')).toContain('COPY');
+    for (const name of ['public.accounts', '"My Schema"."t ""1"""', 'orders', '"a.b"']) {
+      expect(fill('VACUUM {bloated_table}', { ...ctx, params: { bloated_table: name } }, 'sql')).toBe(`VACUUM ${name}`);
+    }
+    for (const bad of ['"unterminated', 'a.b.c', 'Upper', 'x y', '"a"b"', '']) {
+      expect(() => fill('VACUUM {bloated_table}', { ...ctx, params: { bloated_table: bad } }, 'sql')).toThrow(/not a name/);
+    }
+  });
+
   it('leaves generated passwords to the runner and shows them masked', () => {
     const [planned] = planStatements([{ sql: 'CREATE ROLE app_user LOGIN PASSWORD {password:app_user}', unless: 'SELECT 1' }], ctx);
     expect(planned!.sql).toBe('CREATE ROLE app_user LOGIN PASSWORD {password:app_user}');
