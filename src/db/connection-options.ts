@@ -2,14 +2,17 @@
 // parts, then -h/-p/-U/-d, then the PG* environment, then libpq's defaults
 // (the Unix socket when one exists, the OS user, a database named after the
 // user). Passwords come from the URI, PGPASSWORD or ~/.pgpass (PGPASSFILE).
-// TLS files as libpq: sslrootcert, sslcert, sslkey from the URI or
-// PGSSLROOTCERT/PGSSLCERT/PGSSLKEY, else ~/.postgresql/{root.crt,
-// postgresql.crt, postgresql.key} when they exist.
-import { existsSync, readFileSync } from 'node:fs';
+// TLS files as libpq: sslrootcert, sslcert, sslkey, sslcrl, sslcrldir from
+// the URI or PGSSLROOTCERT/PGSSLCERT/PGSSLKEY/PGSSLCRL/PGSSLCRLDIR, else
+// ~/.postgresql/{root.crt, postgresql.crt, postgresql.key, root.crl} when they
+// exist; src/db/tls-options.ts turns them into TLS options as libpq uses them.
+import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { ConnectionError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+
+export { certificateFix, tlsOptions } from './tls-options.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
@@ -32,7 +35,15 @@ export interface ResolvedConnection {
   /** Known up front (URI or PGPASSWORD); otherwise looked up in .pgpass when the server asks. */
   password?: string;
   sslMode: SslMode;
+  /**
+   * The root certificate file libpq would use: sslrootcert, PGSSLROOTCERT, else
+   * ~/.postgresql/root.crt (which may not exist); or "system", the trusted roots
+   * of the system's OpenSSL (libpq 16+).
+   */
   sslRootCert?: string;
+  /** Certificate revocation lists, checked with a root certificate file: sslcrl/PGSSLCRL (else ~/.postgresql/root.crl), sslcrldir/PGSSLCRLDIR. */
+  sslCrl?: string;
+  sslCrlDir?: string;
   /** A client certificate and its key (the server's `cert` authentication, or clientcert=verify-full). */
   sslCert?: string;
   sslKey?: string;
@@ -64,21 +75,44 @@ function parseSslMode(text: string, from: string): SslMode {
   throw new UsageError(`invalid sslmode "${text}" in ${from}: use one of ${SSL_MODES.join(', ')}`);
 }
 
+/** Parameters whose files pgtop reads itself, as libpq does: the URI parser must not read (or judge) them. */
+const TLS_PARAMETERS = ['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslcrl', 'sslcrldir'] as const;
+type TlsParameter = (typeof TLS_PARAMETERS)[number];
+
+/** The URI without its TLS parameters, and those parameters. */
+function splitTlsParameters(uri: string): { rest: string; tls: Partial<Record<TlsParameter, string>> } {
+  const at = uri.indexOf('?');
+  if (at === -1) return { rest: uri, tls: {} };
+  const params = new URLSearchParams(uri.slice(at + 1));
+  const tls: Partial<Record<TlsParameter, string>> = {};
+  for (const name of TLS_PARAMETERS) {
+    const value = params.get(name);
+    if (value !== null) tls[name] = value;
+    params.delete(name);
+  }
+  const query = params.toString();
+  return { rest: uri.slice(0, at) + (query ? `?${query}` : ''), tls };
+}
+
 export function resolveConnection(
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
   exists: (path: string) => boolean = existsSync,
 ): ResolvedConnection {
+  const home = env.HOME || homedir();
   const libpqFile = (name: string) => {
-    const file = path.join(env.HOME || homedir(), '.postgresql', name);
+    const file = path.join(home, '.postgresql', name);
     return exists(file) ? file : undefined;
   };
   // psql accepts a URI as the positional argument or as -d.
   const uriText = isUri(flags.dbname) ? flags.dbname : isUri(flags.positional) ? flags.positional : undefined;
   let uri: Record<string, string | null | undefined> = {};
-  if (uriText) {
+  // pg-connection-string would read sslrootcert itself (failing on "system"), and refuse
+  // verify-ca without it in the URI even when PGSSLROOTCERT or ~/.postgresql/root.crt exists.
+  const { rest: uriWithoutTls, tls: uriTls } = uriText ? splitTlsParameters(uriText) : { rest: undefined, tls: {} };
+  if (uriWithoutTls) {
     try {
-      uri = parseConnectionString(uriText, { useLibpqCompat: true }) as typeof uri;
+      uri = parseConnectionString(uriWithoutTls, { useLibpqCompat: true }) as typeof uri;
     } catch (error) {
       throw new UsageError(`invalid connection URI: ${(error as Error).message}`);
     }
@@ -99,12 +133,18 @@ export function resolveConnection(
   const password = nonEmpty(uri.password) ?? nonEmpty(env.PGPASSWORD);
 
   const isSocket = host.startsWith('/');
-  const sslModeText = nonEmpty(uri.sslmode) ?? nonEmpty(env.PGSSLMODE);
-  const sslMode = isSocket
-    ? 'disable'
-    : sslModeText
-      ? parseSslMode(sslModeText, uri.sslmode ? 'the URI' : 'PGSSLMODE')
-      : 'prefer';
+  const sslRootCert = nonEmpty(uriTls.sslrootcert) ?? nonEmpty(env.PGSSLROOTCERT) ?? path.join(home, '.postgresql', 'root.crt');
+  const sslModeText = nonEmpty(uriTls.sslmode) ?? nonEmpty(env.PGSSLMODE);
+  const chosenMode = sslModeText ? parseSslMode(sslModeText, uriTls.sslmode ? 'the URI' : 'PGSSLMODE') : undefined;
+  // libpq 16: "When using sslrootcert=system, the default sslmode is changed to
+  // verify-full, and any weaker setting will result in an error." (libpq-connect, sslrootcert)
+  if (sslRootCert === 'system' && chosenMode && chosenMode !== 'verify-full') {
+    throw new UsageError(`weak sslmode "${chosenMode}" may not be used with sslrootcert=system (use "verify-full")`);
+  }
+  const sslMode = isSocket ? 'disable' : (chosenMode ?? (sslRootCert === 'system' ? 'verify-full' : 'prefer'));
+  const sslCrlDir = nonEmpty(uriTls.sslcrldir) ?? nonEmpty(env.PGSSLCRLDIR);
+  // libpq looks for ~/.postgresql/root.crl only when neither sslcrl nor sslcrldir is set.
+  const sslCrl = nonEmpty(uriTls.sslcrl) ?? nonEmpty(env.PGSSLCRL) ?? (sslCrlDir ? undefined : path.join(home, '.postgresql', 'root.crl'));
 
   return {
     host,
@@ -113,9 +153,11 @@ export function resolveConnection(
     database,
     password,
     sslMode,
-    sslRootCert: nonEmpty(uri.sslrootcert) ?? nonEmpty(env.PGSSLROOTCERT) ?? libpqFile('root.crt'),
-    sslCert: nonEmpty(uri.sslcert) ?? nonEmpty(env.PGSSLCERT) ?? libpqFile('postgresql.crt'),
-    sslKey: nonEmpty(uri.sslkey) ?? nonEmpty(env.PGSSLKEY) ?? libpqFile('postgresql.key'),
+    sslRootCert,
+    ...(sslCrl ? { sslCrl } : {}),
+    ...(sslCrlDir ? { sslCrlDir } : {}),
+    sslCert: nonEmpty(uriTls.sslcert) ?? nonEmpty(env.PGSSLCERT) ?? libpqFile('postgresql.crt'),
+    sslKey: nonEmpty(uriTls.sslkey) ?? nonEmpty(env.PGSSLKEY) ?? libpqFile('postgresql.key'),
     applicationName: nonEmpty(env.PGAPPNAME) ?? 'pgtop',
     describe: isSocket ? `socket ${host}:${port}` : `${host}:${port}`,
   };
@@ -127,38 +169,4 @@ function osUser(): string {
   } catch {
     return 'postgres';
   }
-}
-
-/** A TLS file's contents; one line naming the file and the setting when it cannot be read. */
-function readTlsFile(file: string, setting: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new ConnectionError(`cannot read ${file} (${setting}): ${code}; check the path and its permissions`);
-  }
-}
-
-interface TlsOptions {
-  rejectUnauthorized: boolean;
-  ca?: string;
-  cert?: string;
-  key?: string;
-  checkServerIdentity?: () => undefined;
-}
-
-/** The TLS options for node's tls.connect that match an sslmode, or false for none. */
-export function tlsOptions(connection: ResolvedConnection): false | TlsOptions {
-  if (connection.sslMode === 'disable' || connection.sslMode === 'allow') return false;
-  // As libpq: the client certificate is offered in every mode that uses TLS, when there is one with its key.
-  const client =
-    connection.sslCert && connection.sslKey
-      ? { cert: readTlsFile(connection.sslCert, 'sslcert/PGSSLCERT'), key: readTlsFile(connection.sslKey, 'sslkey/PGSSLKEY') }
-      : {};
-  // libpq does not verify the server's certificate in prefer and require.
-  if (connection.sslMode === 'prefer' || connection.sslMode === 'require') return { rejectUnauthorized: false, ...client };
-  const ca = connection.sslRootCert ? readTlsFile(connection.sslRootCert, 'sslrootcert/PGSSLROOTCERT') : undefined;
-  return connection.sslMode === 'verify-ca'
-    ? { rejectUnauthorized: true, ca, checkServerIdentity: () => undefined, ...client }
-    : { rejectUnauthorized: true, ca, ...client };
 }

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import pgpass from 'pgpass';
 import { ConnectionError, sqlState } from '../errors.js';
-import { tlsOptions, type ResolvedConnection } from './connection-options.js';
+import { certificateFix, tlsOptions, type ResolvedConnection } from './connection-options.js';
 
 export type ConnectionPurpose = 'monitor' | 'action';
 
@@ -234,10 +234,7 @@ export function describeConnectError(error: unknown, connection: ResolvedConnect
     return new ConnectionError(`${where} does not support SSL but sslmode=${connection.sslMode}: use sslmode=prefer or disable`, 'ssl');
   }
   if (/certificate|self[- ]signed/i.test(message)) {
-    return new ConnectionError(
-      `TLS certificate check failed for ${where} (${message}): give the CA with sslrootcert/PGSSLROOTCERT or use sslmode=require`,
-      'ssl',
-    );
+    return new ConnectionError(`TLS certificate check failed for ${where} (${message}): ${certificateFix(connection)}`, 'ssl');
   }
   return new ConnectionError(`cannot connect to ${where}: ${message.split('\n')[0]}`, code);
 }

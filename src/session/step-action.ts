@@ -7,7 +7,7 @@ import { actionRequest, type ActionRequest } from '../actions/action.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import { oneLineMessage, planStatements, quoteIdent, type Created, type FillContext, type PlannedStatement, type StepRef, fill } from './engine.js';
 import { executeChange, queryTable, type ChangeOutcome, type ResultTable } from './live.js';
-import { pgpassPath, writePgpass } from './pgpass-file.js';
+import { pgpassPath, writePgpass, type PgpassWritten } from './pgpass-file.js';
 import { backupCommandLine, backupDetails, restoreCommandLine, restoreInto, takeBackup } from '../actions/backups.js';
 import { newestVerifiedBackup } from '../backup/listing.js';
 import { planFor } from '../backup/naming.js';
@@ -79,9 +79,14 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
           deps.finished(step.id, { ok: false, created: outcome.created, lines: failureLines(outcome, planned, error) });
           throw error;
         }
-        const saved = values.pgpass === 'yes' && outcome.passwordsSet.size > 0;
-        if (saved) {
-          writePgpass([...outcome.passwordsSet].map(([user, password]) => ({ ...deps.connection, database: ctx.database, user, password })));
+        // A file that cannot be written must not lose the password: the box still shows it, with the reason.
+        let saved: PgpassWritten | Error | undefined;
+        if (values.pgpass === 'yes' && outcome.passwordsSet.size > 0) {
+          try {
+            saved = writePgpass([...outcome.passwordsSet].map(([user, password]) => ({ ...deps.connection, database: ctx.database, user, password })));
+          } catch (error) {
+            saved = error instanceof Error ? error : new Error(String(error));
+          }
         }
         const table = action.show ? await queryTable(client, fill(action.show, ctx, 'sql')) : undefined;
         const lines = [`ran ${outcome.ran.length} statement(s)${outcome.skipped.length ? `, skipped ${outcome.skipped.length} (not needed)` : ''}`];
@@ -159,18 +164,24 @@ function failureLines(outcome: ChangeOutcome, planned: readonly PlannedStatement
   return [`failed: ${oneLineMessage(error)}`, ...(failed ? [`at: ${failed.display}`] : []), `${outcome.ran.length} statement(s) ran before it`];
 }
 
-function changeOutcome(outcome: ChangeOutcome, message: string, saved: boolean, roles: readonly string[]): string | ActionOutcome {
+function changeOutcome(outcome: ChangeOutcome, message: string, saved: PgpassWritten | Error | undefined, roles: readonly string[]): string | ActionOutcome {
   const unset = roles.filter((r) => !outcome.passwordsSet.has(r));
   if (outcome.passwordsSet.size === 0) {
     return unset.length ? `${message}; ${unset.join(', ')} existed before this session: its password was left alone` : message;
   }
   const lines = [...outcome.passwordsSet].map(([role, password]) => `${role.padEnd(14)} ${password}`);
-  lines.push(
-    '',
-    saved
-      ? `Saved in ${pgpassPath()} (0600): psql and pgtop will find it there.`
-      : 'Not saved anywhere: copy it now, pgtop will not show it again.',
-    'The server only has its SCRAM verifier; the password itself was never sent.',
-  );
+  lines.push('', ...savedLines(saved), 'The server only has its SCRAM verifier; the password itself was never sent.');
   return { message, detail: { title: 'Generated password (shown once)', lines } };
+}
+
+function savedLines(saved: PgpassWritten | Error | undefined): string[] {
+  if (saved === undefined) return ['Not saved anywhere: copy it now, pgtop will not show it again.'];
+  if (saved instanceof Error) return [`Not saved: ${oneLineMessage(saved)}.`, 'Copy it now: pgtop will not show it again.'];
+  const lines = [`Saved in ${saved.file} (0600): psql and pgtop will find it there.`];
+  if (saved.looseMode !== undefined) {
+    lines.push(
+      `It was readable by group or others (${saved.looseMode.toString(8).padStart(4, '0')}), so libpq ignored it; it is 0600 now, and the passwords it held before may have been read.`,
+    );
+  }
+  return lines;
 }

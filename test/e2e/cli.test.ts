@@ -170,6 +170,19 @@ describe('failures before the UI: one line, exit code, no stack trace, within 10
     );
   });
 
+  it('sslmode=verify-full without a root certificate is refused before connecting, as libpq does (exit 1); a weak sslmode with sslrootcert=system is a usage error (exit 2)', async () => {
+    const { args, env } = serverArgs();
+    const home = mkdtempSync(join(tmpdir(), 'pgtop-home-'));
+    try {
+      const run = await runPgtop([...args, '--once'], { ...env, HOME: home, PGSSLMODE: 'verify-full' });
+      expectOneLineFailure(run, 1, new RegExp(`^pgtop: root certificate file "${join(home, '.postgresql', 'root.crt')}" does not exist \\(sslmode=verify-full\\): either provide the file .*sslrootcert=system, or change sslmode`));
+      const weak = await runPgtop([...args, '--once'], { ...env, HOME: home, PGSSLMODE: 'require', PGSSLROOTCERT: 'system' });
+      expectOneLineFailure(weak, 2, /^pgtop: weak sslmode "require" may not be used with sslrootcert=system \(use "verify-full"\)$/);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
   it('without a password it says how to give one instead of hanging', async () => {
     const info = pgInfo();
     const run = await runPgtop(['-h', info.host, '-p', String(info.port), '-U', info.user, '--once'], { PGPASSFILE: '/nonexistent' });
