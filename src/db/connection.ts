@@ -3,9 +3,9 @@
 // lock) and the actions connection (so cancel/terminate/vacuum never stall
 // the refresh). Connection failures become one-line ConnectionErrors.
 import pg from 'pg';
-import pgpass from 'pgpass';
 import { ConnectionError, sqlState } from '../errors.js';
 import { certificateFix, tlsOptions, type ResolvedConnection } from './connection-options.js';
+import { lookupPgpass } from './pgpass.js';
 
 export type ConnectionPurpose = 'monitor' | 'action';
 
@@ -62,6 +62,8 @@ export interface OpenOptions {
 interface Learned {
   password?: string;
   sslRefused?: boolean;
+  /** Why ~/.pgpass was not read (open to others, not a file): said when no password is known. */
+  pgpassWarning?: string;
 }
 const learned = new WeakMap<ResolvedConnection, Learned>();
 
@@ -84,7 +86,7 @@ export async function openSession(connection: ResolvedConnection, options: OpenO
           continue;
         }
       }
-      throw describeConnectError(error instanceof PasswordNeeded ? noPassword(connection) : error, connection);
+      throw describeConnectError(error instanceof PasswordNeeded ? noPassword(connection, memory.pgpassWarning) : error, connection);
     }
   }
 }
@@ -103,9 +105,10 @@ async function connectWithTls(connection: ResolvedConnection, options: OpenOptio
   }
 }
 
-function noPassword(connection: ResolvedConnection): ConnectionError {
+function noPassword(connection: ResolvedConnection, pgpassWarning?: string): ConnectionError {
+  const ignored = pgpassWarning ? ` (${pgpassWarning}: it was not read)` : '';
   return new ConnectionError(
-    `the server asks a password for user "${connection.user}" and none is known: set PGPASSWORD, add it to ~/.pgpass, or run pgtop in a terminal to be asked`,
+    `the server asks a password for user "${connection.user}" and none is known${ignored}: set PGPASSWORD, add it to ~/.pgpass, or run pgtop in a terminal to be asked`,
     'no-password',
   );
 }
@@ -167,24 +170,13 @@ async function connectOnce(
 }
 
 async function passwordFor(connection: ResolvedConnection, memory: Learned): Promise<string> {
-  const known = connection.password ?? memory.password ?? (await lookupPgpass(connection));
-  if (known !== undefined) return known;
+  if (connection.password !== undefined) return connection.password;
+  if (memory.password !== undefined) return memory.password;
+  // As libpq: the first matching line of ~/.pgpass (PGPASSFILE), unless the file is open to others.
+  const { password, warning } = lookupPgpass(connection);
+  memory.pgpassWarning = warning;
+  if (password !== undefined) return password;
   throw new PasswordNeeded();
-}
-
-function lookupPgpass(connection: ResolvedConnection): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    pgpass(
-      {
-        // libpq matches a socket connection against "localhost" in .pgpass.
-        host: connection.host.startsWith('/') ? 'localhost' : connection.host,
-        port: connection.port,
-        database: connection.database,
-        user: connection.user,
-      },
-      (password) => resolve(password ?? undefined),
-    );
-  });
 }
 
 /** Turn whatever pg or the network threw into one line that names the cause and the fix. */

@@ -93,7 +93,7 @@ describe('pgtop --once', () => {
       const blocker = locks.rows.find((r: { pid: number }) => r.pid === chain.blockerPid);
       expect(blocker).toMatchObject({ depth: 0, waiterCount: 1, state: 'idle in transaction', database: db.name });
       const waiter = locks.rows[locks.rows.indexOf(blocker) + 1];
-      expect(waiter).toMatchObject({ depth: 1, pid: chain.waiterPids[0], relation: 'accounts', blockedBy: [chain.blockerPid] });
+      expect(waiter).toMatchObject({ depth: 1, pid: chain.waiterPids[0], relation: 'public.accounts', blockedBy: [chain.blockerPid] });
       // Seen from another database, the relation cannot be named there: pgtop says where it is.
       const fromPostgres = JSON.parse((await runPgtop([...args, '--once', '--json', '--screen', 'locks'], env)).stdout);
       const elsewhere = fromPostgres.rows.find((r: { pid: number }) => r.pid === chain.waiterPids[0]);

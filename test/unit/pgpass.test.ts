@@ -4,7 +4,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pgpass from 'pgpass';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { lookupPgpass, pgpassPath } from '../../src/db/pgpass.js';
 
@@ -57,14 +56,5 @@ describe('lookupPgpass (libpq rules)', () => {
   it('looks in $HOME/.pgpass without PGPASSFILE', () => {
     expect(pgpassPath({ HOME: '/home/alice' })).toBe('/home/alice/.pgpass');
     expect(pgpassPath({ HOME: '/home/alice', PGPASSFILE: '/etc/pgpass' })).toBe('/etc/pgpass');
-  });
-
-  it('differs from the pgpass package pgtop connects with today, which takes the last matching line', async () => {
-    const file = fileWith('db.example:5432:shop:alice:first\n*:*:*:alice:second\n');
-    vi.stubEnv('PGPASSFILE', file);
-    vi.stubEnv('PGPASSWORD', undefined);
-    const fromPackage = await new Promise((resolve) => pgpass(TARGET, resolve));
-    expect(fromPackage).toBe('second');
-    expect(lookupPgpass(TARGET, { PGPASSFILE: file })).toEqual({ password: 'first' });
   });
 });
