@@ -224,7 +224,7 @@ export function restoreNeedsTypedName(entry: Pick<BackupEntry, 'format' | 'madeB
  */
 export function restoreCommandLine(file: Pick<BackupEntry, 'format' | 'gzip' | 'path'>, into: string, foreign = false): string {
   const command = restoreCommand(file.format ?? 'custom', into, true, foreign ? '<random key>' : null);
-  const program = [command.tool, ...command.args.map((a) => (a.includes(' ') ? `'${a}'` : a)), `--dbname=${into}`].join(' ');
+  const program = [command.tool, ...command.args.map((a) => a.replace(/^(--[a-z-]+=)(.* .*)$/, "$1'$2'")), `--dbname=${into}`].join(' ');
   const check = foreign ? ' | (pgtop refuses psql meta-commands)' : '';
   const feed = file.gzip ? `gunzip -c ${file.path}${check} | ${program}` : foreign ? `cat ${file.path}${check} | ${program}` : `${program} < ${file.path}`;
   return `CREATE DATABASE "${into.replace(/"/g, '""')}" TEMPLATE template0; ${feed}`;
@@ -259,11 +259,10 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
       ? []
       : restoreNeedsTypedName(entry)
         ? [
-            'origin    NOT made by pgtop (or changed since): psql would obey any meta-command in it (\\! runs a command on this machine)',
-            "guard     psql's meta-commands are refused: pgtop checks every line first (nothing is created if one is found) and as psql reads it; psql starts in \\restrict where it has it (15.14+ and the other August 2025 releases)",
-            `its SQL   runs as you, ${v.into ? `in ${v.into}` : 'in the new database'}: restore only a file whose origin you know`,
+            'origin    NOT made by pgtop, or changed since: psql would obey its meta-commands (\\! …)',
+            "guard     meta-commands refused (pgtop checks each line, psql's \\restrict where it has it); its SQL runs as you",
           ]
-        : ['origin    made by pgtop: its SHA-256 is checked against its .verified record again before psql reads it']),
+        : ['origin    made by pgtop: its SHA-256 is checked against its .verified record before psql reads it']),
     `into      ${v.into ?? ''}, created now; pgtop never restores over an existing database`,
     'owners    kept when you are a superuser; otherwise --no-owner --no-privileges (all owned by you)',
     `then      row counts of every table, side by side with ${entry.database ?? 'the source database'}`,

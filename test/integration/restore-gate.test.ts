@@ -27,7 +27,7 @@ import { readSidecar } from '../../src/backup/verify.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
 import { openSession } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
+import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchDatabase } from '../support/pg.js';
 
 let db: ScratchDatabase;
@@ -177,7 +177,10 @@ describe('a plain SQL file pgtop did not make', () => {
       await d.runner.confirm(`${name}x`);
       expect(status(d.store).text).toContain(`${name} has no ${name}.verified record`);
       expect(await pressRestore(d, name, into)).toBe(name);
-      await d.runner.confirm(name);
+      // Typed as the keys type it: the confirmation holds the text, Enter confirms.
+      const overlay = d.store.getState().ui.overlay;
+      if (overlay.kind === 'confirm') setUi(d.store, { overlay: { ...overlay, typed: name } });
+      await d.runner.confirm();
       expect(status(d.store)).toMatchObject({
         kind: 'error',
         text: expect.stringContaining(`not restored, nothing was created: ${name}, line 9: \\! is a psql meta-command (psql, not the server, would run it: a shell command on this machine); psql meta-commands are refused in a file pgtop did not make`),
