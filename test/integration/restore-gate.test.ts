@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupsView } from '../../screens/backups/view.js';
 import { ActionRunner } from '../../src/actions/runner.js';
@@ -187,6 +187,22 @@ describe('a plain SQL file pgtop did not make', () => {
       });
       expect(existsSync(marker)).toBe(false);
       expect(await databaseExists(into)).toBe(false);
+
+      // Gzipped, the same: refused untyped, and typed its \! is found in the gunzipped SQL.
+      const gz = `${db.name}_full_20250102_000001.sql.gz`;
+      writeFileSync(join(dir, gz), gzipSync(readFileSync(join(dir, name))));
+      const source = toolset({ connection: connection(), serverMajor: pgInfo().majorVersion, password: pgInfo().password }).main;
+      const admin = await connect();
+      try {
+        for (const [foreignAccepted, why] of [[false, `${gz} has no ${gz}.verified record`], [true, `${gz}, line 9: \\! is a psql meta-command`]] as const) {
+          const error = await restoreBackup({ file: join(dir, gz), format: 'plain', gzip: true, into, admin, source, keepOwners: true, foreignAccepted }).catch((e: unknown) => e);
+          expect((error as Error).message).toContain(`not restored, nothing was created: ${why}`);
+        }
+      } finally {
+        await admin.end();
+      }
+      expect(existsSync(marker)).toBe(false);
+      expect(await databaseExists(into)).toBe(false);
     } finally {
       await d.runner.close();
     }
@@ -236,7 +252,9 @@ describe('a plain SQL file pgtop did not make', () => {
 describe('a plain SQL backup pgtop made', () => {
   it('restores after y/n as before; one byte changed (size and time kept) and it is refused', async () => {
     const t = toolset({ connection: connection(), serverMajor: pgInfo().majorVersion, password: pgInfo().password });
-    const made = await runBackup({ dir, plan: planFor('plain', db.name), at: new Date(2025, 0, 5), source: t.main, verifier: () => t.verifier() });
+    const backup = await runBackup({ dir, plan: planFor('plain', db.name), at: new Date(2025, 0, 5), source: t.main, verifier: () => t.verifier() });
+    const made = { ...backup, original: join(work, 'original.sql.gz') };
+    writeFileSync(made.original, readFileSync(backup.file));
     const d = await dashboard();
     try {
       const into = `${db.name}_r5`;
@@ -263,6 +281,16 @@ describe('a plain SQL backup pgtop made', () => {
         text: expect.stringContaining(`not restored, nothing was created: ${made.name} changed since pgtop made it: its SHA-256 is not the one in ${made.name}.verified`),
       });
       expect(await databaseExists(again)).toBe(false);
+
+      // A changed file that still reads back: t records it as it is now, no longer as pgtop's, and r asks for its name.
+      writeFileSync(made.file, gzipSync(gunzipSync(readFileSync(made.original)).toString().replace('SET lock_timeout = 0;', 'SET lock_timeout = 1;')));
+      await d.watcher.listOnce();
+      const entry = backupsView.rows(d.store.getState()).find((e) => e.name === made.name)!;
+      d.runner.request(backupsView.actions!.verifyBackup!(entry, d.store.getState())!, made.name);
+      await d.runner.confirm();
+      expect(status(d.store)).toMatchObject({ kind: 'success', text: expect.stringContaining('(its checksum changed since the last verification: it is no longer taken for the backup pgtop made); not made by pgtop: r restores it only after you type its name') });
+      expect((await readSidecar(made.file))!.madeBy).toBeUndefined();
+      expect(await pressRestore(d, made.name, again)).toBe(made.name);
     } finally {
       await d.runner.close();
     }
