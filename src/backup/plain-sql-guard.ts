@@ -57,9 +57,10 @@ const COPY_FROM_STDIN = new RegExp(String.raw`^[ \t]*COPY[ \t]+(?:ONLY[ \t]+)?${
 const COPY_END = /^\\\.(?:\r?\n)?$/;
 
 const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f';
-const isIdentStart = (c: string) => /[A-Za-z_\x80-\xff]/.test(c);
-const isIdentCont = (c: string) => /[A-Za-z_0-9$\x80-\xff]/.test(c);
 const isDigit = (c: string) => c >= '0' && c <= '9';
+/** psql's ident_start: a letter, _ or any byte from 0x80 (the text is read one byte per character). */
+const isIdentStart = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_' || c >= '\x80';
+const isIdentCont = (c: string) => isIdentStart(c) || isDigit(c) || c === '$';
 
 /** One reading of a quoted string: backslash literal (standard_conforming_strings on) or an escape (off, E'…'). */
 interface Reading {
@@ -307,7 +308,16 @@ export function plainSqlGuard(mode: GuardMode): Transform {
   let pendingBytes = 0;
   /** Inside a long COPY data line, already checked at its start: pass it on to its newline. */
   let passing = false;
-  const take = (line: Buffer): Buffer => Buffer.from(scanner.line(line.toString('latin1')), 'latin1');
+  const take = (line: Buffer): Buffer => {
+    // COPY data (most of a dump) goes through as it is: only its end marker, and in strict mode a \. or NUL, matter.
+    const endMarker = line[0] === 0x5c && line[1] === 0x2e && (line.length === 2 || line[2] === 0x0a || (line[2] === 0x0d && line[3] === 0x0a && line.length === 4));
+    if (scanner.inCopyData && !endMarker) {
+      scanner.nextDataLine();
+      if (mode === 'strict' && ((line[0] === 0x5c && line[1] === 0x2e) || line.includes(0))) scanner.dataLine(line.toString('latin1'));
+      return line;
+    }
+    return Buffer.from(scanner.line(line.toString('latin1')), 'latin1');
+  };
   return new Transform({
     transform(chunk: Buffer, _enc, done) {
       try {
