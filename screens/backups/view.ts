@@ -76,7 +76,7 @@ function backupDetail(e: BackupEntry): [string, string][] {
     ['state', STATE_DETAIL[e.state]],
     ['verified', s ? `${s.verifiedAt}: ${s.check}` : e.state === 'changed' ? 'the file changed after it was verified: t verifies it again' : 'never: t verifies it'],
     ['sha256', s?.sha256 ?? ''],
-    ['origin', s?.madeBy === 'pgtop' ? `pgtop${s.dumpedBy ? `, pg_dump ran in ${s.dumpedBy}` : ''}${s.serverVersion ? `, server ${s.serverVersion}` : ''}` : 'not pgtop (or unknown): --keep-days never deletes it'],
+    ['origin', s?.madeBy === 'pgtop' ? `pgtop${s.dumpedBy ? `, pg_dump ran in ${s.dumpedBy}` : ''}${s.serverVersion ? `, server ${s.serverVersion}` : ''}` : `not pgtop (or unknown): --keep-days never deletes it${e.format === 'plain' ? '; r restores it only after you type its name, with psql meta-commands refused' : ''}`],
   ];
 }
 

@@ -32,6 +32,8 @@ export interface ActionRunContext {
   /** Progress in the status line while the action runs ("12.3 MB, 8.1 MB/s"). */
   progress(text: string): void;
   env: ActionEnvironment;
+  /** What the user typed to confirm, when the confirmation asked for a typed name and it matched (the runner checks it); else undefined. */
+  typed?: string;
 }
 
 /** What an action reports: a line for the status line, and optionally a box the user dismisses (a generated password shown once, a restore report). */
@@ -42,7 +44,7 @@ export interface ActionOutcome {
 
 export interface ActionSpec<Target> {
   id: string;
-  /** 'confirm': y/n. 'typed': the user types `typeToConfirm` exactly (VACUUM FULL, DROP…). */
+  /** 'confirm': y/n. 'typed': the user types `typeToConfirm` exactly (VACUUM FULL, DROP…), or y/n where it gives nothing for this target. */
   danger: 'confirm' | 'typed';
   /** Asked again after each answer with the answers so far, so a question can depend on an earlier one (a table only for a one-table backup). */
   inputs?(target: Target, values: InputValues): InputField[];
@@ -50,7 +52,7 @@ export interface ActionSpec<Target> {
   /** The statement or command as it will run, shown before the user agrees. */
   sql(target: Target, values: InputValues): string;
   details(target: Target, values: InputValues): string[];
-  typeToConfirm?(target: Target, values: InputValues): string;
+  typeToConfirm?(target: Target, values: InputValues): string | undefined;
   /** Why this action must not run on this target, if it must not. */
   refuse?(target: Target, context: ActionContext): string | null;
   /** Runs it; resolves to the outcome, throws with the server's error. */

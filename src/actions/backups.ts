@@ -158,12 +158,20 @@ function entryRefusal(entry: BackupEntry, verb: string): string | null {
 /**
  * Restores a backup into a new database as `r` does (pg_restore or psql in the
  * pod under -k), then counts every table's rows side by side with the source.
+ * A plain file pgtop did not make runs only with `foreignAccepted` (its name
+ * was typed), and then with psql's meta-commands refused (restore-gate.ts).
  */
-export async function restoreInto(context: ActionRunContext, entry: BackupEntry, into: string, fallback?: ResolvedConnection): Promise<ActionOutcome> {
+export async function restoreInto(
+  context: ActionRunContext,
+  entry: BackupEntry,
+  into: string,
+  fallback?: ResolvedConnection,
+  options: { foreignAccepted?: boolean } = {},
+): Promise<ActionOutcome> {
   const { client, tools, connection } = await toolsFor(context, fallback);
   const superuser = (await client.query<{ s: boolean }>('SELECT rolsuper AS s FROM pg_roles WHERE rolname = current_user')).rows[0]?.s ?? false;
   const started = Date.now();
-  await restoreBackup({
+  const result = await restoreBackup({
     file: entry.path,
     format: entry.format ?? 'custom',
     gzip: entry.gzip,
@@ -171,7 +179,9 @@ export async function restoreInto(context: ActionRunContext, entry: BackupEntry,
     admin: client,
     source: tools.main,
     keepOwners: superuser,
-    progress: (done, total) => context.progress(`restore ${entry.name} → ${into}: ${Math.floor((100 * done) / Math.max(total, 1))}% (${bytes(done)} of ${bytes(total)})`),
+    foreignAccepted: options.foreignAccepted ?? false,
+    progress: (done, total, phase) =>
+      context.progress(`${phase === 'checking' ? 'checking' : 'restore'} ${entry.name}${phase === 'checking' ? '' : ` → ${into}`}: ${Math.floor((100 * done) / Math.max(total, 1))}% (${bytes(done)} of ${bytes(total)})`),
   });
   context.progress(`restored into ${into}; counting rows…`);
   const password = passwordOf(client, connection.password);
@@ -197,21 +207,33 @@ export async function restoreInto(context: ActionRunContext, entry: BackupEntry,
     await restoredSession.close();
   }
   const seconds = (Date.now() - started) / 1000;
-  const message = `restored ${entry.name} into ${into} in ${duration(seconds)}`;
+  const guarded = result.foreign ? ' (not pgtop\'s: psql meta-commands refused)' : '';
+  const message = `restored ${entry.name} into ${into} in ${duration(seconds)}${guarded}`;
   return { message, detail: { title: `${message} — ${entry.database ?? 'source'} vs ${into}`, lines } };
 }
 
-/** What `r` runs, as the confirmation shows it. `file.path` may stand for a file chosen when it runs. */
-export function restoreCommandLine(file: Pick<BackupEntry, 'format' | 'gzip' | 'path'>, into: string): string {
-  const command = restoreCommand(file.format ?? 'custom', into, true);
-  const program = [command.tool, ...command.args, `--dbname=${into}`].join(' ');
-  const feed = file.gzip ? `gunzip -c ${file.path} | ${program}` : `${program} < ${file.path}`;
+/** A plain SQL file pgtop did not make (or that changed since): psql would obey its meta-commands, so r asks for its name. */
+export function restoreNeedsTypedName(entry: Pick<BackupEntry, 'format' | 'madeByPgtop'>): boolean {
+  return entry.format === 'plain' && !entry.madeByPgtop;
+}
+
+/**
+ * What `r` runs, as the confirmation shows it. `file.path` may stand for a
+ * file chosen when it runs. A file that is not pgtop's goes through pgtop's
+ * check of every line, and psql starts in \restrict where it has it.
+ */
+export function restoreCommandLine(file: Pick<BackupEntry, 'format' | 'gzip' | 'path'>, into: string, foreign = false): string {
+  const command = restoreCommand(file.format ?? 'custom', into, true, foreign ? '<random key>' : null);
+  const program = [command.tool, ...command.args.map((a) => a.replace(/^(--[a-z-]+=)(.* .*)$/, "$1'$2'")), `--dbname=${into}`].join(' ');
+  const check = foreign ? ' | (pgtop refuses psql meta-commands)' : '';
+  const feed = file.gzip ? `gunzip -c ${file.path}${check} | ${program}` : foreign ? `cat ${file.path}${check} | ${program}` : `${program} < ${file.path}`;
   return `CREATE DATABASE "${into.replace(/"/g, '""')}" TEMPLATE template0; ${feed}`;
 }
 
 export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
   id: 'restoreBackup',
-  danger: 'confirm',
+  // A plain file pgtop did not make asks for its name; every other restore asks y/n.
+  danger: 'typed',
   refuse(entry) {
     const refusal = entryRefusal(entry, 'restore');
     if (refusal) return refusal;
@@ -230,15 +252,24 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
     },
   ],
   title: (entry) => `Restore ${entry.name} into a new database`,
-  sql: (entry, v) => restoreCommandLine(entry, v.into ?? ''),
+  sql: (entry, v) => restoreCommandLine(entry, v.into ?? '', restoreNeedsTypedName(entry)),
   details: (entry, v) => [
     `backup    ${entry.name} (${bytes(entry.bytes)}, ${entry.state === 'verified' ? `verified ${entry.sidecar?.verifiedAt ?? ''}` : 'NOT verified: t verifies it first'})`,
+    ...(entry.format !== 'plain'
+      ? []
+      : restoreNeedsTypedName(entry)
+        ? [
+            'origin    NOT made by pgtop, or changed since: psql would obey its meta-commands (\\! …)',
+            "guard     meta-commands refused (pgtop checks each line, psql's \\restrict where it has it); its SQL runs as you",
+          ]
+        : ['origin    made by pgtop: its SHA-256 is checked against its .verified record before psql reads it']),
     `into      ${v.into ?? ''}, created now; pgtop never restores over an existing database`,
     'owners    kept when you are a superuser; otherwise --no-owner --no-privileges (all owned by you)',
     `then      row counts of every table, side by side with ${entry.database ?? 'the source database'}`,
     'a failed restore drops the new database again',
   ],
-  run: (context, entry, values) => restoreInto(context, entry, values.into!),
+  typeToConfirm: (entry) => (restoreNeedsTypedName(entry) ? entry.name : undefined),
+  run: (context, entry, values) => restoreInto(context, entry, values.into!, undefined, { foreignAccepted: restoreNeedsTypedName(entry) && context.typed === entry.name }),
 };
 
 export const verifyBackup: ActionSpec<BackupEntry> = {
@@ -250,18 +281,21 @@ export const verifyBackup: ActionSpec<BackupEntry> = {
   details: (entry) => [
     `file      ${entry.path} (${bytes(entry.bytes)})`,
     `now       ${entry.state === 'verified' ? `verified ${entry.sidecar?.verifiedAt}` : entry.state === 'changed' ? 'CHANGED since it was verified' : 'not verified'}`,
-    `records   the result and the file's SHA-256 in ${entry.name}.verified`,
+    `records   the result and the file's SHA-256 in ${entry.name}.verified (that pgtop made it only when its last record said so and the file is unchanged)`,
   ],
   async run(context, entry) {
     const { tools } = await toolsFor(context);
     const previous = await readSidecar(entry.path);
     try {
       const result = await verifyBackupFile(entry.path, entry.format ?? 'custom', entry.gzip, () => tools.verifier());
-      // Keep what the backup was (made by pgtop, its database…); only the check is new.
+      // Keep what the backup was (made by pgtop, its database…) only for the very content it was written for: t never makes a file pgtop's.
       const { pgtop: _v, file: _f, bytes: _b, mtimeMs: _m, sha256: _s, verifiedAt: _a, check: _c, ...about } = previous ?? ({} as Record<string, unknown>);
-      const sameContent = previous?.sha256 === result.sha256;
-      await writeSidecar(entry.path, result, previous && sameContent ? about : {});
-      return `verified ${entry.name}: ${result.check}${previous && !sameContent ? ' (its checksum changed since the last verification)' : ''}`;
+      const sameContent = previous?.sha256 === result.sha256 && previous.file === entry.name;
+      const kept = previous && sameContent ? about : {};
+      await writeSidecar(entry.path, result, kept);
+      const changed = previous && !sameContent ? ` (its checksum changed since the last verification${previous.madeBy === 'pgtop' ? ': it is no longer taken for the backup pgtop made' : ''})` : '';
+      const foreign = entry.format === 'plain' && kept.madeBy !== 'pgtop' ? '; not made by pgtop: r restores it only after you type its name, with psql meta-commands refused' : '';
+      return `verified ${entry.name}: ${result.check}${changed}${foreign}`;
     } catch (error) {
       // A file that does not read is not verified any more.
       if (previous) await rm(`${entry.path}.verified`, { force: true });

@@ -75,9 +75,15 @@ export class ActionRunner {
     setStatus(this.store, `not run: ${what}`);
   }
 
-  /** The user agreed: run the pending action. Resolves when it has finished. */
-  async confirm(): Promise<void> {
+  /**
+   * The user agreed: run the pending action. Resolves when it has finished.
+   * `typed`: what was typed to confirm (by default what the confirmation
+   * shows as typed); passed to the action only when it is the name asked for.
+   */
+  async confirm(typed?: string): Promise<void> {
     const pending = this.pending;
+    const overlay = this.store.getState().ui.overlay;
+    const typedText = typed ?? (overlay.kind === 'confirm' ? overlay.typed : undefined);
     this.pending = null;
     setUi(this.store, { overlay: { kind: 'none' } });
     if (!pending) return;
@@ -87,11 +93,17 @@ export class ActionRunner {
     }
     const { spec, target, values } = pending;
     const sql = spec.sql(target, values);
+    const expected = spec.danger === 'typed' ? spec.typeToConfirm?.(target, values) : undefined;
     this.running = sql;
     setStatus(this.store, `running ${sql}`);
     try {
       const outcome = await spec.run(
-        { client: () => this.actionSession().then((s) => s.client), progress: (text) => setStatus(this.store, text), env: this.env },
+        {
+          client: () => this.actionSession().then((s) => s.client),
+          progress: (text) => setStatus(this.store, text),
+          env: this.env,
+          typed: expected !== undefined && typedText === expected ? expected : undefined,
+        },
         target,
         values,
       );

@@ -114,8 +114,12 @@ async function cachedSidecar(file: string, bytes: number, mtimeMs: number): Prom
   return sidecar;
 }
 
-/** The newest verified backup of a database of this kind in `dir` (its record still matches the file), or null. */
+/**
+ * The newest verified backup pgtop made of a database, of this kind, in `dir`
+ * (its record still matches the file), or null. A file pgtop did not make is
+ * never picked: restoring one needs its name typed (the backups screen's r).
+ */
 export async function newestVerifiedBackup(dir: string, database: string, kind: BackupKind): Promise<BackupEntry | null> {
   const { entries } = await listBackups(dir);
-  return entries.find((e) => e.database === database && e.kind === kind && e.state === 'verified') ?? null;
+  return entries.find((e) => e.database === database && e.kind === kind && e.state === 'verified' && e.madeByPgtop) ?? null;
 }

@@ -3,15 +3,18 @@
 // CREATE DATABASE fails when the name is taken, and that is the first step.
 // A custom archive goes through pg_restore, plain SQL through psql (gunzipped
 // here, so the pod needs no gzip), both with the file on stdin — locally or
-// in the pod (-k) — and stop at the first error. When the restore fails, the
-// database pgtop just created is dropped again: a half-restored copy must not
-// pass for a good one.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// in the pod (-k) — and stop at the first error. A plain file runs as it is
+// only when pgtop made it and it is unchanged; any other only when the user
+// typed its name, with psql's meta-commands refused (restore-gate.ts) — and
+// that is decided before the database is created, so a refusal leaves
+// nothing behind. When the restore fails, the database pgtop just created is
+// dropped again: a half-restored copy must not pass for a good one.
+import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ClientBase } from 'pg';
 import type { FileFormat } from './naming.js';
+import { checkPlainRestore, plainRestoreInput, RestoreRefused, type PlainRestorePlan } from './restore-gate.js';
 import { startWork } from './running.js';
 import type { ToolRun, ToolSource } from './source.js';
 import { ToolError } from './tools.js';
@@ -34,17 +37,33 @@ export interface RestoreRequest {
   source: ToolSource;
   /** Restore owners and privileges (a superuser); otherwise everything is owned by the restoring user. */
   keepOwners: boolean;
-  progress?(done: number, total: number): void;
+  /** The user typed the file's name: a plain file pgtop did not make (or that changed) may run, with psql's meta-commands refused. */
+  foreignAccepted?: boolean;
+  /** Bytes of the file read: while it is checked (a plain file: its SHA-256, and each line when it is not pgtop's), then while it is restored. */
+  progress?(done: number, total: number, phase: 'checking' | 'restoring'): void;
   signal?: AbortSignal;
 }
 
-/** The program and arguments that restore a file (shown before it runs). */
-export function restoreCommand(format: FileFormat, into: string, keepOwners: boolean): Omit<ToolRun, 'stdout' | 'stdin' | 'signal'> {
+/** What the restore ran, for its outcome. */
+export interface RestoreResult {
+  durationMs: number;
+  /** For a plain file pgtop did not make: why not, and that psql's meta-commands were refused. */
+  foreign: string | null;
+}
+
+/**
+ * The program and arguments that restore a file (shown before it runs). With
+ * a restrict key, psql enters \restrict first (--command) and then reads the
+ * file from stdin (--file=-): the file cannot leave restricted mode without
+ * the key, and psql's line numbers stay the file's.
+ */
+export function restoreCommand(format: FileFormat, into: string, keepOwners: boolean, restrictKey?: string | null): Omit<ToolRun, 'stdout' | 'stdin' | 'signal'> {
   if (format === 'custom') {
     const args = ['--exit-on-error', '--no-password', ...(keepOwners ? [] : ['--no-owner', '--no-privileges'])];
     return { tool: 'pg_restore', args, database: into };
   }
-  return { tool: 'psql', args: ['--no-password', '--quiet', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--single-transaction'], database: into };
+  const restrict = restrictKey ? [`--command=\\restrict ${restrictKey}`, '--file=-'] : [];
+  return { tool: 'psql', args: ['--no-password', '--quiet', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--single-transaction', ...restrict], database: into };
 }
 
 export function createDatabaseSql(admin: Pick<ClientBase, 'escapeIdentifier'>, into: string): string {
@@ -52,38 +71,64 @@ export function createDatabaseSql(admin: Pick<ClientBase, 'escapeIdentifier'>, i
   return `CREATE DATABASE ${admin.escapeIdentifier(into)} TEMPLATE template0`;
 }
 
-export async function restoreBackup(request: RestoreRequest): Promise<{ durationMs: number }> {
+export async function restoreBackup(request: RestoreRequest): Promise<RestoreResult> {
   const { admin, into } = request;
   const started = Date.now();
   const taken = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [into]);
   if (taken.rowCount) throw new RestoreError(`database ${into} already exists: pgtop restores only into a new database; choose another name`);
-  await admin.query(createDatabaseSql(admin, into));
-  const total = (await stat(request.file)).size;
-  let done = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, next) {
-      done += chunk.length;
-      next(null, chunk);
-    },
+  // One open file from the check to the restore: a name swapped meanwhile changes nothing.
+  const handle = await open(request.file, 'r').catch((error: unknown) => {
+    throw new RestoreError(`cannot read ${request.file}: ${(error as Error).message}`);
   });
-  const timer = setInterval(() => request.progress?.(done, total), 500);
   const work = startWork(request.signal);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    let input: Readable = createReadStream(request.file).pipe(count);
-    if (request.gzip) input = input.pipe(createGunzip());
-    const command = restoreCommand(request.format, into, request.keepOwners);
-    await request.source.run({ ...command, stdin: input, signal: work.signal });
-    return { durationMs: Date.now() - started };
-  } catch (error) {
-    const why = error instanceof ToolError ? error.message : (error as Error).message;
-    const dropped = await admin
-      .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(into)}`)
-      .then(() => `the new database ${into} was dropped again`)
-      .catch((e: unknown) => `the half-restored database ${into} is left (DROP failed: ${(e as Error).message})`);
-    throw new RestoreError(`restore into ${into} failed: ${why}; ${dropped}`);
+    const total = (await handle.stat()).size;
+    let plan: PlainRestorePlan | null = null;
+    if (request.format === 'plain') {
+      plan = await checkPlainRestore({
+        file: request.file,
+        gzip: request.gzip,
+        handle,
+        source: request.source,
+        foreignAccepted: request.foreignAccepted ?? false,
+        progress: (done) => request.progress?.(done, total, 'checking'),
+        signal: work.signal,
+      }).catch((error: unknown) => {
+        throw new RestoreError(error instanceof RestoreRefused ? `not restored, nothing was created: ${error.message}` : (error as Error).message);
+      });
+    }
+    await admin.query(createDatabaseSql(admin, into));
+    let done = 0;
+    timer = setInterval(() => request.progress?.(done, total, 'restoring'), 500);
+    try {
+      let input: Readable;
+      if (plan) input = plainRestoreInput(handle, request.gzip, plan, (n) => (done = n));
+      else {
+        const count = new Transform({
+          transform(chunk: Buffer, _enc, next) {
+            done += chunk.length;
+            next(null, chunk);
+          },
+        });
+        input = handle.createReadStream({ start: 0, autoClose: false }).pipe(count);
+        if (request.gzip) input = input.pipe(createGunzip());
+      }
+      const command = restoreCommand(request.format, into, request.keepOwners, plan?.restrictKey);
+      await request.source.run({ ...command, stdin: input, signal: work.signal });
+      return { durationMs: Date.now() - started, foreign: plan?.foreignBecause ?? null };
+    } catch (error) {
+      const why = error instanceof ToolError ? error.message : (error as Error).message;
+      const dropped = await admin
+        .query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(into)}`)
+        .then(() => `the new database ${into} was dropped again`)
+        .catch((e: unknown) => `the half-restored database ${into} is left (DROP failed: ${(e as Error).message})`);
+      throw new RestoreError(`restore into ${into} failed: ${why}; ${dropped}`);
+    }
   } finally {
-    clearInterval(timer);
+    if (timer) clearInterval(timer);
     work.done();
+    await handle.close().catch(() => undefined);
   }
 }
 

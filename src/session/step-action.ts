@@ -127,7 +127,7 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
   if (action.kind === 'restore') {
     const into = fill(action.into, ctx, 'text');
     const intoSql = quoteIdent(into);
-    const newest = { format: 'custom' as const, gzip: false, path: `<the newest verified full backup of ${ctx.database} in ${deps.backupDir}>` };
+    const newest = { format: 'custom' as const, gzip: false, path: `<the newest verified full backup pgtop made of ${ctx.database} in ${deps.backupDir}>` };
     const spec: ActionSpec<StepTarget> = {
       id: 'learnRestore',
       danger: 'confirm',
@@ -141,7 +141,7 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
         const created: Created[] = [];
         try {
           const backup = await newestVerifiedBackup(deps.backupDir, ctx.database, 'full');
-          if (!backup) throw new Error(`no verified full backup of ${ctx.database} in ${deps.backupDir} yet: take one first (step 2.1)`);
+          if (!backup) throw new Error(`no verified full backup pgtop made of ${ctx.database} in ${deps.backupDir} yet: take one first (step 2.1)`);
           const client = await context.client();
           await client.query(`DROP DATABASE IF EXISTS ${intoSql} WITH (FORCE)`);
           const outcome = await restoreInto(context, backup, into, deps.connection);

@@ -4,15 +4,18 @@
 // is), its output streams to the local file; the restore runs pg_restore in
 // the pod with the file on stdin. The password goes over stdin, never into
 // the exec's command (the API server's audit log records it). A pod killed
-// mid-dump leaves no file that looks like a backup, and says so.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// mid-dump leaves no file that looks like a backup, and says so. A plain file
+// pgtop did not make runs in the pod's psql under \restrict; with a psql in
+// the pod older than \restrict, pgtop's own dumps still restore.
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, runBackup } from '../../src/backup/backup.js';
 import { planFor } from '../../src/backup/naming.js';
-import { restoreBackup } from '../../src/backup/restore.js';
+import { restoreBackup, RestoreError } from '../../src/backup/restore.js';
 import { toolset } from '../../src/backup/toolset.js';
 import { findLocalTool } from '../../src/backup/tools.js';
 import { readSidecar } from '../../src/backup/verify.js';
@@ -23,6 +26,8 @@ import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchData
 const NS = 'backups';
 let cluster: FakeCluster;
 let target: K8sTarget;
+/** The same server behind a pod whose psql is older than \restrict (15.10). */
+let oldTarget: K8sTarget;
 let db: ScratchDatabase;
 let dir: string;
 const restored: string[] = [];
@@ -55,18 +60,44 @@ beforeAll(async () => {
     { KUBECONFIG: cluster.kubeconfig, PGPASSWORD: info.password },
   );
   dir = mkdtempSync(join(tmpdir(), 'pgtop-k8s-backups-'));
+  // A psql that says it is 15.10 and, as psql before 15.14 does, stops at \restrict (an invalid command to it).
+  const oldBin = join(dir, 'old-psql');
+  mkdirSync(oldBin);
+  writeFileSync(
+    join(oldBin, 'psql'),
+    [
+      '#!/bin/sh',
+      'if [ "$1" = "--version" ]; then echo "psql (PostgreSQL) 15.10"; exit 0; fi',
+      'input=$(mktemp)',
+      'cat > "$input"',
+      `if grep -q '^\\\\\\(un\\)\\?restrict' "$input"; then rm -f "$input"; printf '%s\\n' 'psql:<stdin>:1: error: invalid command \\restrict' >&2; exit 3; fi`,
+      `"${join(bin, 'psql')}" "$@" < "$input"; code=$?; rm -f "$input"; exit $code`,
+      '',
+    ].join('\n'),
+  );
+  chmodSync(join(oldBin, 'psql'), 0o755);
+  const old = postgresTemplate(info, { app: 'postgres-old' });
+  old.env = { ...old.env, PATH: `${oldBin}:${bin}:${process.env.PATH}` };
+  delete old.env.PGPASSWORD;
+  cluster.kube.addDeployment(NS, 'postgres-old', old);
+  oldTarget = await openK8sTarget(
+    { target: { kind: 'deployment', name: 'postgres-old' }, remotePort: 5432 },
+    { username: info.user, dbname: db.name },
+    { KUBECONFIG: cluster.kubeconfig, PGPASSWORD: info.password },
+  );
 });
 
 afterAll(async () => {
   await target?.close();
+  await oldTarget?.close();
   await cluster?.stop();
   await dropDatabases(restored);
   await db.drop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function tools() {
-  return toolset({ connection: target.connection, serverMajor: pgInfo().majorVersion, password: pgInfo().password, podExec: target.exec, podLabel: () => target.label });
+function tools(on: K8sTarget = target) {
+  return toolset({ connection: on.connection, serverMajor: pgInfo().majorVersion, password: pgInfo().password, podExec: on.exec, podLabel: () => on.label });
 }
 
 async function checksums(database: string): Promise<string[]> {
@@ -120,6 +151,46 @@ describe('backups through the pod (-k)', () => {
     const admin = await connect();
     try {
       await restoreBackup({ file: result.file, format: 'plain', gzip: true, into, admin, source: t.main, keepOwners: true });
+    } finally {
+      await admin.end();
+    }
+    expect(await checksums(into)).toEqual(await checksums(db.name));
+  });
+
+  it("a plain file pgtop did not make, its name typed: the pod's psql runs it under \\restrict, and refuses its \\!", async () => {
+    // pgtop's check cannot tell where E'it\'s' ends (standard_conforming_strings), so from there the \! is psql's to refuse.
+    const marker = join(dir, 'pwned');
+    const name = `${db.name}_full_20250101_000000.sql`;
+    const file = join(dir, name);
+    writeFileSync(file, `--\n-- PostgreSQL database dump\n--\n\nCREATE TABLE public.planted (id int);\nSELECT E'it\\'s';\n\\! touch ${marker}\n\n-- PostgreSQL database dump complete\n`);
+    const into = `${db.name}_restore_foreign`;
+    restored.push(into);
+    const admin = await connect();
+    const execsBefore = cluster.kube.requests.length;
+    try {
+      const error = await restoreBackup({ file, format: 'plain', gzip: false, into, admin, source: tools().main, keepOwners: true, foreignAccepted: true }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RestoreError);
+      expect((error as Error).message).toMatch(/^restore into .* failed: psql failed in the pod: .*backslash commands are restricted; only \\unrestrict is allowed; the new database .* was dropped again$/);
+      expect((await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [into])).rowCount).toBe(0);
+    } finally {
+      await admin.end();
+      rmSync(file);
+    }
+    expect(existsSync(marker)).toBe(false);
+    const psql = cluster.kube.requests.slice(execsBefore).map((r) => decodeURIComponent(r.path)).filter((p) => p.includes('/exec?') && p.includes('single-transaction'));
+    expect(psql).toHaveLength(1);
+    expect(psql[0]).toMatch(/--command=\\restrict[ +][0-9a-f]{48}/);
+  });
+
+  it("pgtop's own plain dump restores with a psql in the pod older than \\restrict (its \\restrict lines blanked)", async () => {
+    const t = tools();
+    const result = await runBackup({ dir, plan: planFor('plain', db.name), at: new Date(Date.now() + 3000), source: t.main, verifier: () => t.verifier() });
+    expect(gunzipSync(readFileSync(result.file)).toString()).toMatch(/^\\restrict /m);
+    const into = `${db.name}_restore_old_psql`;
+    restored.push(into);
+    const admin = await connect();
+    try {
+      await restoreBackup({ file: result.file, format: 'plain', gzip: true, into, admin, source: tools(oldTarget).main, keepOwners: true });
     } finally {
       await admin.end();
     }

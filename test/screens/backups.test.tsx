@@ -114,6 +114,22 @@ describe('backups screen', () => {
     expect(flat(confirm)).toMatch(/CREATE DATABASE "postgres_restore_\d{8}_\d{6}" TEMPLATE template0; pg_restore --exit-on-error --no-password --dbname=postgres_restore_\d{8}_\d{6} < /);
   });
 
+  it('r on a plain file pgtop did not make asks for its name, says its SQL runs as you and meta-commands are refused; y does not run it', async () => {
+    app = renderApp({ screen: 'backups', patch: withBackups });
+    await app.waitFor('VERIFIED');
+    await app.press('j', 'r');
+    await app.waitFor('Restore into a NEW database named');
+    await app.press('enter');
+    const confirm = flat(await app.waitFor('type postgres_schema_20250303_010000.sql.gz and Enter'));
+    expect(confirm).toContain('origin NOT made by pgtop, or changed since: psql would obey its meta-commands (\\! …)');
+    expect(confirm).toContain("guard meta-commands refused (pgtop checks each line, psql's \\restrict where it has it); its SQL runs as you");
+    expect(confirm).toMatch(/gunzip -c \S+postgres_schema_20250303_010000\.sql\.gz \| \(pgtop refuses psql meta-commands\) \| psql .*--command='\\restrict <random key>' --file=- --dbname=/);
+    await app.press('y');
+    expect(app.frame()).toContain('type postgres_schema_20250303_010000.sql.gz and Enter');
+    await app.press('enter');
+    await app.waitFor('is not "postgres_schema_20250303_010000.sql.gz": nothing was run');
+  });
+
   it('Enter shows the verification and checksum', async () => {
     app = renderApp({ screen: 'backups', patch: withBackups });
     await app.waitFor('VERIFIED');

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listBackups } from '../../src/backup/listing.js';
+import { listBackups, newestVerifiedBackup } from '../../src/backup/listing.js';
 import { backupFileName, parseBackupName, partialName, planFor, type BackupPlan } from '../../src/backup/naming.js';
 import { applyRetention, planRetention } from '../../src/backup/retention.js';
 import { hashFile, writeSidecar } from '../../src/backup/verify.js';
@@ -79,6 +79,13 @@ describe('the backup directory', () => {
       [changed, 'changed', false],
       [interrupted, 'interrupted', false],
     ]);
+  });
+
+  it("the guided session's restore picks the newest full backup pgtop made, never a newer one t verified", async () => {
+    const now = new Date(2025, 5, 1, 12, 0, 0);
+    const made = await file(planFor('custom', 'shop'), daysAgo(2, now));
+    await file(planFor('custom', 'shop'), daysAgo(1, now), { madeByPgtop: false });
+    expect((await newestVerifiedBackup(dir, 'shop', 'full'))?.name).toBe(made);
   });
 
   it('a directory that does not exist yet is empty, not an error', async () => {
