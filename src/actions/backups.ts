@@ -212,8 +212,17 @@ export async function restoreInto(
   return { message, detail: { title: `${message} — ${entry.database ?? 'source'} vs ${into}`, lines } };
 }
 
-/** A plain SQL file pgtop did not make (or that changed since): psql would obey its meta-commands, so r asks for its name. */
-export function restoreNeedsTypedName(entry: Pick<BackupEntry, 'format' | 'madeByPgtop'>): boolean {
+/**
+ * A file pgtop did not make (or that changed since) asks for its name: its
+ * SQL runs on the server as you (as a superuser, COPY … TO PROGRAM runs
+ * commands there), and a plain file's psql meta-commands would run here.
+ */
+export function restoreNeedsTypedName(entry: Pick<BackupEntry, 'madeByPgtop'>): boolean {
+  return !entry.madeByPgtop;
+}
+
+/** A plain SQL file pgtop did not make: psql reads it under \restrict, after pgtop's check of every line. */
+function needsMetaCommandGuard(entry: Pick<BackupEntry, 'format' | 'madeByPgtop'>): boolean {
   return entry.format === 'plain' && !entry.madeByPgtop;
 }
 
@@ -232,7 +241,7 @@ export function restoreCommandLine(file: Pick<BackupEntry, 'format' | 'gzip' | '
 
 export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
   id: 'restoreBackup',
-  // A plain file pgtop did not make asks for its name; every other restore asks y/n.
+  // A file pgtop did not make asks for its name (see restoreNeedsTypedName); pgtop's own ask y/n.
   danger: 'typed',
   refuse(entry) {
     const refusal = entryRefusal(entry, 'restore');
@@ -252,12 +261,14 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
     },
   ],
   title: (entry) => `Restore ${entry.name} into a new database`,
-  sql: (entry, v) => restoreCommandLine(entry, v.into ?? '', restoreNeedsTypedName(entry)),
+  sql: (entry, v) => restoreCommandLine(entry, v.into ?? '', needsMetaCommandGuard(entry)),
   details: (entry, v) => [
     `backup    ${entry.name} (${bytes(entry.bytes)}, ${entry.state === 'verified' ? `verified ${entry.sidecar?.verifiedAt ?? ''}` : 'NOT verified: t verifies it first'})`,
     ...(entry.format !== 'plain'
-      ? []
-      : restoreNeedsTypedName(entry)
+      ? restoreNeedsTypedName(entry)
+        ? ['origin    NOT made by pgtop, or changed since: its SQL runs on the server as you; type its name to go on']
+        : []
+      : needsMetaCommandGuard(entry)
         ? [
             'origin    NOT made by pgtop, or changed since: psql would obey its meta-commands (\\! …)',
             "guard     meta-commands refused (pgtop checks each line, psql's \\restrict where it has it); its SQL runs as you",
@@ -269,7 +280,7 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
     'a failed restore drops the new database again',
   ],
   typeToConfirm: (entry) => (restoreNeedsTypedName(entry) ? entry.name : undefined),
-  run: (context, entry, values) => restoreInto(context, entry, values.into!, undefined, { foreignAccepted: restoreNeedsTypedName(entry) && context.typed === entry.name }),
+  run: (context, entry, values) => restoreInto(context, entry, values.into!, undefined, { foreignAccepted: needsMetaCommandGuard(entry) && context.typed === entry.name }),
 };
 
 export const verifyBackup: ActionSpec<BackupEntry> = {

@@ -189,7 +189,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     keys: ['r'],
     scope: ['backups'],
     danger: true,
-    text: 'restore the selected backup into a NEW database, then compare row counts with the source, after y/n (a plain SQL file pgtop did not make: after you type its name)',
+    text: 'restore the selected backup into a NEW database, then compare row counts with the source, after y/n (a file pgtop did not make: after you type its name)',
     hint: 'restore',
   },
   { command: 'verifyBackup', keys: ['t'], scope: ['backups'], danger: true, text: 'verify the selected backup (pg_restore reads it all; SQL must end complete), after y/n', hint: 'verify' },
