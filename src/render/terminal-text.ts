@@ -18,7 +18,8 @@
 // A backslash is not escaped, so escaping escaped text changes nothing; the
 // price is that a name holding the four characters `\x1b` reads like one
 // holding ESC (--json has the exact text).
-// --json needs none of this: JSON.stringify escapes control characters.
+// --json keeps the exact text, escaped the JSON way: JSON.stringify escapes
+// C0 but not DEL, C1 or the format characters, so terminalJson does those.
 
 // Precompiled, and tested before any replacing: nearly all text has nothing
 // to escape (this runs on every cell of every refresh).
@@ -67,4 +68,18 @@ const STRAY_ALL = new RegExp(STRAY.source, 'g');
  */
 export function terminalFrame(frame: string): string {
   return STRAY.test(frame) ? frame.replace(STRAY_ALL, visibleEscape) : frame;
+}
+
+// Outside JSON strings there is only ASCII, so this only ever escapes inside them.
+const UNSAFE_IN_JSON = new RegExp(UNSAFE.source.replace('\\u0000-\\u001f', ''));
+const UNSAFE_IN_JSON_ALL = new RegExp(UNSAFE_IN_JSON.source, 'g');
+
+/**
+ * A value as JSON that is safe on a terminal and parses back to the exact
+ * text: JSON.stringify escapes C0 controls (\u001b) itself, and leaves DEL,
+ * C1 (U+009B, a CSI) and the format characters raw; those become \uXXXX here.
+ */
+export function terminalJson(value: unknown, indent?: number): string {
+  const json = JSON.stringify(value, null, indent);
+  return UNSAFE_IN_JSON.test(json) ? json.replace(UNSAFE_IN_JSON_ALL, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 }

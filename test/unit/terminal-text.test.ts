@@ -3,7 +3,7 @@
 // text's, and text with nothing to escape is the very same string.
 import { describe, expect, it } from 'vitest';
 import { displayWidth, pad } from '../../src/format/format.js';
-import { terminalFrame, terminalLines, terminalText } from '../../src/render/terminal-text.js';
+import { terminalFrame, terminalJson, terminalLines, terminalText } from '../../src/render/terminal-text.js';
 import { textTable, type Column } from '../../src/render/table.js';
 import { wrapWords } from '../../src/render/overlay-lines.js';
 import { styledLine } from '../../src/components/ansi.js';
@@ -111,5 +111,18 @@ describe('terminalFrame (the last guard on a whole frame)', () => {
     const guarded = terminalFrame(hostile);
     expect(guarded).toBe('ok\n\u001b[31mq\u001b[39m \\x1b]0;pwned\\x07 \\x1b[2J \\x9b2J\\ttab\\u202e');
     expect(guarded.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+  });
+});
+
+describe('terminalJson (--json)', () => {
+  it('escapes what JSON.stringify leaves raw (DEL, C1, bidi) and parses back to the exact text', () => {
+    const value = { name: `t${ALL_CONTROLS.join('')}\u202e\u2066x\u200b日本`, n: 1 };
+    expect(JSON.stringify(value)).toMatch(/[\u007f-\u009f\u202e]/);
+    const json = terminalJson(value, 2);
+    expect(json).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b]/);
+    expect(json).toContain('\\u009b');
+    expect(json).toContain('\\u202e');
+    expect(JSON.parse(json)).toEqual(value);
+    expect(terminalJson({ a: 'plain' })).toBe('{"a":"plain"}');
   });
 });
