@@ -63,6 +63,32 @@ describe('--once with hostile names and query texts', () => {
       await admin.query(`DROP ROLE IF EXISTS ${ident(admin, role)}`).finally(() => admin.end());
     }
   });
+
+  it('learn --check names the hostile table as terminal text', async () => {
+    const db = await createScratchDatabase('check_hostile');
+    const c = await connect({ database: db.name });
+    const schema = evil('sales');
+    const table = evil('orders');
+    try {
+      await c.query(`CREATE SCHEMA ${ident(c, schema)}`);
+      await c.query(`CREATE TABLE ${ident(c, schema)}.${ident(c, table)} (id int PRIMARY KEY)`);
+      await c.query(`INSERT INTO ${ident(c, schema)}.${ident(c, table)} SELECT generate_series(1, 100)`);
+      // The guided session's checks name the table with the most dead tuples: here the hostile one.
+      await c.query(`DELETE FROM ${ident(c, schema)}.${ident(c, table)} WHERE id <= 50`);
+      await waitFor(async () => (await c.query('SELECT n_dead_tup > 0 AS dead FROM pg_stat_user_tables')).rows[0]?.dead, { what: 'dead tuples counted' });
+      const { args, env } = serverArgs(db.name);
+      const check = await runPgtop(['learn', '--check', ...args], env);
+      // It ends by itself (exit 0 when every criterion passes, else 1), not killed by the timeout (-1).
+      expect([0, 1], check.stderr).toContain(check.code);
+      expect(check.stdout).toMatch(/ of \d+ criteria pass\n$/);
+      expect(strayControls(check.stdout), `learn --check:\n${check.stdout}`).toEqual([]);
+      expect(strayControls(check.stderr)).toEqual([]);
+      expect(check.stdout).toContain('\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e');
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
 });
 
 describe('--once when a screen\'s data fails to load', () => {
