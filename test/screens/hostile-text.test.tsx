@@ -12,7 +12,8 @@ import { bindingsFor } from '../../src/keys/keymap.js';
 import type { ScreenId } from '../../src/screen-ids.js';
 import type { LearnState } from '../../src/session/controller.js';
 import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
-import { EVIL, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile.js';
+import { terminalText } from '../../src/render/terminal-text.js';
+import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let app: RenderedApp | undefined;
@@ -95,5 +96,21 @@ describe('hostile text on every screen', () => {
     expectSafe(app, 'the failure');
     const rows = view.rows(app.store.getState());
     if (rows.length === 0 && view.emptyText) expect(failed).not.toContain(view.emptyText(app.store.getState()));
+  });
+});
+
+describe('a name holding control characters', () => {
+  it('is confirmed by typing it as it shows (its escapes), since ESC cannot be typed', async () => {
+    app = renderApp({ screen: 'bloat', patch: hostileState });
+    await app.resize(200, 40);
+    await app.waitFor('DEAD%');
+    await app.press('F');
+    const shown = terminalText(evil('orders'));
+    await app.waitFor(`type ${shown} and Enter to run it`);
+    await app.press(...Array.from(shown), 'enter');
+    // Confirmed: the runner goes on to connect (there is no server in this test), instead of refusing the name.
+    const frame = await app.waitFor('no server in this test');
+    expect(frame).not.toContain('nothing was run');
+    expectSafe(app, 'the typed confirmation');
   });
 });
