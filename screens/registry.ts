@@ -28,8 +28,24 @@ export interface ScreenDefinition {
   /** What --once polls when it prints more than the screen shows at once (the three lists of sizes). */
   onceQueries?: readonly QueryId[];
   /** What --once prints, when more than the view's rows: each part titled (the roles and then the security audit). */
+  onceParts?: readonly OncePart[];
+  /**
+   * Queries the screen does without when the role may not run them: the
+   * screen says what it could not check instead (the roles audit marks those
+   * checks "unchecked"), so their refusal is no failure.
+   */
+  optionalQueries?: readonly QueryId[];
+}
+
+/** One titled part of what --once prints. */
+export interface OncePart {
+  title: string;
+  /** Its name in the JSON document. */
+  key: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  onceParts?: readonly { title: string; key: string; view: ScreenView<any> }[];
+  view: ScreenView<any>;
+  /** The query its rows come from, when one: its failure is said in its place; a part without one says every failure. */
+  query?: QueryId;
 }
 
 export const SCREENS: Record<ScreenId, ScreenDefinition> = {
@@ -43,9 +59,10 @@ export const SCREENS: Record<ScreenId, ScreenDefinition> = {
     view: rolesView,
     // A script (cron, CI) wants the findings, not a key to press for them.
     onceParts: [
-      { title: 'roles', key: 'roles', view: rolesTableView },
+      { title: 'roles', key: 'roles', view: rolesTableView, query: 'roles' },
       { title: 'security audit', key: 'audit', view: auditTableView },
     ],
+    optionalQueries: ['rolesPasswords', 'rolesHba'],
   },
   // pg_stat_statements' status is asked by src/db/variants.ts (once per connection), not polled.
   statements: { id: 'statements', title: 'Statements', queries: ['statements'], view: statementsView },
@@ -56,7 +73,13 @@ export const SCREENS: Record<ScreenId, ScreenDefinition> = {
     view: sizesView,
     // On screen one list at a time (t, i, d); a script gets all three.
     onceQueries: ['sizeDatabases', 'sizeTables', 'sizeIndexes'],
-    onceParts: (['databases', 'tables', 'indexes'] as const).map((section) => ({ title: section, key: section, view: sizesListView(section) })),
+    onceParts: (
+      [
+        ['databases', 'sizeDatabases'],
+        ['tables', 'sizeTables'],
+        ['indexes', 'sizeIndexes'],
+      ] as const
+    ).map(([section, query]) => ({ title: section, key: section, view: sizesListView(section), query })),
   },
   bloat: { id: 'bloat', title: 'Bloat', queries: ['bloatTables', 'bloatOverview', 'bloatProgress'], view: bloatView },
   config: { id: 'config', title: 'Config', queries: ['config'], view: configView },
@@ -72,4 +95,32 @@ export const SCREEN_ORDER: readonly ScreenDefinition[] = SCREEN_IDS.map((id) => 
 export function screenQueries(screen: ScreenId, state: PgtopState): readonly QueryId[] {
   const queries = SCREENS[screen].queries;
   return typeof queries === 'function' ? queries(state) : queries;
+}
+
+/** A part of a screen's data that did not load, in one line (the poller's words: what, and the server's error). */
+export interface ScreenFailure {
+  /** The query that failed; null for the backup directory's listing. */
+  query: QueryId | null;
+  text: string;
+}
+
+/**
+ * What of a screen's data failed to load in the last refresh: each of its
+ * queries that failed, or that was switched off for lack of privilege
+ * (unless the screen does without it), and the backup directory when it
+ * cannot be read. The screen says these where its rows would be, never its
+ * empty text; --once prints them and exits 1. A query whose result says
+ * nothing yet (not run) is no failure: the screen says loading.
+ */
+export function screenFailures(state: PgtopState, screen: ScreenId, queries: readonly QueryId[] = screenQueries(screen, state)): ScreenFailure[] {
+  const optional = SCREENS[screen].optionalQueries ?? [];
+  const failures: ScreenFailure[] = [];
+  for (const query of queries) {
+    const result = state.data.results[query];
+    if (result?.disabled) {
+      if (!optional.includes(query)) failures.push({ query, text: result.disabled });
+    } else if (result?.error) failures.push({ query, text: result.error });
+  }
+  if (screen === 'backups' && state.data.backups?.error) failures.push({ query: null, text: state.data.backups.error });
+  return failures;
 }

@@ -83,7 +83,8 @@ function backupDetail(e: BackupEntry): [string, string][] {
 function summary(state: PgtopState): string | null {
   const listing = state.data.backups;
   if (!listing) return null;
-  if (listing.error) return listing.error;
+  // A directory that cannot be read is a failure: the screen says it where the rows would be.
+  if (listing.error) return null;
   const total = listing.entries.reduce((sum, e) => sum + e.bytes, 0);
   const unverified = listing.entries.filter((e) => e.state !== 'verified' && e.state !== 'writing').length;
   return `${listing.dir}: ${listing.entries.length} files, ${bytes(total)}${unverified ? ` · ${unverified} not verified` : ''} · b backs up now, Enter shows a backup`;

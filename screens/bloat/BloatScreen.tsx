@@ -5,6 +5,7 @@ import React from 'react';
 import { useAppEnvironment } from '../../hooks/context.js';
 import { usePgtop } from '../../hooks/usePgtop.js';
 import { toneStyle } from '../../src/components/tone.js';
+import { terminalText } from '../../src/render/terminal-text.js';
 import { TableScreen } from '../TableScreen.js';
 import { bloatPanel, bloatView } from './view.js';
 
@@ -16,7 +17,8 @@ export function BloatScreen({ width, height }: { width: number; height: number }
   const panel = bloatPanel({ results, header }, Math.max(1, Math.floor(height / 3) - 2));
   const above = panel.map((line, i) => (
     <Text key={`panel-${i}`} wrap="truncate" {...toneStyle(line.tone, color)}>
-      {line.text}
+      {/* Names the tables and databases being vacuumed: server text. */}
+      {terminalText(line.text)}
     </Text>
   ));
   return <TableScreen screen="bloat" view={bloatView} width={width} height={height} above={above} result={results.bloatTables} />;

@@ -6,6 +6,7 @@ import React from 'react';
 import { useAppEnvironment } from '../../hooks/context.js';
 import { usePgtop } from '../../hooks/usePgtop.js';
 import { Chart, chartPoints } from '../../src/components/Chart.js';
+import { screenFailures } from '../registry.js';
 import { TableScreen } from '../TableScreen.js';
 import { chartSeries, HEALTH_CHARTS, healthView } from './view.js';
 
@@ -17,8 +18,9 @@ export function HealthScreen({ width, height }: { width: number; height: number 
   const checkCount = usePgtop((s) => healthView.rows(s).length);
   const history = usePgtop((s) => s.data.history);
   const result = usePgtop((s) => s.data.results.health);
-  // The checks' table: a header, one row each, the footer line (and a problem line if any).
-  const tableHeight = Math.min(height, checkCount + 3 + (result?.error || result?.disabled ? 1 : 0));
+  const failureCount = usePgtop((s) => screenFailures(s, 'health').length);
+  // The checks' table: a header, one row each, the footer line (and a line above it for each query that failed).
+  const tableHeight = Math.min(height, checkCount + 3 + failureCount);
   const chartHeight = Math.floor((height - tableHeight) / 2);
   const chartWidth = Math.floor((width - 1) / 2);
   const charts = HEALTH_CHARTS.map((spec) => (

@@ -7,6 +7,7 @@ import { useStore } from 'zustand';
 import { useAppEnvironment } from '../../hooks/context.js';
 import { DataTable } from '../../src/components/DataTable.js';
 import { toneStyle } from '../../src/components/tone.js';
+import { terminalText } from '../../src/render/terminal-text.js';
 import type { LearnController } from '../../src/session/controller.js';
 import { learnLayout, resultColumns } from './layout.js';
 
@@ -21,7 +22,7 @@ export function LearnScreen({ width, height }: { width: number; height: number }
 function Session({ learn, width, height }: { learn: LearnController; width: number; height: number }): React.ReactElement {
   const { color } = useAppEnvironment();
   const state = useStore(learn.state);
-  if (state.error) return <Text color={color ? 'red' : undefined}>{state.error}</Text>;
+  if (state.error) return <Text color={color ? 'red' : undefined}>{terminalText(state.error)}</Text>;
   if (!state.ready) return <Text dimColor>starting the guided session…</Text>;
   const layoutHeight = state.saves ? height : height - 1;
   const blocks = learnLayout({ state, ctx: learn.fillContext(), width, height: layoutHeight });
@@ -30,8 +31,9 @@ function Session({ learn, width, height }: { learn: LearnController; width: numb
       {blocks.map((block, b) =>
         block.kind === 'lines' ? (
           block.lines.map((line, i) => (
+            // The layout made its lines terminal text already (to measure them); this keeps it so whatever changes there.
             <Text key={`${b}-${i}`} wrap="truncate" bold={line.bold} {...toneStyle(line.tone ?? 'normal', color)}>
-              {line.text || ' '}
+              {terminalText(line.text) || ' '}
             </Text>
           ))
         ) : (

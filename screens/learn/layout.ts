@@ -8,6 +8,7 @@ import { displayWidth, truncate } from '../../src/format/format.js';
 import { currentStep, fill, missingReason, progressBar, summary, type FillContext } from '../../src/session/engine.js';
 import { stepCommand } from '../../src/session/step-command.js';
 import { wrapWords } from '../../src/render/overlay-lines.js';
+import { terminalText } from '../../src/render/terminal-text.js';
 import type { LearnState } from '../../src/session/controller.js';
 import type { ResultTable } from '../../src/session/live.js';
 import type { Step } from '../../src/session/types.js';
@@ -61,7 +62,8 @@ export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[]
   const progress = `${progressBar(sum.ran, sum.total, barWidth)}${count}`;
   const header: Line[] = [
     { text: truncate(`${head}  ${progress}`, width), bold: true },
-    { text: truncate(`${part.number}.${position.step + 1} ${text(step.title)}  · ${KIND_LABEL[step.action.kind]}`, width), bold: true, tone: step.action.kind === 'query' || step.action.kind === 'read' ? 'normal' : 'warn' },
+    // A step's title may name the learner's tables (its parameters): terminal text before it is cut to the width.
+    { text: truncate(terminalText(`${part.number}.${position.step + 1} ${text(step.title)}  · ${KIND_LABEL[step.action.kind]}`), width), bold: true, tone: step.action.kind === 'query' || step.action.kind === 'read' ? 'normal' : 'warn' },
   ];
 
   const explain = [...(position.step === 0 ? wrap(part.intro, width).map((l) => ({ text: l, tone: 'dim' as CellTone })) : []), ...wrap(text(step.explain), width).map((l) => ({ text: l }))];
@@ -80,7 +82,7 @@ export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[]
   const checks: Line[] = (step.checks ?? []).flatMap((check, i): Line[] => {
     const r = results?.[i];
     const criterion = r?.criterion ?? text(check.criterion);
-    if (!r) return [{ text: truncate(`… ${criterion}: checking`, width), tone: 'dim' }];
+    if (!r) return [{ text: truncate(terminalText(`… ${criterion}: checking`), width), tone: 'dim' }];
     const lines = wrap(`${r.ok ? '✓' : '✗'} ${criterion} — ${r.reason}`, width - 2).slice(0, 3);
     return lines.map((l, n) => ({ text: n === 0 ? l : `  ${l}`, tone: r.ok ? 'good' : 'alert' }));
   });
@@ -125,7 +127,8 @@ export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[]
 /** Columns for a result table: as wide as their widest cell (at most 40), later columns dropped first when narrow. */
 export function resultColumns(table: ResultTable): Column<string[]>[] {
   return table.columns.map((title, i) => {
-    const widest = Math.max(displayWidth(title), ...table.rows.map((r) => displayWidth(r[i] ?? '')));
+    // Measured as the table will show them: cells and titles are server text (src/render/table.ts escapes them).
+    const widest = Math.max(displayWidth(terminalText(title)), ...table.rows.map((r) => displayWidth(terminalText(r[i] ?? ''))));
     return { id: String(i), title, width: Math.max(2, Math.min(40, widest)), priority: i, text: (row: string[]) => row[i] ?? '' };
   });
 }

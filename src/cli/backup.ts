@@ -12,6 +12,7 @@ import type { DbSession } from '../db/connection.js';
 import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
+import { terminalText } from '../render/terminal-text.js';
 import type { K8sTarget } from '../k8s/target.js';
 import type { BackupCliOptions } from './backup-options.js';
 import { backupDirFor } from './learn.js';
@@ -80,14 +81,15 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
       progress: io.progress
         ? (p) => {
             shown = true;
-            io.err(`\r${p.phase === 'verifying' ? 'verifying' : 'backing up'} ${p.name}: ${bytes(p.bytes)}, ${bytes(p.rate)}/s   `);
+            io.err(`\r${p.phase === 'verifying' ? 'verifying' : 'backing up'} ${terminalText(p.name)}: ${bytes(p.bytes)}, ${bytes(p.rate)}/s   `);
           }
         : undefined,
     });
     if (shown) io.err('\n');
     const seconds = result.durationMs / 1000;
     const noPasswords = asRole.withoutRolePasswords ? '; without role passwords: only a superuser may read them' : '';
-    io.out(`backup verified: ${result.file} (${bytes(result.bytes)} in ${duration(seconds)}; ${result.sidecar.check}${noPasswords})\n`);
+    // File names hold the database's and the table's names, the check pg_restore's words: terminal text.
+    io.out(`${terminalText(`backup verified: ${result.file} (${bytes(result.bytes)} in ${duration(seconds)}; ${result.sidecar.check}${noPasswords})`)}\n`);
   } catch (error) {
     if (shown) io.err('\n');
     throw new PgtopError((error as Error).message);
@@ -98,7 +100,7 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
   if (options.keepDays !== undefined) {
     const listing = await listBackups(dir);
     const deleted = await applyRetention(listing.entries, options.keepDays, Date.now());
-    for (const name of deleted) io.out(`deleted (older than ${options.keepDays} days): ${name}\n`);
+    for (const name of deleted) io.out(`deleted (older than ${options.keepDays} days): ${terminalText(name)}\n`);
   }
   return EXIT_OK;
 }

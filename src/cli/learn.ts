@@ -12,6 +12,7 @@ import { emptyProgress, evaluateChecks, resolveParams, type Progress } from '../
 import { checkRunner, exclusive, paramRunner, type LiveContext } from '../session/live.js';
 import { PARTS } from '../session/parts/index.js';
 import { loadProgress, progressFilePath, serverKey } from '../session/progress-file.js';
+import { terminalText } from '../render/terminal-text.js';
 import type { DashboardOptions } from './options.js';
 import type { ConnectionTarget } from './target.js';
 
@@ -57,7 +58,7 @@ export async function runLearnCheck(
     passwords: new Map(),
   };
   const base = { database: connection.database, user: connection.user, backupDir: live.backupDir };
-  write(`pgtop learn --check: ${server}\n`);
+  write(`pgtop learn --check: ${terminalText(server)}\n`);
   let passed = 0;
   let total = 0;
   for (const part of PARTS) {
@@ -69,7 +70,8 @@ export async function runLearnCheck(
       for (const r of results) {
         total += 1;
         if (r.ok) passed += 1;
-        write(`${r.ok ? '✓' : '✗'} ${part.number}.${i + 1} ${r.criterion} — ${r.reason}\n`);
+        // Criteria and reasons name the learner's tables and roles, and quote the server: terminal text.
+        write(`${terminalText(`${r.ok ? '✓' : '✗'} ${part.number}.${i + 1} ${r.criterion} — ${r.reason}`)}\n`);
       }
     }
   }

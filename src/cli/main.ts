@@ -2,13 +2,15 @@
 // early failure is one line and an exit code), then either print the screen
 // once or run the dashboard: poller → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { SCREENS, screenQueries } from '../../screens/registry.js';
+import { SCREENS, screenFailures, screenQueries } from '../../screens/registry.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openSession, type ConnectionPurpose, type DbSession } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { Poller } from '../poller/poller.js';
-import { createPgtopStore, setData } from '../store/store.js';
+import type { ScreenId } from '../screen-ids.js';
+import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
+import { terminalText } from '../render/terminal-text.js';
 import { VERSION } from '../version.js';
 import { BackupDirWatcher } from '../backup/watcher.js';
 import { listBackups } from '../backup/listing.js';
@@ -44,11 +46,19 @@ export async function run(args: readonly string[]): Promise<number> {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
-    if (cli.learn?.check) return await runLearnCheck(cli, target, monitor);
+    if (cli.learn?.check) {
+      // Its connection closed, or the process would wait on it for ever after the last line.
+      try {
+        return await runLearnCheck(cli, target, monitor);
+      } finally {
+        await monitor.close();
+      }
+    }
     if (cli.backup) return await runBackupCommand(cli, target, monitor);
     return ui ? await runDashboard(cli, target, monitor, open, await ui) : await printOnce(cli, target, monitor);
   } catch (error) {
-    process.stderr.write(`pgtop: ${oneLine(error)}\n`);
+    // Often the server's own words (a refused login, a failed query): terminal text.
+    process.stderr.write(`pgtop: ${terminalText(oneLine(error))}\n`);
     return error instanceof PgtopError ? error.exitCode : EXIT_RUNTIME;
   } finally {
     await target?.close();
@@ -65,10 +75,11 @@ type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
+  const queriesFor = (screen: ScreenId, state: PgtopState) => SCREENS[screen].onceQueries ?? screenQueries(screen, state);
   const poller = new Poller({
     store,
     connect: () => Promise.reject(new Error('no reconnect in --once')),
-    queriesFor: (screen, state) => SCREENS[screen].onceQueries ?? screenQueries(screen, state),
+    queriesFor,
     initialSession: monitor,
   });
   await poller.tick();
@@ -78,8 +89,12 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const { view, onceParts } = SCREENS[cli.screen];
-  process.stdout.write(cli.json ? onceJson(state, view, onceParts) : onceText(state, view, process.stdout.columns || 200, onceParts));
-  return EXIT_OK;
+  // SPEC: a screen whose data failed to load says so, and --once exits 1.
+  const failures = screenFailures(state, cli.screen, queriesFor(cli.screen, state));
+  process.stdout.write(cli.json ? onceJson(state, view, onceParts, failures) : onceText(state, view, process.stdout.columns || 200, onceParts, failures));
+  // The JSON on stdout says it in "error"; a script's log says it on stderr too.
+  if (cli.json) for (const failure of failures) process.stderr.write(`pgtop: ${terminalText(failure.text)}\n`);
+  return failures.length ? EXIT_RUNTIME : EXIT_OK;
 }
 
 async function runDashboard(

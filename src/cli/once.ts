@@ -1,45 +1,54 @@
 // `--once`: the chosen screen printed once, as text or as JSON, for scripts
-// and cron. The same views and columns as the dashboard.
+// and cron. The same views and columns as the dashboard. What failed to load
+// is said where its rows would be (never the empty text) and in the JSON's
+// "error"; the caller exits 1 then.
+import type { OncePart, ScreenFailure } from '../../screens/registry.js';
 import { compactNumber, duration, percent } from '../format/format.js';
 import { renderContext, type ScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';
+import { terminalJson, terminalLines } from '../render/terminal-text.js';
 import type { PgtopState } from '../store/store.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyView = ScreenView<any>;
 
-/** Parts of a screen printed one after the other, each under its title (the roles, then the audit). */
-export interface OncePart {
-  title: string;
-  /** Its name in the JSON document. */
-  key: string;
-  view: AnyView;
-}
+export type { OncePart };
 
-export function onceText(state: PgtopState, view: AnyView, width: number, parts?: readonly OncePart[]): string {
+export function onceText(state: PgtopState, view: AnyView, width: number, parts?: readonly OncePart[], failures: readonly ScreenFailure[] = []): string {
   const h = state.data.header;
   const c = state.connection;
   const lines = [
     `pgtop  PostgreSQL ${c.serverVersion ?? '?'}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}  ${c.target}`,
     `up ${h ? duration(h.uptimeSeconds) : '?'}  conn ${h ? `${h.connections}/${h.maxConnections}` : '?'}  cache hit ${percent(state.data.rates.cacheHitRatio)}  TPS ${compactNumber(state.data.rates.tps)}`,
   ];
-  const result = state.data.results[state.ui.screen as keyof typeof state.data.results];
-  const problem = result?.disabled ?? result?.error;
+  const said = new Set<ScreenFailure>();
+  const body: string[] = [];
   for (const part of parts ?? [{ title: '', key: 'rows', view }]) {
-    lines.push('');
-    if (part.title) lines.push(`${part.title}:`);
-    const notice = problem ?? (parts ? null : view.notice?.(state));
-    if (notice) lines.push(notice);
+    body.push('');
+    if (part.title) body.push(`${part.title}:`);
+    // A part shows its own query's failure; a part that has no one query (a whole screen, the audit) every failure.
+    const own = failures.filter((f) => part.query === undefined || f.query === part.query);
+    for (const failure of own) {
+      said.add(failure);
+      body.push(`error: ${failure.text}`);
+    }
+    const notice = parts ? null : view.notice?.(state);
+    if (notice) body.push(notice);
     const rows = part.view.rows(state);
-    if (rows.length === 0) lines.push(part.view.emptyText?.(state) ?? 'nothing to show');
-    else lines.push(...textTable(part.view.columns, rows, renderContext(state), width));
+    if (rows.length > 0) body.push(...textTable(part.view.columns, rows, renderContext(state), width));
+    else if (own.length === 0) body.push(part.view.emptyText?.(state) ?? 'nothing to show');
   }
-  return lines.join('\n') + '\n';
+  const unsaid = failures.filter((f) => !said.has(f));
+  if (unsaid.length) lines.push('', ...unsaid.map((f) => `error: ${f.text}`));
+  lines.push(...body);
+  // No colours here, so no escape sequence of pgtop's own: every line, whatever
+  // it holds (names, query texts, errors), is terminal text. Cells were already.
+  return lines.flatMap((line) => terminalLines(line)).join('\n') + '\n';
 }
 
-export function onceJson(state: PgtopState, view: AnyView, parts?: readonly OncePart[]): string {
+/** The JSON document: the exact text, escaped the JSON way (terminalJson); every failure in "error" and "errors". */
+export function onceJson(state: PgtopState, view: AnyView, parts?: readonly OncePart[], failures: readonly ScreenFailure[] = []): string {
   const ctx = renderContext(state);
-  const result = state.data.results[state.ui.screen as keyof typeof state.data.results];
   const rowsOf = (v: AnyView) => v.rows(state).map((row) => (v.json ? v.json(row, ctx) : row));
   const document = {
     screen: state.ui.screen,
@@ -49,8 +58,9 @@ export function onceJson(state: PgtopState, view: AnyView, parts?: readonly Once
       target: state.connection.target,
       ...state.data.header,
     },
-    error: result?.disabled ?? result?.error ?? null,
+    error: failures.length ? failures.map((f) => f.text).join('; ') : null,
+    errors: failures.map((f) => ({ query: f.query, message: f.text })),
     ...(parts ? Object.fromEntries(parts.map((p) => [p.key, rowsOf(p.view)])) : { rows: rowsOf(view) }),
   };
-  return JSON.stringify(document, null, 2) + '\n';
+  return terminalJson(document, 2) + '\n';
 }

@@ -3,6 +3,7 @@
 import { plot } from 'asciichart';
 import { Box, Text } from 'ink';
 import React from 'react';
+import { terminalText } from '../render/terminal-text.js';
 
 export interface ChartProps {
   title: string;
@@ -52,7 +53,7 @@ export function Chart({ title, values, format, width, height, color }: ChartProp
     <Box flexDirection="column" width={width} height={height} overflow="hidden">
       <Text wrap="truncate">
         <Text bold color={color ? 'cyan' : undefined}>
-          {title}
+          {terminalText(title)}
         </Text>
         {latest === undefined ? '' : `  ${format(latest).trim()}`}
       </Text>

@@ -7,7 +7,7 @@ import { Box } from 'ink';
 import React, { useMemo } from 'react';
 import { displayWidth, truncate } from '../format/format.js';
 import { wrapWords } from '../render/overlay-lines.js';
-import { headerLine, layoutColumns, rowCells, type Column, type RenderContext } from '../render/table.js';
+import { headerLine, layoutColumns, rowCells, type CellTone, type Column, type RenderContext } from '../render/table.js';
 import { AnsiLines } from './AnsiLines.js';
 import { styled } from './ansi.js';
 import { toneAnsi } from './tone.js';
@@ -23,6 +23,8 @@ export interface DataTableProps<Row> {
   ctx: RenderContext;
   color: boolean;
   emptyText: string;
+  /** How the empty text looks: dim when it says there is nothing, 'alert' when it says why the rows did not load. */
+  emptyTone?: CellTone;
 }
 
 /** The first visible row: keep the selection in the middle third when scrolling. */
@@ -33,14 +35,14 @@ export function windowStart(selected: number, total: number, height: number): nu
 }
 
 export function DataTable<Row>(props: DataTableProps<Row>): React.ReactElement {
-  const { columns, rows, selectedIndex, width, height, ctx, color, emptyText } = props;
+  const { columns, rows, selectedIndex, width, height, ctx, color, emptyText, emptyTone = 'dim' } = props;
   const layout = useMemo(() => layoutColumns(columns, width), [columns, width]);
   const start = windowStart(selectedIndex, rows.length, height);
   const visible = rows.slice(start, start + height);
   // Columns that cannot shrink may not fit a very narrow terminal: then each line is cut (and not coloured).
   const fits = layout.reduce((sum, c) => sum + c.width, 0) + layout.length - 1 <= width;
   const lines = [styled(truncate(headerLine(layout), width), { bold: true })];
-  if (visible.length === 0) lines.push(...wrapWords(emptyText, width).map((line) => styled(line, { dim: true })));
+  if (visible.length === 0) lines.push(...wrapWords(emptyText, width).map((line) => toneAnsi(line, emptyTone, color)));
   visible.forEach((row, i) => {
     const cells = rowCells(layout, row, ctx);
     // The selected row is plain text in inverse video; the others colour each cell by its tone.

@@ -5,7 +5,13 @@ import React from 'react';
 import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
 import { clampScroll, DETAIL_CHROME_ROWS, detailLines, RESULT_MAX_WIDTH, resultLayout } from '../render/overlay-lines.js';
 import type { ScreenId } from '../screen-ids.js';
+import { terminalLines, terminalText } from '../render/terminal-text.js';
 import type { PendingAction, PendingInput } from '../store/store.js';
+
+/** Text that may span lines (a statement, a detail) for a wrapping <Text>: each line made terminal text. */
+function block(text: string): string {
+  return terminalLines(text).join('\n');
+}
 
 /**
  * Global keys in as few lines as fit `width`: "? help · q quit · Tab next screen…",
@@ -75,26 +81,27 @@ export function DetailView({ title, fields, scroll, width, height }: { title: st
 }
 
 export function ConfirmDialog({ action, typed, color, width }: { action: PendingAction; typed: string; color: boolean; width: number }): React.ReactElement {
+  // Title, details and SQL name what the action acts on: server names, a backend's query.
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={color ? 'red' : undefined} width={Math.min(width, 100)} paddingX={1}>
       <Text bold wrap="wrap">
-        {action.title}
+        {block(action.title)}
       </Text>
-      {action.details.map((line) => (
-        <Text key={line} wrap="wrap">
-          {line}
+      {action.details.map((line, i) => (
+        <Text key={i} wrap="wrap">
+          {block(line)}
         </Text>
       ))}
       <Text>
         {'will run: '}
         <Text bold color={color ? 'yellow' : undefined}>
-          {action.sql}
+          {block(action.sql)}
         </Text>
       </Text>
       {action.typeToConfirm === undefined ? (
         <Text bold>{'y to run it, n or Esc to leave it'}</Text>
       ) : (
-        <Text bold>{`type ${action.typeToConfirm} and Enter to run it, Esc to leave it: ${typed}`}</Text>
+        <Text bold>{terminalText(`type ${action.typeToConfirm} and Enter to run it, Esc to leave it: ${typed}`)}</Text>
       )}
     </Box>
   );
@@ -104,7 +111,7 @@ export function PromptLine({ prefix, text }: { prefix: string; text: string }): 
   return (
     <Text wrap="truncate">
       <Text bold>{prefix}</Text>
-      {text}
+      {terminalText(text)}
       <Text inverse> </Text>
     </Text>
   );
@@ -115,15 +122,15 @@ export function FormDialog({ input, text, choice, color, width }: { input: Pendi
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={color ? 'cyan' : undefined} width={Math.min(width, 100)} paddingX={1}>
       <Text bold wrap="wrap">
-        {input.actionTitle}
+        {block(input.actionTitle)}
       </Text>
-      <Text>{`${input.count > 1 ? `(${input.position}/${input.count}) ` : ''}${field.label}`}</Text>
+      <Text>{terminalText(`${input.count > 1 ? `(${input.position}/${input.count}) ` : ''}${field.label}`)}</Text>
       {field.kind === 'text' ? (
         <PromptLine prefix="> " text={field.secret ? '•'.repeat(Array.from(text).length) : text} />
       ) : (
         (field.choices ?? []).map((c, i) => (
           <Text key={c.value} inverse={i === choice} wrap="truncate">
-            {`${i + 1} ${c.label}`}
+            {terminalText(`${i + 1} ${c.label}`)}
           </Text>
         ))
       )}

@@ -2,6 +2,7 @@
 // that matter on this screen (from the keymap).
 import { Text } from 'ink';
 import React from 'react';
+import { terminalText } from '../render/terminal-text.js';
 import type { StatusLine as Status } from '../store/store.js';
 
 export interface StatusLineProps {
@@ -15,8 +16,8 @@ export function StatusLine({ status, hints, color }: StatusLineProps): React.Rea
   return (
     <>
       <Text wrap="truncate" color={tone}>
-        {/* One line, whatever the text: a multi-statement action reads as one. */}
-        {status ? status.text.replace(/\s*\n\s*/g, ' ') : ' '}
+        {/* One line, whatever the text: a multi-statement action reads as one. It holds server errors and names: terminal text. */}
+        {status ? terminalText(status.text.replace(/\s*\n\s*/g, ' ')) : ' '}
       </Text>
       <Text wrap="truncate" dimColor>
         {hints}

@@ -1,6 +1,7 @@
 // SGR styling for lines drawn by AnsiLines: the same styles Ink's <Text>
 // props give (color, dimColor, bold, inverse), as escape codes.
 import { displayWidth, truncate } from '../format/format.js';
+import { terminalText } from '../render/terminal-text.js';
 
 export interface AnsiStyle {
   color?: string;
@@ -35,12 +36,17 @@ export function styled(text: string, style: AnsiStyle): string {
   return open + text + close;
 }
 
-/** Styled pieces of one line, cut to `width` columns (the last piece that does not fit ends in "…"). */
+/**
+ * Styled pieces of one line, cut to `width` columns (the last piece that does
+ * not fit ends in "…"). Pieces are text from anywhere (a database name, a
+ * server's error): each goes through terminalText before it is measured.
+ */
 export function styledLine(pieces: readonly (readonly [text: string, style?: AnsiStyle])[], width: number): string {
   let out = '';
   let used = 0;
-  for (const [text, style] of pieces) {
-    if (!text) continue;
+  for (const [raw, style] of pieces) {
+    if (!raw) continue;
+    const text = terminalText(raw);
     const w = displayWidth(text);
     if (used + w > width) {
       // The remaining room, with the line's own ellipsis (as Ink's wrap="truncate").

@@ -9,7 +9,12 @@
 // writes do overlap (a box drawn over text) or a box clips its children, it
 // hands the whole frame to Ink's own Output, so the result is the same.
 // src/bundle-patches.mjs puts it into the bundle.
+// Every frame, either way, leaves through terminalFrame: the last guard that
+// no control character reaches the terminal but pgtop's own colours (server
+// text is made terminal text where it is drawn; this catches what a new
+// component might forget, at the cost of that frame's layout).
 import { displayWidth } from '../format/format.js';
+import { terminalFrame } from '../render/terminal-text.js';
 
 export interface OutputOptions {
   width: number;
@@ -101,7 +106,7 @@ export function fastOutputClass(Fallback: InkOutputClass): InkOutputClass {
         }
         out[y] = text.trimEnd();
       }
-      return { output: out.join('\n'), height };
+      return { output: terminalFrame(out.join('\n')), height };
     }
 
     /** The same frame through Ink's own Output. */
@@ -112,7 +117,8 @@ export function fastOutputClass(Fallback: InkOutputClass): InkOutputClass {
         else if (op.type === 'clip') output.clip(op.clip);
         else output.unclip();
       }
-      return output.get();
+      const frame = output.get();
+      return { ...frame, output: terminalFrame(frame.output) };
     }
   };
 }

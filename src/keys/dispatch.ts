@@ -6,6 +6,7 @@
 import type { ActionRequest } from '../actions/action.js';
 import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
 import type { ScreenView } from '../render/screen-view.js';
+import { terminalText } from '../render/terminal-text.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore } from '../store/store.js';
@@ -304,7 +305,8 @@ function confirmKey(press: KeyPress, ctx: KeyContext, typed: string, expected: s
     update: (text) =>
       store.setState((s) => (s.ui.overlay.kind === 'confirm' ? { ui: { ...s.ui, overlay: { ...s.ui.overlay, typed: text } } } : s)),
     submit: (text) => {
-      if (text === expected) services.confirmAction();
+      // As shown, too: a name holding a control character shows (and is typed) as its escape, e.g. \x1b.
+      if (text === expected || text === terminalText(expected)) services.confirmAction();
       else setStatus(store, `typed "${text}" is not "${expected}": nothing was run`, 'error');
     },
     cancel: () => services.dismissAction(),

@@ -211,9 +211,11 @@ export class Poller {
     const code = sqlState(error);
     const previous = (results as Record<string, QueryResult<unknown> | undefined>)[id];
     let disabled: string | null = null;
-    let message = oneLine(error);
+    const reason = oneLine(error);
+    // Says which query: a screen shows several, and says the failure where its rows would be.
+    let message = `${QUERIES[id].title} failed: ${reason}`;
     if (code === '42501') {
-      disabled = `${QUERIES[id].title} is hidden: this role lacks the privilege (${message}); grant pg_monitor to see it`;
+      disabled = `${QUERIES[id].title} is hidden: this role lacks the privilege (${reason}); grant pg_monitor to see it`;
       this.disabled.set(id, disabled);
     } else if (code === '57014') {
       message = `${QUERIES[id].title} took longer than the monitor's statement_timeout; trying again in ${TIMEOUT_REST_MS / 1000} s`;

@@ -6,15 +6,18 @@
 import { displayWidth, truncate } from '../format/format.js';
 import type { PgtopState } from '../store/store.js';
 import { renderContext, type ScreenView } from './screen-view.js';
+import { terminalLines } from './terminal-text.js';
 
 /**
  * The text in lines of at most `width` columns, broken between words (as Ink
  * wraps a <Text>). A line's indentation (a query's layout) is kept, also on
- * the lines it wraps into, unless it would take half the width.
+ * the lines it wraps into, unless it would take half the width. The text may
+ * come from the server (a query, a name, an error): its lines go through
+ * terminalLines first, so they are measured as they will show.
  */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
-  for (const paragraph of text.split('\n')) {
+  for (const paragraph of terminalLines(text)) {
     const spaces = /^ */.exec(paragraph)![0].length;
     const indent = spaces * 2 <= width ? ' '.repeat(spaces) : '';
     const room = width - indent.length;

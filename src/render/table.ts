@@ -1,6 +1,9 @@
 // Rows into cells, without React: the column model shared by the DataTable
-// component and by `--once` text output, so both show the same thing.
+// component and by `--once` text output, so both show the same thing. Every
+// cell is server text until shown otherwise: it goes through terminalText
+// here, before it is measured and padded, so widths are the escaped text's.
 import { displayWidth, pad } from '../format/format.js';
+import { terminalText } from './terminal-text.js';
 
 export interface RenderContext {
   /** pgtop's own backend pids, marked on screen. */
@@ -48,12 +51,13 @@ export function layoutColumns<Row>(columns: readonly Column<Row>[], totalWidth: 
 }
 
 export function headerLine<Row>(layout: readonly LaidOutColumn<Row>[]): string {
-  return layout.map(({ column, width }) => pad(column.title, width, column.align)).join(' '.repeat(GAP));
+  // Titles are server text too where the columns are a query's (the guided session's results).
+  return layout.map(({ column, width }) => pad(terminalText(column.title), width, column.align)).join(' '.repeat(GAP));
 }
 
 export function rowCells<Row>(layout: readonly LaidOutColumn<Row>[], row: Row, ctx: RenderContext): { text: string; tone: CellTone }[] {
   return layout.map(({ column, width }) => ({
-    text: pad(column.text(row, ctx), width, column.align),
+    text: pad(terminalText(column.text(row, ctx)), width, column.align),
     tone: column.tone?.(row, ctx) ?? 'normal',
   }));
 }
@@ -67,7 +71,7 @@ export function rowLine<Row>(layout: readonly LaidOutColumn<Row>[], row: Row, ct
 /** A whole table as plain text lines, for --once. Flex columns get their natural width. */
 export function textTable<Row>(columns: readonly Column<Row>[], rows: readonly Row[], ctx: RenderContext, maxWidth = 200): string[] {
   const flex = columns.find((c) => c.width === 'flex');
-  const natural = flex ? Math.max(flex.minWidth ?? 10, flex.title.length, ...rows.map((r) => displayWidth(flex.text(r, ctx)))) : 0;
+  const natural = flex ? Math.max(flex.minWidth ?? 10, flex.title.length, ...rows.map((r) => displayWidth(terminalText(flex.text(r, ctx))))) : 0;
   const fixed = columns.reduce((sum, c) => sum + (c.width === 'flex' ? 0 : c.width + GAP), 0);
   const layout = layoutColumns(columns, Math.min(maxWidth, fixed + natural));
   return [headerLine(layout).trimEnd(), ...rows.map((row) => rowLine(layout, row, ctx).trimEnd())];

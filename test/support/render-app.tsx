@@ -8,6 +8,7 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { DbSession } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
+import type { LearnController } from '../../src/session/controller.js';
 import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions } from '../../src/store/store.js';
 
 export interface RenderedApp {
@@ -17,6 +18,8 @@ export interface RenderedApp {
   calls: { quit: number; requested: { actionId: string; target: unknown }[] };
   /** The last frame, ANSI codes removed. */
   frame(): string;
+  /** The last frame exactly as it would reach the terminal (styles and anything else in it). */
+  rawFrame(): string;
   /** Types keys; names per tmux-like helpers: 'enter', 'escape', 'up', 'down', 'tab' or literal text. */
   press(...keys: string[]): Promise<void>;
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
@@ -48,6 +51,8 @@ export interface RenderOptions extends StoreOptions {
   color?: boolean;
   /** Run actions for real against this session opener; default: a runner whose connection fails. */
   openActionSession?: () => Promise<DbSession>;
+  /** The guided session the learn screen draws (a real controller, or a stand-in with its state). */
+  learn?: LearnController;
 }
 
 export function renderApp(options: RenderOptions = {}): RenderedApp {
@@ -66,8 +71,9 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
   };
-  const instance = render(<App store={store} services={services} color={options.color ?? false} />);
-  const frame = () => (instance.lastFrame() ?? '').replace(ANSI, '');
+  const instance = render(<App store={store} services={services} color={options.color ?? false} learn={options.learn} />);
+  const rawFrame = () => instance.lastFrame() ?? '';
+  const frame = () => rawFrame().replace(ANSI, '');
   let size = { columns: 100, rows: 24 };
   Object.defineProperty(instance.stdout, 'columns', { get: () => size.columns, configurable: true });
   Object.defineProperty(instance.stdout, 'rows', { get: () => size.rows, configurable: true });
@@ -76,6 +82,7 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     services,
     calls,
     frame,
+    rawFrame,
     async press(...keys) {
       for (const key of keys) {
         instance.stdin.write(KEY_CODES[key] ?? key);

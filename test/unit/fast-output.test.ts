@@ -55,6 +55,25 @@ describe('fast output', () => {
     expect(clipped.fast).toEqual(clipped.ink);
   });
 
+  it('lets no control character through but its own colours, on the fast path and through Ink\'s fallback', () => {
+    const hostile = 'q \u001b]0;pwned\u0007 \u001b[2J \u009b2J';
+    const stray = (output: string) => /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(output.replace(/\u001b\[[0-9;]*m/g, ''));
+    const fast = new FastOutput({ width: 60, height: 2 });
+    fast.write(0, 0, styled('pgtop', { bold: true }), { transformers: [] });
+    fast.write(0, 1, styled(hostile, { color: 'red' }), { transformers: [] });
+    const frame = fast.get().output;
+    expect(stray(frame)).toBe(false);
+    expect(frame).toContain('\u001b[1mpgtop\u001b[22m');
+    expect(frame).toContain('q \\x1b]0;pwned\\x07 \\x1b[2J \\x9b2J');
+    // Overlapping writes go through Ink's own Output: guarded all the same.
+    const overlap = both(40, 1, [
+      ['write', 0, 0, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'],
+      ['write', 2, 0, hostile],
+    ]);
+    expect(stray(overlap.ink.output)).toBe(true);
+    expect(stray(overlap.fast.output)).toBe(false);
+  });
+
   it('measures lines by what the terminal shows: no escape codes, wide characters twice', () => {
     expect(lineWidth(styled('abc…', { inverse: true }))).toBe(4);
     expect(lineWidth('日本')).toBe(4);
