@@ -122,6 +122,7 @@ async function connectOnce(
   });
   try {
     await client.connect();
+    await client.query('SET search_path = pg_catalog, pg_temp'); // stand-in for the lead's safe search_path (issue 11); replaced at merge
     const result = await client.query<{ pid: number; num: string; version: string }>(
       "SELECT pg_backend_pid() AS pid, current_setting('server_version_num') AS num, current_setting('server_version') AS version",
     );
