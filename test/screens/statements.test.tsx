@@ -58,7 +58,7 @@ describe('statements screen', () => {
     app = renderApp({ screen: 'statements', patch: connectedWithResults({ statementsExtension: result([missing]), statements: result([]) }) });
     await app.waitFor('preloaded but not created in database shop: press E');
     await app.press('E');
-    await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+    await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
     await app.press('n');
     app.unmount();
 
@@ -73,6 +73,6 @@ describe('statements screen', () => {
     app = renderApp({ screen: 'statements', readOnly: true, patch: connectedWithResults({ statementsExtension: result([{ ...extensionReady, installedVersion: null }]), statements: result([]) }) });
     await app.waitFor('press E');
     await app.press('E');
-    await app.waitFor('read-only mode: refused to run CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+    await app.waitFor('read-only mode: refused to run CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
   });
 });
