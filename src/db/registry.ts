@@ -18,7 +18,7 @@ import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './quer
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
-import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
+import { mapExtensionStatus, mapStatement, statementsVariant, type ExtensionStatus } from './queries/statements/map.js';
 
 interface QueryDefinition<Row> {
   /** Folder under src/db/queries and file stem of its .sql files. */
@@ -32,8 +32,15 @@ interface QueryDefinition<Row> {
    * files are named `_post_NNNNNN` by that number; null: cannot run now).
    * src/db/variants.ts runs the deciding query once per connection.
    */
-  variantBy?: { query: string; variant(row: never): number | null };
+  variantBy?: { query: string; variant(row: never): number | null; schema?(row: never): string | null };
 }
+
+/** pg_stat_statements' SQL follows the version installed in this database, and names the schema it is installed in. */
+const BY_STATEMENTS_EXTENSION = {
+  query: 'statementsExtension',
+  variant: statementsVariant,
+  schema: (status: ExtensionStatus) => status.schema,
+};
 
 export const QUERIES = {
   header: { area: 'header', title: 'server summary', map: mapHeader },
@@ -51,7 +58,7 @@ export const QUERIES = {
     area: 'statements',
     title: 'pg_stat_statements',
     map: mapStatement,
-    variantBy: { query: 'statementsExtension', variant: statementsVariant },
+    variantBy: BY_STATEMENTS_EXTENSION,
   },
   sizeDatabases: { area: 'sizes_databases', title: 'database sizes', map: mapDatabaseSize },
   sizeTables: { area: 'sizes_tables', title: 'table sizes', map: mapTableSize },

@@ -5,7 +5,7 @@ WITH s AS (
          s.min_exec_time AS min_ms, s.max_exec_time AS max_ms, s.stddev_exec_time AS stddev_ms,
          s.shared_blks_hit, s.shared_blks_read, s.shared_blks_dirtied, s.shared_blks_written,
          s.temp_blks_read, s.temp_blks_written, s.shared_blk_read_time + s.shared_blk_write_time AS io_ms
-  FROM pg_stat_statements s
+  FROM @extschema@.pg_stat_statements s
 ), ranked AS (
   SELECT s.*,
          rank() OVER (ORDER BY s.total_ms DESC) AS by_total,
