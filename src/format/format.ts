@@ -26,6 +26,11 @@ export function compactNumber(value: number | null | undefined, digits = 1): str
   return abs >= 100 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(digits);
 }
 
+/** 31 457 280: every digit, in groups of three (no-break spaces, so a line never breaks inside it). */
+export function groupedNumber(value: number): string {
+  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
 export function percent(ratio: number | null | undefined, digits = 1): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
   return `${(ratio * 100).toFixed(digits)}%`;

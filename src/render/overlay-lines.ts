@@ -93,7 +93,7 @@ export function detailLines(fields: readonly (readonly [string, string])[], widt
 /** The details of the row the overlay shows (it may have gone since Enter). */
 export function detailFields(state: PgtopState, view: ScreenView<unknown>, key: string): [string, string][] {
   const row = view.rows(state).find((r) => view.rowKey(r) === key);
-  return row !== undefined && view.detail ? view.detail(row, renderContext(state)) : [['', 'this row is gone: the backend ended or no longer matches']];
+  return row !== undefined && view.detail ? view.detail(row, renderContext(state), state) : [['', 'this row is gone: the backend ended or no longer matches']];
 }
 
 /** A result box is at most this wide; its border and padding take 4 columns, its border and footer 3 rows, its title the rest. */

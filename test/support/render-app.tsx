@@ -8,6 +8,7 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { DbSession } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
+import { DetailTextReader, type ReadStatementTexts } from '../../src/poller/detail-text.js';
 import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions } from '../../src/store/store.js';
 
 export interface RenderedApp {
@@ -48,6 +49,8 @@ export interface RenderOptions extends StoreOptions {
   color?: boolean;
   /** Run actions for real against this session opener; default: a runner whose connection fails. */
   openActionSession?: () => Promise<DbSession>;
+  /** What Enter's reads (a statement's whole text) run on: the real poller's read(), or a fake; default: they fail. */
+  readStatementTexts?: ReadStatementTexts;
 }
 
 export function renderApp(options: RenderOptions = {}): RenderedApp {
@@ -65,7 +68,9 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
+    fetchDetail: (request) => detailTexts.request(request),
   };
+  const detailTexts = new DetailTextReader(store, options.readStatementTexts ?? (() => Promise.reject(new Error('no server in this test'))));
   const instance = render(<App store={store} services={services} color={options.color ?? false} />);
   const frame = () => (instance.lastFrame() ?? '').replace(ANSI, '');
   let size = { columns: 100, rows: 24 };

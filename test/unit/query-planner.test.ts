@@ -72,17 +72,29 @@ describe('QueryPlanner', () => {
   it('names pg_stat_statements by the schema it is installed in, quoted, and reads it from no other', async () => {
     const { session } = fakeSession({ installed_version: '1.10', preload_libraries: 'pg_stat_statements', schema_name: 'stats "x"; DROP' });
     const sql = (await new QueryPlanner().plan(session, 'statements')).sql!;
-    expect(sql).toContain('FROM "stats ""x""; DROP".pg_stat_statements s');
+    expect(sql).toContain('FROM "stats ""x""; DROP".pg_stat_statements(false) s');
     expect(sql).not.toContain(EXTENSION_SCHEMA);
     // Every SQL file that reads the extension names its schema: none leaves it to search_path.
     for (const variant of [10400, 10800, 10900, 11100]) {
-      for (const id of ['statements'] as const) {
-        expect(sqlFor(id, variant)).toMatch(/@extschema@\.pg_stat_statements\b/);
+      for (const id of ['statements', 'statementTexts'] as const) {
+        expect(sqlFor(id, variant)).toMatch(/@extschema@\.pg_stat_statements\((false|true)\)/);
         const code = sqlFor(id, variant).replace(/^--.*$/gm, '');
         expect(code.replaceAll('@extschema@.pg_stat_statements', '')).not.toMatch(/pg_stat_statements/);
       }
     }
     expect(withExtensionSchema('SELECT 1', null)).toBe('SELECT 1');
     expect(withExtensionSchema('SELECT * FROM @extschema@.f()', null)).toBeNull();
+  });
+
+  it('asks once for the statements and their texts together: the texts query follows the same answer', async () => {
+    const { session, asked } = fakeSession({ installed_version: '1.8', preload_libraries: 'pg_stat_statements' });
+    const planner = new QueryPlanner();
+    await planner.plan(session, 'statements');
+    const texts = await planner.plan(session, 'statementTexts');
+    expect(asked).toHaveLength(1);
+    expect(texts.decided).toBeUndefined();
+    expect(texts.sql).toBe(sqlFor('statementTexts', 10800).replaceAll(EXTENSION_SCHEMA, '"public"'));
+    expect(texts.sql).not.toContain('toplevel bool');
+    expect((await planner.plan(fakeSession({ installed_version: '1.10', preload_libraries: null }).session, 'statementTexts')).sql).toContain('s.toplevel = k.toplevel');
   });
 });
