@@ -2,16 +2,38 @@
 // mean time, calls and rows, with their shared-buffer hit ratio. When the
 // extension cannot be read it says why and how to enable it; `E` creates it
 // (or updates an old one). Pure: rendered by StatementsScreen and --once.
+// The list holds the first few hundred characters of each text; Enter asks
+// for the whole text of that one statement (detailFetch), and the details
+// say while it is read, or why it could not be.
 import { actionRequest } from '../../src/actions/action.js';
 import { createStatementsExtension, updateStatementsExtension } from '../../src/actions/extension.js';
 import { extensionOutdated, type ExtensionStatus, type Statement } from '../../src/db/queries/statements/map.js';
-import { compactNumber, oneLineSql, percent } from '../../src/format/format.js';
+import { compactNumber, groupedNumber, oneLineSql, percent } from '../../src/format/format.js';
 import { millis } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type CellTone, type Column } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';
+const NOT_READ = '‹text not read›';
+
+/** Characters in the text the list holds (the server counts characters, not UTF-16 units). */
+function charCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/** True when the list holds only the start of the text. */
+function isPrefix(s: Statement): boolean {
+  return s.queryLength !== null && s.queryLength > charCount(s.query);
+}
+
+function queryCell(s: Statement): string {
+  if (s.hidden) return HIDDEN;
+  if (s.queryLength === null) return s.textError ? NOT_READ : '';
+  return isPrefix(s) ? `${oneLineSql(s.query)}…` : oneLineSql(s.query);
+}
 
 function hitTone(s: Statement): CellTone {
   if (s.hitRatio === null) return 'dim';
@@ -31,9 +53,9 @@ export const statementColumns: readonly Column<Statement>[] = [
     title: 'QUERY',
     width: 'flex',
     minWidth: 24,
-    text: (s) => (s.hidden ? HIDDEN : oneLineSql(s.query)),
+    text: queryCell,
     sortValue: (s) => s.query,
-    tone: (s) => (s.hidden ? 'dim' : 'normal'),
+    tone: (s) => (s.hidden || s.queryLength === null ? 'dim' : 'normal'),
   },
 ];
 
@@ -69,8 +91,27 @@ export function unavailableText(status: ExtensionStatus): string | null {
   return null;
 }
 
-function statementDetail(s: Statement): [string, string][] {
+/**
+ * The statement in the details: its whole text when the list holds all of it
+ * or Enter has read it; else the start the list holds, and a line that says
+ * how much that is and how the read of the rest goes.
+ */
+function statementText(s: Statement, state: PgtopState): { about: string | null; text: string } {
+  if (s.hidden) return { about: null, text: `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' statements` };
+  if (s.queryLength !== null && !isPrefix(s)) return { about: null, text: s.query };
+  const read = state.data.detailText?.key === s.key ? state.data.detailText : null;
+  const size = s.queryLength === null ? null : `${groupedNumber(s.queryLength)} characters`;
+  if (read?.state === 'loaded') return { about: size, text: read.text };
+  const start = s.queryLength === null ? '(the list could not read it either)' : `${s.query}…`;
+  const shown = s.queryLength === null ? `not read with the list: ${s.textError ?? 'unknown'}` : `first ${groupedNumber(charCount(s.query))} of ${size}`;
+  if (read?.state === 'loading') return { about: `${shown}; reading the whole text…`, text: start };
+  if (read?.state === 'failed') return { about: `${shown}; the whole text could not be read: ${read.error}`, text: start };
+  return { about: shown, text: start };
+}
+
+function statementDetail(s: Statement, state: PgtopState): [string, string][] {
   const perCall = (n: number) => (s.calls > 0 ? ` (${compactNumber(n / s.calls, 2)} per call)` : '');
+  const { about, text } = statementText(s, state);
   return [
     ['database', s.database ?? ''],
     ['user', s.user ?? ''],
@@ -83,7 +124,8 @@ function statementDetail(s: Statement): [string, string][] {
     ['temp blocks', `${s.tempRead} read, ${s.tempWritten} written${s.tempWritten > 0 ? ': work_mem may be too small for it' : ''}`],
     ['I/O time', s.ioMs ? `${millis(s.ioMs)}` : '– (0, or track_io_timing is off)'],
     ['queryid', s.queryId ?? '–'],
-    ['statement', s.hidden ? `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' statements` : s.query],
+    ...(about ? [['text', about] as [string, string]] : []),
+    ['statement', text],
   ];
 }
 
@@ -109,16 +151,25 @@ export const statementsView: ScreenView<Statement> = {
       return actionRequest(extensionOutdated(status) ? updateStatementsExtension : createStatementsExtension, status);
     },
   },
-  detail: (s) => statementDetail(s),
+  detail: (s, _ctx, state) => statementDetail(s, state),
+  // The whole text, when the list holds only its start (or could not read it).
+  detailFetch: (s) => {
+    if (s.hidden || s.queryId === null || (s.queryLength !== null && !isPrefix(s))) return null;
+    return { key: s.key, statement: { userId: s.userId, dbId: s.dbId, queryId: s.queryId, toplevel: s.toplevel } };
+  },
+  // As the rows are: `query` is the start of the text, `queryLength` the whole text's length.
   json: (s) => s,
   notice(state) {
     const status = extensionStatus(state);
     if (status && extensionOutdated(status)) {
       return `pg_stat_statements ${status.installedVersion} is older than the ${status.availableVersion} this server ships: E updates it (ALTER EXTENSION pg_stat_statements UPDATE)`;
     }
-    if (state.data.results.statements?.rows.some((s) => s.hidden)) {
+    const rows = state.data.results.statements?.rows ?? NO_ROWS;
+    if (rows.some((s) => s.hidden)) {
       return `${HIDDEN}: needs pg_read_all_stats (or pg_monitor) to see other users' statements`;
     }
+    const unread = rows.find((s) => s.textError);
+    if (unread) return `texts not read: ${unread.textError}; tried again later`;
     return null;
   },
   emptyText(state) {

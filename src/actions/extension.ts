@@ -3,10 +3,14 @@
 // database, ALTER EXTENSION … UPDATE when the server ships a newer version
 // than the one installed (after a major upgrade). Preloading itself needs a
 // restart, so pgtop only explains it.
+// CREATE EXTENSION names its schema: pgtop's connections search only
+// pg_catalog and pg_temp, and without SCHEMA the extension would land in
+// pg_catalog. public is where it goes on a connection with the default path.
 import { extensionOutdated, PG_STAT_STATEMENTS, type ExtensionStatus } from '../db/queries/statements/map.js';
 import type { ActionSpec } from './action.js';
 
-const CREATE = `CREATE EXTENSION IF NOT EXISTS ${PG_STAT_STATEMENTS};`;
+const SCHEMA = 'public';
+const CREATE = `CREATE EXTENSION IF NOT EXISTS ${PG_STAT_STATEMENTS} SCHEMA ${SCHEMA};`;
 const UPDATE = `ALTER EXTENSION ${PG_STAT_STATEMENTS} UPDATE;`;
 
 function describe(s: ExtensionStatus): string[] {
@@ -23,7 +27,7 @@ export const createStatementsExtension: ActionSpec<ExtensionStatus> = {
   danger: 'confirm',
   title: (s) => `Create the pg_stat_statements extension in database ${s.database}?`,
   sql: () => CREATE,
-  details: (s) => [...describe(s), 'Needs a superuser (or the database owner where the extension is trusted).'],
+  details: (s) => [...describe(s), `schema     ${SCHEMA} (its view and functions go there)`, 'Needs a superuser (or the database owner where the extension is trusted).'],
   refuse: (s) => {
     if (!s.availableVersion) return 'this server does not ship pg_stat_statements (install the PostgreSQL contrib package)';
     if (s.preloaded === false) {
@@ -35,7 +39,7 @@ export const createStatementsExtension: ActionSpec<ExtensionStatus> = {
   async run(ctx, s) {
     const client = await ctx.client();
     await client.query(CREATE);
-    return `created pg_stat_statements in ${s.database}`;
+    return `created pg_stat_statements in ${s.database} (schema ${SCHEMA})`;
   },
 };
 

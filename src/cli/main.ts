@@ -7,6 +7,7 @@ import { ActionRunner } from '../actions/runner.js';
 import { openSession, type ConnectionPurpose, type DbSession } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
+import { DetailTextReader } from '../poller/detail-text.js';
 import { Poller } from '../poller/poller.js';
 import type { ScreenId } from '../screen-ids.js';
 import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
@@ -124,7 +125,10 @@ async function runDashboard(
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
     screenCommand: (command, on) => on === 'learn' && learn.handles(command) && (learn.command(command), true),
+    fetchDetail: (request) => detailTexts.request(request),
   };
+  // A statement's whole text, read when its details open, on the monitor connection.
+  const detailTexts = new DetailTextReader(store, (id, params) => poller.read(id, params));
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   poller.start();

@@ -18,7 +18,8 @@ import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './quer
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
-import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
+import { mapExtensionStatus, mapStatement, statementsVariant, type ExtensionStatus } from './queries/statements/map.js';
+import { completeStatementTexts, mapStatementText } from './queries/statements/texts.js';
 
 interface QueryDefinition<Row> {
   /** Folder under src/db/queries and file stem of its .sql files. */
@@ -32,8 +33,28 @@ interface QueryDefinition<Row> {
    * files are named `_post_NNNNNN` by that number; null: cannot run now).
    * src/db/variants.ts runs the deciding query once per connection.
    */
-  variantBy?: { query: string; variant(row: never): number | null };
+  variantBy?: { query: string; variant(row: never): number | null; schema?(row: never): string | null };
+  /**
+   * A second step after the rows are read, when part of them is too costly to
+   * read every refresh (statements: their texts, read once per new statement).
+   */
+  complete?(rows: Row[], step: CompletionStep): Promise<Row[]>;
 }
+
+/** What a query's second step may use: another registry query, run with parameters on the same connection. */
+export interface CompletionStep {
+  /** The connection: what the step remembers between refreshes is kept per connection. */
+  connection: object;
+  run(id: QueryId, params: readonly unknown[]): Promise<unknown[]>;
+  now(): number;
+}
+
+/** pg_stat_statements' SQL follows the version installed in this database, and names the schema it is installed in. */
+const BY_STATEMENTS_EXTENSION = {
+  query: 'statementsExtension',
+  variant: statementsVariant,
+  schema: (status: ExtensionStatus) => status.schema,
+};
 
 export const QUERIES = {
   header: { area: 'header', title: 'server summary', map: mapHeader },
@@ -51,8 +72,11 @@ export const QUERIES = {
     area: 'statements',
     title: 'pg_stat_statements',
     map: mapStatement,
-    variantBy: { query: 'statementsExtension', variant: statementsVariant },
+    variantBy: BY_STATEMENTS_EXTENSION,
+    complete: completeStatementTexts,
   },
+  // Parameters: which statements ($1), how many characters ($2); run by the statements' second step and by Enter.
+  statementTexts: { area: 'statement_texts', title: 'statement texts', map: mapStatementText, variantBy: BY_STATEMENTS_EXTENSION },
   sizeDatabases: { area: 'sizes_databases', title: 'database sizes', map: mapDatabaseSize },
   sizeTables: { area: 'sizes_tables', title: 'table sizes', map: mapTableSize },
   sizeIndexes: { area: 'sizes_indexes', title: 'index usage', map: mapIndexUsage },

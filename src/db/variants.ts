@@ -7,9 +7,19 @@
 // query cannot run (the extension may be created any moment), after
 // DECIDER_TTL_MS (an ALTER EXTENSION elsewhere), and when the chosen SQL fails
 // on a missing column or relation (the caller forgets, then asks again).
+// Queries decided by the same query share its answer (the statements list and
+// the statement texts ask pg_stat_statements' status once between them).
+// An extension's objects are named with the schema it is installed in, never
+// found through search_path (which holds only pg_catalog and pg_temp): the SQL
+// says @extschema@, as extension scripts do, and the deciding row gives the
+// schema, quoted here.
 import type { DbSession } from './connection.js';
 import { mapRows, QUERIES, sqlFor, type QueryId } from './registry.js';
 import { sqlState } from '../errors.js';
+import { quoteIdent } from '../security/quote.js';
+
+/** Where SQL names the schema of the extension it reads. */
+export const EXTENSION_SCHEMA = '@extschema@';
 
 export const DECIDER_TTL_MS = 60_000;
 
@@ -21,39 +31,61 @@ export interface QueryPlan {
 }
 
 interface Decision {
-  variant: number | null;
+  /** The deciding query's first row; undefined when it returned none. */
+  row: unknown;
   at: number;
+}
+
+interface VariantBy {
+  query: string;
+  variant(row: unknown): number | null;
+  schema?(row: unknown): string | null;
+}
+
+function variantByOf(id: QueryId): VariantBy | undefined {
+  return (QUERIES[id] as { variantBy?: VariantBy }).variantBy;
 }
 
 /** The query that decides `id`'s variant, if it is not the server version. */
 export function decidingQuery(id: QueryId): QueryId | undefined {
-  const by = (QUERIES[id] as { variantBy?: { query: string } }).variantBy;
-  return by ? (by.query as QueryId) : undefined;
+  return variantByOf(id)?.query as QueryId | undefined;
+}
+
+/** The SQL with the extension's schema in place of @extschema@, quoted; null when the SQL needs a schema and there is none. */
+export function withExtensionSchema(sql: string, schema: string | null | undefined): string | null {
+  if (!sql.includes(EXTENSION_SCHEMA)) return sql;
+  return schema ? sql.replaceAll(EXTENSION_SCHEMA, quoteIdent(schema)) : null;
 }
 
 export class QueryPlanner {
+  /** Per connection, per deciding query: its answer. */
   private readonly decisions = new WeakMap<DbSession, Map<QueryId, Decision>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async plan(session: DbSession, id: QueryId): Promise<QueryPlan> {
-    const by = (QUERIES[id] as { variantBy?: { query: string; variant(row: unknown): number | null } }).variantBy;
+    const by = variantByOf(id);
     if (!by) return { sql: sqlFor(id, session.serverVersionNum) };
     const deciderId = by.query as QueryId;
-    const known = this.decisionsOf(session).get(id);
-    if (known && known.variant !== null && this.now() - known.at < DECIDER_TTL_MS) {
-      return { sql: sqlFor(id, known.variant) };
+    const planFrom = (row: unknown): string | null => {
+      const variant = row === undefined ? null : by.variant(row);
+      return variant === null ? null : withExtensionSchema(sqlFor(id, variant), row === undefined ? null : by.schema?.(row));
+    };
+    const known = this.decisionsOf(session).get(deciderId);
+    if (known && this.now() - known.at < DECIDER_TTL_MS) {
+      const sql = planFrom(known.row);
+      if (sql !== null) return { sql };
     }
     const result = await session.client.query(sqlFor(deciderId, session.serverVersionNum));
     const rows = mapRows(deciderId, result.rows);
-    const variant = rows.length > 0 ? by.variant(rows[0]) : null;
-    this.decisionsOf(session).set(id, { variant, at: this.now() });
-    return { sql: variant === null ? null : sqlFor(id, variant), decided: { id: deciderId, rows } };
+    this.decisionsOf(session).set(deciderId, { row: rows[0], at: this.now() });
+    return { sql: planFrom(rows[0]), decided: { id: deciderId, rows } };
   }
 
   /** Decide again next time: the chosen SQL no longer fits. */
   forget(session: DbSession, id: QueryId): void {
-    this.decisionsOf(session).delete(id);
+    const decider = decidingQuery(id);
+    if (decider) this.decisionsOf(session).delete(decider);
   }
 
   /** An error that means the decided SQL no longer fits what is installed (a column, relation or function changed). */

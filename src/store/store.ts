@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { InputField } from '../actions/action.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import type { HeaderRates, HeaderSample } from '../db/queries/header/map.js';
+import type { StatementRef } from '../db/queries/statements/map.js';
 import type { HistorySample } from './history.js';
 import type { BackupListing } from '../backup/listing.js';
 import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
@@ -47,6 +48,18 @@ export interface DataSlice {
   history: HistorySample[];
   /** The backup directory's files, while the backups screen is visible (src/backup/watcher.ts lists it, not the poller). */
   backups?: BackupListing;
+  /** The whole text the open details asked for (src/poller/detail-text.ts); one at a time. */
+  detailText?: DetailText | null;
+}
+
+/** A text too long for the list, read whole when its row's details open: a statement's. */
+export type DetailText = { key: string } & ({ state: 'loading' } | { state: 'loaded'; text: string } | { state: 'failed'; error: string });
+
+/** What the details of a row ask to be read (a screen's view says it; the services read it). */
+export interface DetailFetch {
+  /** The row's key: the details show the text only while they show this row. */
+  key: string;
+  statement: StatementRef;
 }
 
 export type StatusKind = 'info' | 'success' | 'error';

@@ -45,7 +45,7 @@ describe('maintenance screens in a terminal', () => {
       await session.sendKey('Enter');
       await session.waitForText('press E to run CREATE EXTENSION');
       await session.sendText('E');
-      await session.waitForText('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+      await session.waitForText('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
       await session.sendText('y');
       await session.waitForText(`created pg_stat_statements in ${db.name}`);
       expect((await c.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")).rowCount).toBe(1);

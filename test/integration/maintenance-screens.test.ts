@@ -258,7 +258,7 @@ describe('statements without the extension', () => {
       try {
         await app.waitFor(`pg_stat_statements is preloaded but not created in database ${bare.name}: press E`);
         await app.press('E');
-        await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+        await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
         await app.press('y');
         await app.waitFor(`created pg_stat_statements in ${bare.name}`, 10_000);
         const c = await connect({ database: bare.name });

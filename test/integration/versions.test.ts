@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateStatementsExtension } from '../../src/actions/extension.js';
 import { openSession, type DbSession } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { mapRows, QUERIES, sqlFileFor, type QueryId, type RowOf } from '../../src/db/registry.js';
+import { QUERIES, sqlFileFor, type QueryId, type RowOf } from '../../src/db/registry.js';
+import { readQuery } from '../../src/db/read.js';
+import { statementTextParams } from '../../src/db/queries/statements/texts.js';
 import { decidingQuery, QueryPlanner } from '../../src/db/variants.js';
 import { sqlState } from '../../src/errors.js';
 import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
@@ -40,14 +42,15 @@ const MARKER = 'pgtop_version_marker';
 
 type Outcome = { rows: unknown[] } | { error: string; code: string | undefined };
 
-/** Every registry query on one connection, as the poller runs it. */
+/** Every registry query on one connection, as the poller runs it (the statements with their texts' second step). */
 async function runEveryQuery(session: DbSession): Promise<Record<QueryId, Outcome>> {
   const planner = new QueryPlanner();
   const out = {} as Record<QueryId, Outcome>;
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     try {
-      const plan = await planner.plan(session, id);
-      out[id] = { rows: plan.sql === null ? [] : mapRows(id, (await session.client.query(plan.sql)).rows) };
+      // The statement texts query takes the statements to read: the listed ones, whole (as Enter reads one).
+      const listed = id === 'statementTexts' ? rowsOf(out, 'statements').filter((s) => !s.hidden) : [];
+      out[id] = { rows: await readQuery(session, planner, id, id === 'statementTexts' ? statementTextParams(listed, null) : []) };
     } catch (error) {
       out[id] = { error: String((error as Error).message), code: sqlState(error) };
     }
@@ -72,7 +75,8 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
 
   const locks = rowsOf(outcomes, 'locks');
   const waiter = locks.find((p) => p.application === 'waiter');
-  expect(waiter).toMatchObject({ relation: 'locked_t', mode: 'AccessShareLock' });
+  // Schema-qualified: pgtop's search_path is pg_catalog alone, so regclass names the schema.
+  expect(waiter).toMatchObject({ relation: 'public.locked_t', mode: 'AccessShareLock' });
   expect(locks.find((p) => p.application === 'blocker')).toBeDefined();
 
   const ext = rowsOf(outcomes, 'statementsExtension')[0]!;
@@ -84,6 +88,10 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(marked).toMatchObject({ calls: 100, rows: 100, database: 'shop', user: 'postgres', hidden: false });
   expect(marked!.hitRatio).toBeGreaterThan(0.5);
   expect(marked!.toplevel).toBe(major >= 14 ? true : null);
+  const markedText = `SELECT id AS ${MARKER} FROM orders WHERE id = $1`;
+  expect(marked).toMatchObject({ query: markedText, queryLength: markedText.length, textError: null });
+  // Read whole by the key the list gave it (user, database, queryid, toplevel).
+  expect(rowsOf(outcomes, 'statementTexts').find((t) => t.key === marked!.key)).toEqual({ key: marked!.key, text: markedText, length: markedText.length });
 
   const databases = rowsOf(outcomes, 'sizeDatabases');
   expect(databases.find((d) => d.database === 'shop')).toMatchObject({ current: true });
@@ -113,7 +121,7 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(overview.freezeMaxAge).toBe(200_000_000);
   expect(overview.databases.find((d) => d.database === 'shop')!.xidAge).toBeGreaterThan(0);
 
-  const progress = rowsOf(outcomes, 'bloatProgress').find((p) => p.relation === 'slow')!;
+  const progress = rowsOf(outcomes, 'bloatProgress').find((p) => p.relation === 'public.slow')!;
   expect(progress).toMatchObject({ command: 'VACUUM', database: 'shop', automatic: false });
   expect(progress.phase).toBeTruthy();
   expect(progress.blocksTotal).toBeGreaterThan(0);
@@ -131,7 +139,7 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(health.databaseBytes).toBeGreaterThan(1_000_000);
 
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];

@@ -1,7 +1,9 @@
 // The statements screen from fake state: the top statements and their sort,
-// the whole statement on Enter, and what it says (and offers) when
-// pg_stat_statements cannot be read.
+// the whole statement on Enter (read then, when the list holds only its
+// start), and what it says (and offers) when pg_stat_statements cannot be read.
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StatementText } from '../../src/db/queries/statements/texts.js';
+import { setData } from '../../src/store/store.js';
 import { connectedWithResults, extensionReady, result, statement } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
@@ -58,7 +60,7 @@ describe('statements screen', () => {
     app = renderApp({ screen: 'statements', patch: connectedWithResults({ statementsExtension: result([missing]), statements: result([]) }) });
     await app.waitFor('preloaded but not created in database shop: press E');
     await app.press('E');
-    await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+    await app.waitFor('will run: CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
     await app.press('n');
     app.unmount();
 
@@ -73,6 +75,78 @@ describe('statements screen', () => {
     app = renderApp({ screen: 'statements', readOnly: true, patch: connectedWithResults({ statementsExtension: result([{ ...extensionReady, installedVersion: null }]), statements: result([]) }) });
     await app.waitFor('press E');
     await app.press('E');
-    await app.waitFor('read-only mode: refused to run CREATE EXTENSION IF NOT EXISTS pg_stat_statements;');
+    await app.waitFor('read-only mode: refused to run CREATE EXTENSION IF NOT EXISTS pg_stat_statements SCHEMA public;');
+  });
+});
+
+describe('a statement longer than the list holds', () => {
+  // 40 000 lines of SQL, of which the list holds the first 400 characters.
+  const whole = `SELECT id FROM orders WHERE id IN (\n${Array.from({ length: 40_000 }, (_, i) => `  ${i + 1},`).join('\n')}\n  0)`;
+  const start = whole.slice(0, 400);
+  const long = statement({ key: 'big', queryId: '-42', userId: '10', dbId: '5', toplevel: false, query: start, queryLength: whole.length, totalMs: 9000 });
+  const short = statement({ key: 'small', query: 'SELECT 1', totalMs: 1 });
+
+  /** A read that waits for the test to answer it, and counts how often it was asked. */
+  function pendingRead() {
+    const asked: unknown[][] = [];
+    let answer: (rows: StatementText[]) => void = () => undefined;
+    let fail: (error: Error) => void = () => undefined;
+    const read = (_id: 'statementTexts', params: readonly unknown[]) => {
+      asked.push([...params]);
+      return new Promise<StatementText[]>((resolve, reject) => {
+        answer = resolve;
+        fail = reject;
+      });
+    };
+    return { read, asked, answer: (rows: StatementText[]) => answer(rows), fail: (error: Error) => fail(error) };
+  }
+
+  it('shows its start in the list; Enter reads the whole text of that one statement once, says so meanwhile, then shows it all, scrollable', async () => {
+    const pending = pendingRead();
+    app = renderApp({ screen: 'statements', readStatementTexts: pending.read, patch: connectedWithResults({ statementsExtension: result([extensionReady]), statements: result([long, short]) }) });
+    // Wide enough for the 400 characters: they end with … (there is more).
+    await app.resize(600, 24);
+    await app.waitFor(`${start.replace(/\s+/g, ' ').trim()}…`);
+    await app.resize(100, 24);
+    await app.press('enter');
+    let frame = await app.waitFor('reading the whole text');
+    // Its size in groups of three digits, kept on one line (no-break spaces).
+    expect(frame).toContain(`text              first 400 of ${whole.length.toLocaleString('en-US').replaceAll(',', '\u00a0')} characters; reading the whole text…`);
+    // The one statement, by user, database, queryid and toplevel; all of it (no character limit).
+    expect(pending.asked).toEqual([[JSON.stringify([{ userid: '10', dbid: '5', queryid: '-42', toplevel: false }]), null]]);
+
+    // A refresh meanwhile reads nothing more.
+    setData(app.store, { results: { ...app.store.getState().data.results, statements: result([long, short]) } });
+    pending.answer([{ key: long.key, text: whole, length: whole.length }]);
+    frame = await app.waitFor((f) => !f.includes('reading the whole text') && f.includes('  1,'));
+    expect(frame).toMatch(/lines 1–\d+ of 400\d\d/);
+    await app.press('end');
+    frame = await app.waitFor('  0)');
+    expect(frame).toContain('  40000,');
+    await app.press('escape', 'enter');
+    await app.waitFor('Statements: details');
+    expect(pending.asked).toHaveLength(1);
+  });
+
+  it('says in one line why the whole text could not be read, and keeps the start; a statement the list holds whole reads nothing', async () => {
+    const pending = pendingRead();
+    app = renderApp({ screen: 'statements', readStatementTexts: pending.read, patch: connectedWithResults({ statementsExtension: result([extensionReady]), statements: result([long, short]) }) });
+    await app.waitFor('QUERY');
+    await app.press('enter');
+    await app.waitFor('reading the whole text');
+    pending.fail(new Error('canceling statement due to statement timeout'));
+    const frame = await app.waitFor('could not be read');
+    expect(frame.replace(/\s+/g, ' ')).toContain('the whole text could not be read: canceling statement due to statement timeout');
+    expect(frame).toContain('SELECT id FROM orders WHERE id IN (');
+    await app.press('escape', 'down', 'enter');
+    await app.waitFor(/statement\s+SELECT 1/);
+    expect(pending.asked).toHaveLength(1);
+  });
+
+  it('marks a statement whose text the list could not read, and says why', async () => {
+    const unread = statement({ key: 'u', query: '', queryLength: null, textError: 'canceling statement due to statement timeout' });
+    app = renderApp({ screen: 'statements', patch: connectedWithResults({ statementsExtension: result([extensionReady]), statements: result([unread]) }) });
+    const frame = await app.waitFor('texts not read: canceling statement due to statement timeout; tried again later');
+    expect(frame).toMatch(/100ms\s+10ms\s+10\s+10\s+99\.0%\s+shop\s+app\s+‹text not read›/);
   });
 });

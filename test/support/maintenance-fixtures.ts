@@ -12,9 +12,12 @@ export function result<Row>(rows: Row[]): QueryResult<Row> {
   return { rows, updatedAt: Date.now(), error: null, disabled: null };
 }
 
+/** A statement as the list has it: its text read whole unless `queryLength` says it is longer than `query`. */
 export function statement(overrides: Partial<Statement> & { key: string }): Statement {
+  const query = overrides.query ?? 'SELECT 1';
   return {
-    queryId: overrides.key, toplevel: true, database: 'shop', user: 'app', query: 'SELECT 1', hidden: false, calls: 10, rows: 10,
+    userId: '10', dbId: '16384', queryId: overrides.key, toplevel: true, database: 'shop', user: 'app', query, queryLength: Array.from(query).length,
+    textError: null, hidden: false, calls: 10, rows: 10,
     totalMs: 100, execMs: 100, planMs: 0, meanMs: 10, minMs: 1, maxMs: 20, stddevMs: 2, sharedHit: 99, sharedRead: 1,
     sharedDirtied: 0, sharedWritten: 0, tempRead: 0, tempWritten: 0, ioMs: null, hitRatio: 0.99,
     ...overrides,

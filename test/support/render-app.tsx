@@ -8,6 +8,7 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { DbSession } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
+import { DetailTextReader, type ReadStatementTexts } from '../../src/poller/detail-text.js';
 import type { LearnController } from '../../src/session/controller.js';
 import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions } from '../../src/store/store.js';
 
@@ -53,6 +54,8 @@ export interface RenderOptions extends StoreOptions {
   openActionSession?: () => Promise<DbSession>;
   /** The guided session the learn screen draws (a real controller, or a stand-in with its state). */
   learn?: LearnController;
+  /** What Enter's reads (a statement's whole text) run on: the real poller's read(), or a fake; default: they fail. */
+  readStatementTexts?: ReadStatementTexts;
 }
 
 export function renderApp(options: RenderOptions = {}): RenderedApp {
@@ -70,7 +73,9 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
+    fetchDetail: (request) => detailTexts.request(request),
   };
+  const detailTexts = new DetailTextReader(store, options.readStatementTexts ?? (() => Promise.reject(new Error('no server in this test'))));
   const instance = render(<App store={store} services={services} color={options.color ?? false} learn={options.learn} />);
   const rawFrame = () => instance.lastFrame() ?? '';
   const frame = () => rawFrame().replace(ANSI, '');

@@ -43,8 +43,9 @@ describe('pg_stat_statements versions', () => {
   });
 
   it('maps a statement: mean, hit ratio, hidden text', () => {
-    const s = mapStatement({ queryid: '42', query: 'SELECT 1', calls: 4, rows: 4, total_ms: 10, exec_ms: 8, plan_ms: 2, shared_blks_hit: 99, shared_blks_read: 1, toplevel: true, database: 'shop', user_name: 'app' });
-    expect(s).toMatchObject({ meanMs: 2.5, hitRatio: 0.99, hidden: false, key: '42/shop/app/top' });
+    const s = mapStatement({ queryid: '42', userid: 10, dbid: 16384, query: 'SELECT 1', calls: 4, rows: 4, total_ms: 10, exec_ms: 8, plan_ms: 2, shared_blks_hit: 99, shared_blks_read: 1, toplevel: true, database: 'shop', user_name: 'app' });
+    // Keyed by oids, which is how Enter asks for the whole text of this one statement.
+    expect(s).toMatchObject({ meanMs: 2.5, hitRatio: 0.99, hidden: false, key: '42/16384/10/top', database: 'shop', user: 'app' });
     const hidden = mapStatement({ queryid: null, query: '<insufficient privilege>', calls: 1, total_ms: 1 });
     expect(hidden).toMatchObject({ hidden: true, query: '', hitRatio: null });
   });

@@ -63,17 +63,32 @@ export function extensionOutdated(status: ExtensionStatus): boolean {
   return installed !== null && available !== null && installed < available;
 }
 
-/** One normalized statement: its totals since the statistics were last reset. */
-export interface Statement {
-  /** Unique per row: queryid, database, user and whether it ran at top level. */
-  key: string;
+/** Which pg_stat_statements entry a row is: what reads its text name it by. */
+export interface StatementRef {
+  /** The role's and the database's oids, as text. */
+  userId: string | null;
+  dbId: string | null;
   queryId: string | null;
   /** Top-level statement (null before pg_stat_statements 1.9). */
   toplevel: boolean | null;
+}
+
+/** One normalized statement: its totals since the statistics were last reset. */
+export interface Statement extends StatementRef {
+  /** Unique per row: queryid, database, user and whether it ran at top level. */
+  key: string;
   database: string | null;
   user: string | null;
+  /**
+   * The first QUERY_PREFIX_CHARS characters of the text (src/db/queries/statements/texts.ts):
+   * the list never reads whole texts. Empty when hidden or not read.
+   */
   query: string;
-  /** Another user's statement and this role lacks pg_read_all_stats. */
+  /** The whole text's length in characters; null when the text was not read. */
+  queryLength: number | null;
+  /** Why the text was not read (it took too long), or null. */
+  textError: string | null;
+  /** Another user's statement and this role lacks pg_read_all_stats: no queryid, no text. */
   hidden: boolean;
   calls: number;
   rows: number;
@@ -97,28 +112,28 @@ export interface Statement {
   hitRatio: number | null;
 }
 
-const INSUFFICIENT = '<insufficient privilege>';
+/** A row's key, from what names its entry (the texts' rows rebuild it to find their statement). */
+export function statementKey(ref: StatementRef, hiddenBy = ''): string {
+  // Hidden rows have no queryid: their totals tell them apart well enough.
+  return [ref.queryId ?? `hidden:${hiddenBy}`, ref.dbId ?? '', ref.userId ?? '', ref.toplevel === false ? 'nested' : 'top'].join('/');
+}
 
 export function mapStatement(row: RawRow): Statement {
-  const query = str(row, 'query') ?? '';
-  const hidden = query === INSUFFICIENT;
   const calls = num(row, 'calls') ?? 0;
   const totalMs = num(row, 'total_ms') ?? 0;
   const hit = num(row, 'shared_blks_hit') ?? 0;
   const read = num(row, 'shared_blks_read') ?? 0;
-  const queryId = str(row, 'queryid');
-  const toplevel = bool(row, 'toplevel');
-  const database = str(row, 'database');
-  const user = str(row, 'user_name');
+  const ref: StatementRef = { userId: str(row, 'userid'), dbId: str(row, 'dbid'), queryId: str(row, 'queryid'), toplevel: bool(row, 'toplevel') };
   return {
-    // Hidden rows have no queryid: their totals tell them apart well enough.
-    key: [queryId ?? `hidden:${calls}:${totalMs}`, database ?? '', user ?? '', toplevel === false ? 'nested' : 'top'].join('/'),
-    queryId,
-    toplevel,
-    database,
-    user,
-    query: hidden ? '' : query,
-    hidden,
+    ...ref,
+    key: statementKey(ref, `${calls}:${totalMs}`),
+    database: str(row, 'database'),
+    user: str(row, 'user_name'),
+    // Filled in by completeStatementTexts (texts.ts).
+    query: '',
+    queryLength: null,
+    textError: null,
+    hidden: ref.queryId === null,
     calls,
     rows: num(row, 'rows') ?? 0,
     totalMs,
