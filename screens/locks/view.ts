@@ -35,7 +35,8 @@ export const lockColumns: readonly Column<LockTreeRow>[] = [
   // Lock modes without their "Lock" suffix: AccessExclusive, ShareRowExclusive (17 columns at most).
   { id: 'mode', title: 'WAITS FOR', width: 17, priority: 1, text: (r) => r.participant.mode?.replace(/Lock$/, '') ?? (r.depth === 0 ? `blocks ${r.waiterCount}` : '') },
   { id: 'lock', title: 'LOCK', width: 13, priority: 6, text: (r) => r.participant.lockType ?? '' },
-  { id: 'relation', title: 'RELATION', width: 14, priority: 2, text: (r) => r.participant.relation ?? '' },
+  // Names come schema-qualified (public.accounts): pgtop's search_path holds pg_catalog alone.
+  { id: 'relation', title: 'RELATION', width: 20, priority: 2, text: (r) => r.participant.relation ?? '' },
   {
     id: 'waiting',
     title: 'WAITING',

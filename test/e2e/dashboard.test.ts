@@ -39,7 +39,7 @@ describe('pgtop in a terminal', () => {
       expect(blockerLine, screen).toBeGreaterThan(0);
       expect(lines[blockerLine]).toMatch(/idle in tx\s+blocks 2/);
       const waiterLines = lines.slice(blockerLine + 1, blockerLine + 3);
-      for (const line of waiterLines) expect(line).toMatch(/└ \d+ .*(Share|Exclusive)\s+(transactionid|tuple)\s+accounts/);
+      for (const line of waiterLines) expect(line).toMatch(/└ \d+ .*(Share|Exclusive)\s+(transactionid|tuple)\s+public\.accounts/);
 
       // The blocker is the first row, selected.
       await session.sendText('K');
