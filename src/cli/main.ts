@@ -44,7 +44,14 @@ export async function run(args: readonly string[]): Promise<number> {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
-    if (cli.learn?.check) return await runLearnCheck(cli, target, monitor);
+    if (cli.learn?.check) {
+      // Closed as the backup command closes it: an open client keeps the process from ever exiting.
+      try {
+        return await runLearnCheck(cli, target, monitor);
+      } finally {
+        await monitor.close();
+      }
+    }
     if (cli.backup) return await runBackupCommand(cli, target, monitor);
     return ui ? await runDashboard(cli, target, monitor, open, await ui) : await printOnce(cli, target, monitor);
   } catch (error) {
