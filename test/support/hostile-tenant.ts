@@ -173,7 +173,14 @@ function recordCall(signature: string): string {
   return `SELECT ${RECORDER}.record(${literal(signature)});`;
 }
 
-/** The statements that plant function p in schema s, one entry per signature. */
+/**
+ * The statements that plant function p in schema s, one entry per signature.
+ * Not plantable from SQL, and so skipped (the fixture lists them in `skipped`):
+ * window functions (rank()), ordered-set and hypothetical-set aggregates
+ * (rank("any") WITHIN GROUP), and enum or range polymorphism (max(anyenum),
+ * min(anyenum), unnest(anymultirange)) — that is the whole list for the SQL
+ * pgtop ships today.
+ */
 function plantFunction(p: ProcRow, schema: string, counter: () => number): PlantSql[] | string {
   if (p.kind === 'w') return 'window function (only C can define one)';
   if (p.kind === 'p') return 'procedure';
@@ -362,7 +369,8 @@ export async function createHostileTenant(options: HostileTenantOptions = {}): P
       // pg_stat_statements is server-wide: forget this database's entries (megabytes of text) before it goes.
       if (db.rows[0]) await c.query('SELECT pg_stat_statements_reset(0, $1, 0)', [db.rows[0].oid]).catch(() => undefined);
       await c.query(`DROP DATABASE IF EXISTS ${ident(database)} WITH (FORCE)`);
-      for (const role of [roles.noPrivilege.name, roles.creator.name, ...learnRoles.keys()]) await c.query(`DROP ROLE IF EXISTS ${ident(role)}`);
+      // A role that still owns something elsewhere (a restore a failed test left) stays: the cluster is thrown away anyway.
+      for (const role of [roles.noPrivilege.name, roles.creator.name, ...learnRoles.keys()]) await c.query(`DROP ROLE IF EXISTS ${ident(role)}`).catch(() => undefined);
     });
     rmSync(markerDir, { recursive: true, force: true });
   };
@@ -516,7 +524,11 @@ export async function createHostileTenant(options: HostileTenantOptions = {}): P
       });
       selfTest = await readRuns(server, database, marker, before);
       const seen = (plant: string) => selfTest.some((r) => r.plant === plant);
-      const wanted = ['format(text,name,name)', 'json_agg(name)', 'operator oid = bigint', 'trigger BEFORE STATEMENT INSERT on t"; DROP TABLE x; --'];
+      const wanted = [
+        ...['format(text,name,name)', 'json_agg(name)'].filter((signature) => planted.includes(`public: ${signature}`)),
+        'operator oid = bigint',
+        'trigger BEFORE STATEMENT INSERT on t"; DROP TABLE x; --',
+      ];
       if (!wanted.every(seen) || !selfTest.some((r) => r.via === 'sequence')) {
         throw new Error(`the hostile fixture's recorder missed its own self-test: wanted ${wanted.join(', ')} and the sequence, saw ${JSON.stringify(selfTest)}`);
       }
