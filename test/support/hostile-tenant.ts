@@ -707,7 +707,8 @@ async function readRuns(server: PgInfo, database: string, marker: string, since:
 }
 
 const LOG_LINE = /^.*?\[(\d+)\] LOG: {2}pgtop-hostile-plant (\w+) fn=("(?:[^"\\]|\\.)*") current_user=("(?:[^"\\]|\\.)*") session_user=("(?:[^"\\]|\\.)*") app=("(?:[^"\\]|\\.)*")$/;
-const STATEMENT_LINE = /^.*?\[(\d+)\] STATEMENT: {2}(.*)$/;
+// [^\n], not ".": a statement may hold a bare \r (a weird name), which "." does not match.
+const STATEMENT_LINE = /^[^\n]*?\[(\d+)\] STATEMENT: {2}([^\n]*)$/;
 
 /** The recorder's lines in the server log since `from`, with the statement the server logged after each. */
 function readPlantLog(logFile: string, from: number, nonce: string): PlantRun[] {
@@ -794,6 +795,11 @@ async function snapshot(server: PgInfo, database: string, admin: (db?: string) =
   return { global, local };
 }
 
+/** Text with its control characters spelled out (\x1b…), fit for a test's failure message: a test log is read in a terminal too. */
+export function printable(text: string): string {
+  return text.replace(new RegExp(RAW_CONTROL.source, 'g'), (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Runs grouped by plant, user and app, one line each: what a failing test prints. */
 export function summarizeRuns(runs: readonly PlantRun[]): string[] {
   const groups = new Map<string, { run: PlantRun; count: number }>();
@@ -803,7 +809,7 @@ export function summarizeRuns(runs: readonly PlantRun[]): string[] {
     if (group) group.count += 1;
     else groups.set(key, { run, count: 1 });
   }
-  return [...groups.values()].map(({ run, count }) =>
+  return [...groups.values()].map(({ run, count }) => printable(
     `${run.plant}${count > 1 ? ` ×${count}` : ''} (via ${run.via}${run.via === 'log' ? `, as ${JSON.stringify(run.currentUser)}, app ${JSON.stringify(run.app)}` : ''})${run.statement ? ` in: ${run.statement.slice(0, 160)}` : ''}`,
-  );
+  ));
 }
