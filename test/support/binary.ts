@@ -13,13 +13,14 @@ export interface BinaryRun {
   ms: number;
 }
 
-export function runPgtop(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000): Promise<BinaryRun> {
+/** `maxBuffer`: how much output to take before the run counts as failed (Node's default: 1 MiB). */
+export function runPgtop(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 20_000, maxBuffer = 1024 * 1024): Promise<BinaryRun> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv, timeout: timeoutMs, encoding: 'utf8' },
+      { env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr, ms: Date.now() - started });

@@ -30,6 +30,8 @@ export interface TmuxSession {
   waitForExit(timeoutMs?: number): Promise<number>;
   /** Ends the tmux server and the command; safe to call twice. */
   kill(): Promise<void>;
+  /** Runs any other tmux command on this session's server (display-message, pipe-pane…); its output. */
+  command(...args: string[]): Promise<string>;
 }
 
 const TARGET = 'main';
@@ -127,6 +129,7 @@ export async function startTmux(options: StartTmuxOptions): Promise<TmuxSession>
       }
     },
     kill,
+    command: (...args) => tmux(...args),
   };
 }
 
