@@ -149,6 +149,16 @@ function plantFunction(p: ProcRow, schema: string, counter: () => number): Plant
     const returns = verbatim ? p.result : `${p.retset ? 'SETOF ' : ''}${ret}`;
     const passed = verbatim && p.variadic ? [...params.slice(0, -1), `VARIADIC ${params.at(-1)}`] : params;
     const call = `pg_catalog.${fn}(${passed.join(', ')})`;
+    if (ret === 'record' && !p.has_out) {
+      // A bare record (jsonb_to_recordset): its caller's column list cannot be passed on, so this plant
+      // records and returns nothing — not stealthy, but the attack it stands for is the same.
+      return {
+        signature,
+        statements: [
+          `CREATE FUNCTION ${s}.${fn}(${parameters}) RETURNS ${returns} LANGUAGE plpgsql AS ${BODY_TAG} BEGIN PERFORM ${RECORDER}.record(${literal(signature)}); ${p.retset ? 'RETURN' : 'RETURN NULL'}; END ${BODY_TAG}`,
+        ],
+      };
+    }
     const select = p.retset || ret === 'record' ? `SELECT * FROM ${call}` : `SELECT ${call}`;
     return {
       signature,
