@@ -85,6 +85,19 @@ async function paneTitle(s: TmuxSession): Promise<string> {
   return s.command('display-message', '-p', '-t', 'main', '#{pane_title}');
 }
 
+/**
+ * Escape, then wait until `gone` is off the screen: two ESC bytes sent at
+ * once reach pgtop as one Alt-Escape, so each Escape waits for its effect.
+ */
+async function escapeUntilGone(s: TmuxSession, gone: RegExp): Promise<void> {
+  await s.sendKey('Escape');
+  const deadline = Date.now() + 10_000;
+  while (gone.test(await s.capture())) {
+    if (Date.now() > deadline) throw new Error(`Escape did not close what shows ${gone}:\n${await s.capture()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Waits until the tab of this screen is the one drawn in reverse video. */
 async function onScreen(s: TmuxSession, number: number, id: string): Promise<void> {
   // tmux drops the trailing spaces of a line: the last tab may end there.
@@ -111,8 +124,8 @@ describe('the dashboard in the hostile database', () => {
     await s.sendKey('Enter');
     await s.sendKey('Enter');
     await s.waitForText(new RegExp(`pid\\s+${longQuery.pid}`));
-    await s.sendKey('Escape');
-    await s.sendKey('Escape');
+    await escapeUntilGone(s, new RegExp(`pid\\s+${longQuery.pid}`));
+    await escapeUntilGone(s, /filter "pg_sleep"/);
 
     // Every screen in turn, by Tab, in the registry's order (a new screen is visited by itself).
     for (const [i, screen] of SCREEN_ORDER.entries()) {
@@ -123,16 +136,17 @@ describe('the dashboard in the hostile database', () => {
         await s.waitForText(`${lockChain.waiter.pid} `);
         await s.sendKey('Enter');
         await s.waitForText(new RegExp(`pid\\s+${lockChain.blocker.pid}`));
-        await s.sendKey('Escape');
+        await escapeUntilGone(s, new RegExp(`pid\\s+${lockChain.blocker.pid}`));
       }
       if (screen.id === 'sizes' || screen.id === 'bloat') {
         // The table with the title sequence in its name, filtered, and its details.
         await s.sendText('/title');
         await s.sendKey('Enter');
         await s.sendKey('Enter');
-        await s.waitForText(screen.id === 'sizes' ? 'rows (estimate)' : 'live / dead tuples');
-        await s.sendKey('Escape');
-        await s.sendKey('Escape');
+        const detail = screen.id === 'sizes' ? 'rows (estimate)' : 'live / dead tuples';
+        await s.waitForText(detail);
+        await escapeUntilGone(s, new RegExp(detail.replace(/[()]/g, '\\$&')));
+        await escapeUntilGone(s, /filter "title"/);
       }
       // A refresh or so on each screen (-i 0.5): what it draws from the server has been drawn.
       await new Promise((resolve) => setTimeout(resolve, 800));
