@@ -1,15 +1,20 @@
 // The screens, numbered as the number keys reach them; the current one stands out.
 // Nine screens do not fit 80 columns by name: then the others shrink to their
 // first letters (` 3 sta `), the current one keeps its whole name.
-import { Text } from 'ink';
+// Drawn as one styled line (AnsiLines, as the header): the current tab is in
+// reverse video with pgtop's own escape codes, so it stands out also where
+// Ink's colours are off (NO_COLOR, --no-color, CI=true exported), which would
+// otherwise leave no tab marked at all.
 import React from 'react';
+import { AnsiLines } from './AnsiLines.js';
+import { styledLine } from './ansi.js';
 
 export interface TabBarProps {
   tabs: readonly { id: string; title: string }[];
   current: string;
   color: boolean;
   /** Terminal width; when the names do not fit, the other tabs are abbreviated. */
-  width?: number;
+  width: number;
 }
 
 /** Each tab's label: whole names when they fit in `width`, else short ones for all but the current. */
@@ -21,16 +26,12 @@ export function tabLabels(tabs: readonly { id: string }[], current: string, widt
 
 export function TabBar({ tabs, current, color, width }: TabBarProps): React.ReactElement {
   const labels = tabLabels(tabs, current, width);
-  return (
-    <Text wrap="truncate">
-      {tabs.map((tab, i) => {
-        const active = tab.id === current;
-        return (
-          <Text key={tab.id} inverse={active} bold={active} color={color && active ? 'cyan' : undefined}>
-            {labels[i]}
-          </Text>
-        );
-      })}
-    </Text>
+  const line = styledLine(
+    tabs.map((tab, i) => {
+      const active = tab.id === current;
+      return [labels[i]!, active ? { inverse: true, bold: true, ...(color ? { color: 'cyan' } : {}) } : undefined] as const;
+    }),
+    width,
   );
+  return <AnsiLines lines={[line]} width={width} />;
 }

@@ -20,6 +20,18 @@ describe('the dashboard around the screens', () => {
     await app.waitFor('QUERY');
   });
 
+  it('marks the current tab in reverse video also without colours (NO_COLOR, --no-color, CI=true turn Ink\'s styles off)', async () => {
+    app = renderApp({ patch: connectedWith([backend({ pid: 1 })]), color: false });
+    await app.waitFor('QUERY');
+    await app.press('2');
+    await app.waitFor('WAITS FOR');
+    const tabs = app.rawFrame().split('\n').find((line) => line.includes(' 2 locks '))!;
+    expect(tabs).toMatch(/\x1b\[1m\x1b\[7m 2 locks \x1b\[27m\x1b\[22m/);
+    expect(tabs).not.toMatch(/\x1b\[7m 1 act/);
+    // No colour when colours are off: only bold and reverse.
+    expect(tabs).not.toMatch(/\x1b\[3\dm/);
+  });
+
   it("an action's result longer than the screen scrolls with arrows and pages; any other key closes it", async () => {
     app = renderApp({ patch: connectedWith([backend({ pid: 1 })]) });
     await app.resize(80, 24);
