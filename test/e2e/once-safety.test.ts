@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runPgtop, serverArgs } from '../support/binary.js';
-import { EVIL, evil, strayControls } from '../support/hostile.js';
+import { EVIL, evil, strayControls } from '../support/hostile-rows.js';
 import { connect, createScratchDatabase, pgInfo, waitFor } from '../support/pg.js';
 
 const ident = (client: pg.Client, name: string) => client.escapeIdentifier(name);

@@ -13,7 +13,7 @@ import type { ScreenId } from '../../src/screen-ids.js';
 import type { LearnState } from '../../src/session/controller.js';
 import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
 import { terminalText } from '../../src/render/terminal-text.js';
-import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile.js';
+import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile-rows.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let app: RenderedApp | undefined;

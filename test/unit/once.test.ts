@@ -7,7 +7,7 @@ import { onceJson, onceText } from '../../src/cli/once.js';
 import type { ScreenId } from '../../src/screen-ids.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
 import { connectedWithResults, databaseSize, result, tableSize } from '../support/maintenance-fixtures.js';
-import { EVIL_SHOWN, evil, hostileState, strayControls } from '../support/hostile.js';
+import { EVIL_SHOWN, evil, hostileState, strayControls } from '../support/hostile-rows.js';
 
 function stateOf(screen: ScreenId, patch: (s: PgtopState) => void): PgtopState {
   return createPgtopStore({ target: 'direct 127.0.0.1:5432', screen }, patch).getState();
