@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENS, screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/registry.js';
 import { activityView } from '../../screens/activity/view.js';
 import { backupsView } from '../../screens/backups/view.js';
 import { rolesView } from '../../screens/roles/view.js';
@@ -429,9 +429,17 @@ describe('issue 11, reproduced', () => {
         const row = document.rows.find((r) => r.queryId === b.queryid);
         expect(row, `statement ${b.queryid} is listed`).toBeDefined();
         const query = row!.query as string;
-        expect(query.startsWith('/* pgtop-hostile-30mb ')).toBe(true);
-        // A few hundred characters, never the 30 MB; and the whole length is said (as stored: constants become $1, $2).
+        // A few hundred characters, never the 30 MB.
         expect(query.length).toBeLessThanOrEqual(1000);
+        const textError = row!.textError as string | null | undefined;
+        if (textError) {
+          // On a loaded machine the one read of the texts (the server loads all 180 MB of them, holding the lock new
+          // statements wait for) may pass the monitor's 3 s: pgtop stops it there and says so on the row.
+          expect(textError).toMatch(/statement timeout|canceling statement/);
+          continue;
+        }
+        expect(query.startsWith('/* pgtop-hostile-30mb ')).toBe(true);
+        // And the whole length is said (as stored: constants become $1, $2).
         expect(Object.values(row!).filter((v) => typeof v === 'number' && v > b.sent - 100 && v <= b.sent), 'the whole length').toHaveLength(1);
       }
     } finally {
