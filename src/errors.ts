@@ -45,7 +45,7 @@ export function oneLine(error: unknown): string {
 /** The SQLSTATE of a pg error, if there is one. */
 export function sqlState(error: unknown): string | undefined {
   if (error && typeof error === 'object' && 'code' in error) {
-    const code = (error as { code: unknown }).code;
+    const code = (error).code;
     return typeof code === 'string' ? code : undefined;
   }
   return undefined;

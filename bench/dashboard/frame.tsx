@@ -10,7 +10,6 @@
 import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { render } from 'ink';
-import React from 'react';
 import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
 import { screenQueries } from '../../screens/registry.js';
 import { openSession } from '../../src/db/connection.js';

@@ -66,8 +66,8 @@ export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[]
     { text: truncate(terminalText(`${part.number}.${position.step + 1} ${text(step.title)}  · ${KIND_LABEL[step.action.kind]}`), width), bold: true, tone: step.action.kind === 'query' || step.action.kind === 'read' ? 'normal' : 'warn' },
   ];
 
-  const explain = [...(position.step === 0 ? wrap(part.intro, width).map((l) => ({ text: l, tone: 'dim' as CellTone })) : []), ...wrap(text(step.explain), width).map((l) => ({ text: l }))];
-  const seed: Line[] = step.seedFix ? wrap(`Fixed from the seed: ${text(step.seedFix)}`, width).map((l) => ({ text: l, tone: 'dim' as CellTone })) : [];
+  const explain = [...(position.step === 0 ? wrap(part.intro, width).map((l) => ({ text: l, tone: 'dim' })) : []), ...wrap(text(step.explain), width).map((l) => ({ text: l }))];
+  const seed: Line[] = step.seedFix ? wrap(`Fixed from the seed: ${text(step.seedFix)}`, width).map((l) => ({ text: l, tone: 'dim' })) : [];
   let commandLines: string[];
   try {
     commandLines = stepCommand(step, ctx, state.serverVersionNum ?? 0);
@@ -75,7 +75,7 @@ export function learnLayout({ state, ctx, width, height }: LayoutInput): Block[]
     commandLines = [`cannot run here: ${missingReason(part, error, ctx) ?? String(error)}`];
   }
   // Wrapped, not cut: the exact SQL is the point of the step (its indentation kept).
-  const command = commandLines.flatMap((l) => wrapWords(l, width - 2)).map((l) => ({ text: `│ ${l}`, tone: 'good' as CellTone }));
+  const command = commandLines.flatMap((l) => wrapWords(l, width - 2)).map((l) => ({ text: `│ ${l}`, tone: 'good' }));
 
   const results = state.checks[step.id];
   // Each criterion with its reason, wrapped (the reason is the point), at most three lines.

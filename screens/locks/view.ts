@@ -7,7 +7,6 @@ import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, type Column } from '../../src/render/table.js';
-import type { PgtopState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';
 

@@ -7,7 +7,6 @@
 import { actionRequest } from '../../src/actions/action.js';
 import { changePassword, newRole, type NewRoleTarget } from '../../src/actions/roles.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
-import type { Column } from '../../src/render/table.js';
 import { auditSummary } from '../../src/security/audit.js';
 import { quoteIdent } from '../../src/security/quote.js';
 import type { PgtopState } from '../../src/store/store.js';
@@ -73,7 +72,7 @@ export const rolesView: ScreenView<RolesRow> = {
   rows: (state) => (isAuditMode(state) ? auditTableView.rows(state) : rolesTableView.rows(state)),
   rowKey: (row) => (row.kind === 'role' ? rolesTableView.rowKey(row) : auditTableView.rowKey(row)),
   // --once prints the roles; the dashboard's RolesScreen picks the columns of the view it shows.
-  columns: roleColumns as readonly Column<RolesRow>[],
+  columns: roleColumns,
   detail: (row) => (row.kind === 'role' ? roleDetail(row) : findingDetail(row)),
   json: (row) => (row.kind === 'role' ? roleJson(row) : row.finding),
   notice: (state) => (isAuditMode(state) ? auditTableView.notice!(state) : rolesTableView.notice!(state)),

@@ -280,7 +280,7 @@ export const sizesView: ScreenView<SizesRow> = {
   },
   rowKey: (r) => (r.kind === 'table' ? `t:${r.table.oid}` : r.kind === 'index' ? `i:${r.index.oid}` : `d:${r.database.database}`),
   // --once prints the tables; SizesScreen uses the columns of the list on screen.
-  columns: tableColumns as readonly Column<SizesRow>[],
+  columns: tableColumns,
   sortColumns: SECTIONS.tables.sortColumns,
   defaultSort: SECTIONS.tables.defaultSort,
   commands: {

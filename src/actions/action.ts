@@ -66,5 +66,5 @@ export interface ActionRequest<Target = unknown> {
 }
 
 export function actionRequest<Target>(spec: ActionSpec<Target>, target: Target): ActionRequest {
-  return { spec, target } as ActionRequest;
+  return { spec, target };
 }

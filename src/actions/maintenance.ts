@@ -9,7 +9,8 @@
 // server's own progress (pg_stat_progress_*) read on a short-lived monitor
 // connection.
 import { openSession, type DbSession } from '../db/connection.js';
-import { mapMaintenanceProgress, progressText } from '../db/queries/bloat/map.js';
+import { progressText } from '../db/queries/bloat/map.js';
+import type { RawRow } from '../db/queries/row.js';
 import type { TableRef } from '../db/queries/sizes/map.js';
 import { mapRows, sqlFor } from '../db/registry.js';
 import { ActionError, oneLine, sqlState } from '../errors.js';
@@ -212,7 +213,7 @@ function watchProgress(ctx: ActionRunContext, pid: number, statement: string): P
       stopped = true;
       clearInterval(timer);
       await opening;
-      const open = session as DbSession | null;
+      const open = session;
       session = null;
       await open?.close();
     },
@@ -221,6 +222,6 @@ function watchProgress(ctx: ActionRunContext, pid: number, statement: string): P
 
 async function readProgress(session: DbSession, pid: number): Promise<string> {
   const result = await session.client.query(sqlFor('bloatProgress', session.serverVersionNum));
-  const mine = mapRows('bloatProgress', result.rows).find((p) => p.pid === pid);
+  const mine = mapRows('bloatProgress', result.rows as RawRow[]).find((p) => p.pid === pid);
   return mine ? progressText(mine) : '';
 }

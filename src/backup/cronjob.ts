@@ -203,7 +203,7 @@ export function toYaml(value: unknown, indent: number): string {
     if (entries.length === 0) return `${pad}{}`;
     return entries
       .map(([key, v]) => {
-        const k = /^[A-Za-z_][A-Za-z0-9_.\/-]*$/.test(key) ? key : JSON.stringify(key);
+        const k = /^[A-Za-z_][A-Za-z0-9_./-]*$/.test(key) ? key : JSON.stringify(key);
         if (v !== null && typeof v === 'object') {
           const empty = Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0;
           if (empty) return `${pad}${k}: ${Array.isArray(v) ? '[]' : '{}'}`;

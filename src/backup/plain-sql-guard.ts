@@ -117,7 +117,7 @@ export class PlainSqlScanner {
     if (this.lex === 'top' && RESTRICT_LINE.test(text)) return text.endsWith('\n') ? '\n' : '';
     if (this.mode === 'strict') {
       if (text.includes('\u0000')) this.refuse('a NUL byte: psql reads the line differently from what is in the file');
-      // eslint-disable-next-line no-control-regex
+       
       const wide = /[^\u0000-\u007f]/.exec(text);
       if (wide) {
         this.refuse(

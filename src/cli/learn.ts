@@ -52,7 +52,7 @@ export async function runLearnCheck(
   const server = serverKey(connection);
   let progress: Progress = cli.demo ? emptyProgress(server) : await loadProgress(progressFilePath(connection), server, PARTS);
   const live: LiveContext = {
-    withAdmin: exclusive(async () => session.client),
+    withAdmin: exclusive(() => Promise.resolve(session.client)),
     connection,
     backupDir: backupDirFor(cli, target),
     passwords: new Map(),

@@ -49,7 +49,7 @@ export function onceText(state: PgtopState, view: AnyView, width: number, parts?
 /** The JSON document: the exact text, escaped the JSON way (terminalJson); every failure in "error" and "errors". */
 export function onceJson(state: PgtopState, view: AnyView, parts?: readonly OncePart[], failures: readonly ScreenFailure[] = []): string {
   const ctx = renderContext(state);
-  const rowsOf = (v: AnyView) => v.rows(state).map((row) => (v.json ? v.json(row, ctx) : row));
+  const rowsOf = (v: AnyView): unknown[] => (v.rows(state) as unknown[]).map((row) => (v.json ? v.json(row, ctx) : row));
   const document = {
     screen: state.ui.screen,
     server: {

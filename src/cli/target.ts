@@ -34,5 +34,5 @@ export async function openTarget(cli: DashboardOptions, env: NodeJS.ProcessEnv =
     return openK8sTarget(cli.k8s, cli.connection, env);
   }
   const connection = resolveConnection(cli.connection, env);
-  return { connection, label: `direct ${connection.describe}`, close: async () => undefined };
+  return { connection, label: `direct ${connection.describe}`, close: () => Promise.resolve() };
 }

@@ -5,7 +5,7 @@
 // (AnsiLines says why).
 import { Box } from 'ink';
 import React, { useMemo } from 'react';
-import { displayWidth, truncate } from '../format/format.js';
+import { truncate } from '../format/format.js';
 import { wrapWords } from '../render/overlay-lines.js';
 import { headerLine, layoutColumns, rowCells, type CellTone, type Column, type RenderContext } from '../render/table.js';
 import { AnsiLines } from './AnsiLines.js';

@@ -169,7 +169,7 @@ async function connectOnce(
   }
 }
 
-async function passwordFor(connection: ResolvedConnection, memory: Learned): Promise<string> {
+function passwordFor(connection: ResolvedConnection, memory: Learned): string {
   if (connection.password !== undefined) return connection.password;
   if (memory.password !== undefined) return memory.password;
   // As libpq: the first matching line of ~/.pgpass (PGPASSFILE), unless the file is open to others.

@@ -4,6 +4,7 @@
 // rows mapped, then the query's second step when it has one (the statements'
 // texts, src/db/queries/statements/texts.ts).
 import type { DbSession } from './connection.js';
+import type { RawRow } from './queries/row.js';
 import { mapRows, QUERIES, type CompletionStep, type QueryId, type RowOf } from './registry.js';
 import { QueryPlanner } from './variants.js';
 
@@ -34,7 +35,7 @@ export async function readQuery<Q extends QueryId>(
     hooks.counted?.();
     let rows: RowOf<Q>[];
     try {
-      rows = mapRows(id, (await session.client.query(plan.sql, params.length > 0 ? [...params] : undefined)).rows);
+      rows = mapRows(id, (await session.client.query(plan.sql, params.length > 0 ? [...params] : undefined)).rows as RawRow[]);
     } catch (error) {
       if (attempt > 0 || !('variantBy' in QUERIES[id]) || !QueryPlanner.isStale(error)) throw error;
       planner.forget(session, id);

@@ -14,6 +14,7 @@
 // says @extschema@, as extension scripts do, and the deciding row gives the
 // schema, quoted here.
 import type { DbSession } from './connection.js';
+import type { RawRow } from './queries/row.js';
 import { mapRows, QUERIES, sqlFor, type QueryId } from './registry.js';
 import { sqlState } from '../errors.js';
 import { quoteIdent } from '../security/quote.js';
@@ -77,7 +78,7 @@ export class QueryPlanner {
       if (sql !== null) return { sql };
     }
     const result = await session.client.query(sqlFor(deciderId, session.serverVersionNum));
-    const rows = mapRows(deciderId, result.rows);
+    const rows = mapRows(deciderId, result.rows as RawRow[]);
     this.decisionsOf(session).set(deciderId, { row: rows[0], at: this.now() });
     return { sql: planFrom(rows[0]), decided: { id: deciderId, rows } };
   }

@@ -48,7 +48,7 @@ export interface InkOutput {
 
 export type InkOutputClass = new (options: OutputOptions) => InkOutput;
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;:?]*[ -/]*[@-~]|\u001b\]8;[^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 /** Columns a written line takes on the terminal. */
 export function lineWidth(line: string): number {
@@ -93,7 +93,7 @@ export function fastOutputClass(Fallback: InkOutputClass): InkOutputClass {
           row.push({ x: op.x, line });
         }
       }
-      const out: string[] = new Array(height);
+      const out = new Array<string>(height);
       for (let y = 0; y < height; y += 1) {
         const writes = rows[y]!;
         if (writes.length > 1) writes.sort((a, b) => a.x - b.x); // stable: equal x keeps write order

@@ -48,7 +48,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedPo
       const service = await get(options, () => kube.core.readNamespacedService({ name: target.name, namespace }), op('get', 'services', target.name));
       if (service.spec?.selector && Object.keys(service.spec.selector).length > 0) selector = { matchLabels: service.spec.selector };
       const servicePort = service.spec?.ports?.find((p) => p.port === options.remotePort) ?? (service.spec?.ports?.length === 1 ? service.spec.ports[0] : undefined);
-      const targetPort = servicePort?.targetPort as number | string | undefined;
+      const targetPort = servicePort?.targetPort;
       if (servicePort) {
         portFor = (pod) => {
           if (targetPort === undefined) return servicePort.port;
@@ -72,7 +72,7 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedPo
   const ready = pods.filter(isReady);
   if (ready.length === 0) throw noReadyPod(target, namespace, pods, selectorText);
   const candidates = ready
-    .map((pod) => ({ pod, resolved: { namespace, name: pod.metadata!.name!, port: portFor(pod) } as ResolvedPod }))
+    .map((pod) => ({ pod, resolved: { namespace, name: pod.metadata!.name!, port: portFor(pod) } }))
     .sort((a, b) => created(b.pod) - created(a.pod) || a.resolved.name.localeCompare(b.resolved.name));
   if (candidates.length === 1) return candidates[0]!.resolved;
 

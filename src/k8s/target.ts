@@ -123,7 +123,7 @@ export async function openK8sTarget(
 
 /** Asks the server in one pod whether it is a primary, through a forward pinned to that pod. */
 async function probePrimary(main: PodForwarder, pod: ResolvedPod, connection: ResolvedConnection): Promise<boolean | undefined> {
-  const pinned = new PodForwarder({ ...main.options, localPort: 0, holdMs: 2_000, resolve: async () => pod });
+  const pinned = new PodForwarder({ ...main.options, localPort: 0, holdMs: 2_000, resolve: () => Promise.resolve(pod) });
   try {
     const port = await pinned.listen();
     return await isPrimaryAt(port, connection);

@@ -140,7 +140,7 @@ function embeddedPackageDir(): string | undefined {
 export function hydrateEmbeddedSymlinks(packageDir: string): void {
   let links: Array<{ source: string; target: string }>;
   try {
-    links = JSON.parse(fs.readFileSync(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8'));
+    links = JSON.parse(fs.readFileSync(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')) as typeof links;
   } catch {
     return; // Older packages ship real files and no list.
   }

@@ -23,7 +23,7 @@
 
 // Precompiled, and tested before any replacing: nearly all text has nothing
 // to escape (this runs on every cell of every refresh).
-// eslint-disable-next-line no-control-regex
+ 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
 
@@ -55,7 +55,7 @@ function expandTabs(line: string): string {
   return out;
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const STRAY = new RegExp(`(?!\\u001b\\[[0-9;]*m)(?!\\n)${UNSAFE.source}`);
 const STRAY_ALL = new RegExp(STRAY.source, 'g');
 

@@ -119,7 +119,11 @@ export class LearnController {
 
   /** Follows the dashboard: starts when the learn screen shows, rests when it does not. */
   attach(): void {
-    const onScreen = (screen: string) => (screen === LEARN_SCREEN ? this.enter() : this.rest());
+    const onScreen = (screen: string): void => {
+      // Not awaited (the store's listener is synchronous), so a failure is said on the screen, never left unhandled.
+      if (screen === LEARN_SCREEN) this.enter().catch((error: unknown) => this.state.setState({ error: `the guided session failed: ${oneLineMessage(error)}` }));
+      else this.rest();
+    };
     let last = this.options.store.getState().ui.screen as string;
     this.unsubscribe = this.options.store.subscribe((s) => {
       if (s.ui.screen !== last) {

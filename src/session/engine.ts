@@ -3,7 +3,7 @@
 // planning what a step will run, recording what it did, and evaluating
 // checks through a runner function it is given (live.ts runs them against
 // the server; tests pass their own).
-import type { BackupFormat, Check, CheckResult, Part, Statement, Step, VersionedSql } from './types.js';
+import type { Check, CheckResult, Part, Statement, Step, VersionedSql } from './types.js';
 
 export interface Position {
   part: number;

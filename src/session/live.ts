@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { listBackups } from '../backup/listing.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import { openSession } from '../db/connection.js';
-import { ConnectionError, sqlState } from '../errors.js';
+import { ConnectionError } from '../errors.js';
 import { generatePassword, scramVerifier } from '../security/scram.js';
 import { bytes } from '../format/size.js';
 import { oneLineMessage, passwordRoles, quoteLiteral, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';

@@ -146,7 +146,7 @@ describe('pgtop backup (for cron)', () => {
     const holder = await connect({ database: db.name });
     await holder.query('BEGIN; LOCK TABLE readings IN ACCESS EXCLUSIVE MODE');
     try {
-      const child = spawn(process.execPath, [BIN, 'backup', ...args, '--backup-dir', dir, '--format', 'plain'], { env: { ...cleanEnv(), ...env, HOME: home } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'backup', ...args, '--backup-dir', dir, '--format', 'plain'], { env: { ...cleanEnv(), ...env, HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

@@ -92,7 +92,7 @@ describe('the fake API server, as kubectl sees it', () => {
           findKubectl(),
           ['--kubeconfig', cluster.kubeconfig, '--cache-dir', cache, 'exec', '-i', `pod/${podName()}`, '--', 'wc', '-c'],
           { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } },
-          (error, stdout) => (error ? reject(error) : resolve(stdout)),
+          (error, stdout) => (error ? reject(new Error(error.message, { cause: error })) : resolve(stdout)),
         );
         child.stdin!.end('twelve bytes');
       });

@@ -50,7 +50,7 @@ afterAll(async () => {
   }
 });
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const KEYS: Record<string, string> = { enter: '\r', escape: '\u001b', right: '\u001b[C', left: '\u001b[D' };
 
@@ -58,6 +58,8 @@ const KEYS: Record<string, string> = { enter: '\r', escape: '\u001b', right: '\u
 function startLearn() {
   const store = createPgtopStore({ target: `direct ${connection.describe}`, screen: 'learn' });
   const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }), { connection });
+  // Assigned below: the services close over it before the controller that needs them exists.
+  // eslint-disable-next-line prefer-const
   let learn!: LearnController;
   const services: KeyServices = {
     quit: () => undefined,

@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { cancelQuery, terminateBackend } from '../../src/actions/backend.js';
-import { openSession, type DbSession } from '../../src/db/connection.js';
+import { openSession } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/db/queries/activity/map.js';
-import { blockingTree, type LockParticipant } from '../../src/db/queries/locks/map.js';
+import { blockingTree } from '../../src/db/queries/locks/map.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
 import { screenQueries } from '../../screens/registry.js';
@@ -49,7 +49,7 @@ describe('poller on a real server', () => {
       expect(state.data.header).toMatchObject({ database: db.name, user: 'postgres' });
       expect(state.data.header!.maxConnections).toBeGreaterThan(0);
       expect(state.data.lastRefresh?.queries).toBe(2);
-      const rows = state.data.results.activity!.rows as Backend[];
+      const rows = state.data.results.activity!.rows;
       const mine = rows.find((b) => b.pid === state.connection.ownPids[0]);
       expect(mine?.application).toBe('pgtop');
       expect(rows.find((b) => b.application === 'checkout-service')).toMatchObject({ state: 'idle', query: 'SELECT 1', database: db.name });
@@ -118,7 +118,7 @@ describe('poller on a real server', () => {
     const runner = new ActionRunner(store, () => openSession(connection(), { purpose: 'action' }));
     try {
       await poller.tick();
-      const participants = store.getState().data.results.locks!.rows as LockParticipant[];
+      const participants = store.getState().data.results.locks!.rows;
       // Other tests may hold locks on the same server at the same time: look at this chain's subtree.
       const tree = blockingTree(participants);
       const root = tree.find((r) => r.depth === 0 && r.participant.pid === chain.blockerPid);

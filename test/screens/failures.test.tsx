@@ -72,8 +72,8 @@ describe('a screen whose query failed', () => {
         roles: result(cleanServer.roles),
         rolesPrivileges: result(cleanServer.facts),
         rolesServer: result([{ ...cleanServer.server, superuser: false, canReadAuthid: false, canReadHba: false }]),
-        rolesPasswords: refused('stored passwords') as never,
-        rolesHba: refused('pg_hba.conf rules') as never,
+        rolesPasswords: refused('stored passwords'),
+        rolesHba: refused('pg_hba.conf rules'),
       }),
     });
     const frame = await app.waitFor('ROLE');

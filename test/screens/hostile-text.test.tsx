@@ -46,12 +46,12 @@ function failingResults(screen: ScreenId, state: PgtopState): Results {
   const queries = new Set<QueryId>([...screenQueries(screen, state), ...(SCREENS[screen].onceQueries ?? [])]);
   const results: Record<string, QueryResult<unknown>> = { ...state.data.results };
   for (const id of queries) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
-  return results as Results;
+  return results;
 }
 
 describe('hostile text on every screen', () => {
   it.each(SCREEN_ORDER.map((definition) => [definition.id]))('%s: screen, details, dialogs, status line and errors show it escaped', async (id) => {
-    const screen = id as ScreenId;
+    const screen = id;
     const { view } = SCREENS[screen];
     const learn = screen === 'learn' ? hostileLearn() : undefined;
     app = renderApp({ screen, patch: hostileState, learn });

@@ -20,7 +20,7 @@ export function runPgtop(args: string[], env: Record<string, string | undefined>
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv, timeout: timeoutMs, encoding: 'utf8', maxBuffer },
+      { env: { ...cleanEnv(), ...env }, timeout: timeoutMs, encoding: 'utf8', maxBuffer },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr, ms: Date.now() - started });

@@ -22,7 +22,7 @@ export const evil = (name: string): string => `${name}${EVIL}`;
 
 /** The frame's control characters (and bidi controls) besides the SGR codes (ESC [ … m) of pgtop's own styling; newlines separate lines. */
 export function strayControls(rawFrame: string): string[] {
-  // eslint-disable-next-line no-control-regex
+   
   return rawFrame.replace(/\u001b\[[0-9;]*m/g, '').match(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g) ?? [];
 }
 

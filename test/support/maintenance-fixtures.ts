@@ -35,7 +35,7 @@ export function tableSize(overrides: Partial<TableSize> & { table: string }): Ta
     rowEstimate: 1000, neverAnalyzed: false, tableBytes: 8192 * 10, toastBytes: 0, indexBytes: 8192 * 2, indexCount: 1,
     ...overrides,
   };
-  return { ...t, totalBytes: t.tableBytes + t.toastBytes + t.indexBytes } as TableSize;
+  return { ...t, totalBytes: t.tableBytes + t.toastBytes + t.indexBytes };
 }
 
 export function indexUsage(overrides: Partial<IndexUsage> & { index: string; oid: number }): IndexUsage {

@@ -2,7 +2,6 @@
 // store holding partial fake state, with services that record what keys
 // asked for. Helpers wait for React to flush before the next key.
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { App } from '../../screens/App.js';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
@@ -43,7 +42,7 @@ const KEY_CODES: Record<string, string> = {
   'ctrl+c': '\u0003',
 };
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
 

@@ -8,7 +8,7 @@ import { styled } from '../../src/components/ansi.js';
 import { fastOutputClass, lineWidth } from '../../src/ink/fast-output.js';
 
 const FastOutput = fastOutputClass(InkOutput);
-// eslint-disable-next-line no-control-regex
+ 
 const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
 
 type Step = ['write', number, number, string, ((line: string, index: number) => string)[]?] | ['clip', { x1?: number; x2?: number; y1?: number; y2?: number }] | ['unclip'];

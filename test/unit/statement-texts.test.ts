@@ -7,7 +7,7 @@ import type { CompletionStep, QueryId } from '../../src/db/registry.js';
 import { statement } from '../support/maintenance-fixtures.js';
 
 /** A step whose texts query answers from `texts` (by key) and records each call. */
-function fakeStep(texts: Record<string, string>, options: { fail?: unknown } = {}) {
+function fakeStep(texts: Record<string, string>, options: { fail?: Error | undefined } = {}) {
   const calls: { id: QueryId; keys: unknown[]; chars: unknown }[] = [];
   let now = 1_000;
   const step: CompletionStep = {
@@ -19,10 +19,10 @@ function fakeStep(texts: Record<string, string>, options: { fail?: unknown } = {
       if (options.fail) throw options.fail;
       return keys
         .map((k) => mapStatementText({ userid: k.userid, dbid: k.dbid, queryid: k.queryid, toplevel: k.toplevel, query: texts[k.queryid]?.slice(0, QUERY_PREFIX_CHARS) ?? null, query_length: texts[k.queryid]?.length ?? null }))
-        .filter((t) => texts[t.key.split('/')[0]!] !== undefined) as StatementText[];
+        .filter((t): t is StatementText => texts[t.key.split('/')[0]!] !== undefined);
     },
   };
-  return { step, calls, advance: (ms: number) => (now += ms), fail: (error: unknown) => (options.fail = error) };
+  return { step, calls, advance: (ms: number) => (now += ms), fail: (error: Error | undefined) => (options.fail = error) };
 }
 
 /** A row as the list's query maps it: no text yet. */

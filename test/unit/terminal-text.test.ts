@@ -8,7 +8,7 @@ import { textTable, type Column } from '../../src/render/table.js';
 import { wrapWords } from '../../src/render/overlay-lines.js';
 import { styledLine } from '../../src/components/ansi.js';
 
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const ALL_CONTROLS = [...Array.from({ length: 0x20 }, (_, i) => i), 0x7f, ...Array.from({ length: 0x20 }, (_, i) => 0x80 + i)].map((c) => String.fromCharCode(c));
 

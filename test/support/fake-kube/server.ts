@@ -76,10 +76,6 @@ const APPS_RESOURCES = [
   { name: 'replicasets', singularName: 'replicaset', namespaced: true, kind: 'ReplicaSet', verbs: ['get', 'list'], shortNames: ['rs'], categories: ['all'] },
   { name: 'statefulsets', singularName: 'statefulset', namespaced: true, kind: 'StatefulSet', verbs: ['get', 'list'], shortNames: ['sts'], categories: ['all'] },
 ];
-const KINDS: Record<string, string> = {
-  pods: 'Pod', services: 'Service', endpoints: 'Endpoints', secrets: 'Secret', namespaces: 'Namespace',
-  deployments: 'Deployment', replicasets: 'ReplicaSet', statefulsets: 'StatefulSet',
-};
 
 export class FakeKube {
   readonly namespaces = new Set<string>(['default', 'kube-system']);
