@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { dumpInput, STREAM_BUFFER_BYTES } from '../src/backup/backup.js';
 import { podSource } from '../src/backup/source.js';
-import { openK8sTarget } from '../src/k8s/target.js';
+import { openK8sTarget } from '../src/target/kubernetes.js';
 
 const [kubeconfig, password, database, file, ...dumpArgs] = process.argv.slice(2);
 const target = await openK8sTarget(

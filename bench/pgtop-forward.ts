@@ -1,6 +1,6 @@
 // pgtop's port-forward alone, in a process of its own (as it runs inside
 // pgtop): opens the -k target and prints {"port": N}; serves until stdin closes.
-import { openK8sTarget } from '../src/k8s/target.js';
+import { openK8sTarget } from '../src/target/kubernetes.js';
 
 const [kubeconfig, password] = process.argv.slice(2);
 const target = await openK8sTarget(

@@ -2,7 +2,7 @@
 // polled while visible, and its view (rows, columns, keys' targets). The
 // poller asks it what to poll; the App asks it what to render; --once asks
 // it what to print.
-import type { QueryId } from '../src/db/registry.js';
+import type { QueryId } from '../src/model/rows.js';
 import type { ScreenView } from '../src/render/screen-view.js';
 import type { PgtopState } from '../src/store/store.js';
 import { SCREEN_IDS, type ScreenId } from '../src/screen-ids.js';

@@ -14,7 +14,7 @@ import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
 import { screenQueries } from '../../screens/registry.js';
 import { openSession } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import type { Backend } from '../../src/db/queries/activity/map.js';
+import type { Backend } from '../../src/model/activity.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, setData, type PgtopStore } from '../../src/store/store.js';

@@ -1,13 +1,12 @@
 // The activity screen's rows and columns: every backend in pg_stat_activity,
 // filtered by `/` and sorted by `s`/`S`. Pure: rendered by ActivityScreen and
 // by --once.
-import type { Backend } from '../../src/db/queries/activity/map.js';
+import type { Backend } from '../../src/model/activity.js';
 import { duration, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
-import type { CellTone, Column, RenderContext } from '../../src/render/table.js';
-import { memoizeLast, sortRows } from '../../src/render/table.js';
+import { type CellTone, type Column, memoizeLast, type RenderContext, sortRows } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';
 
 const HIDDEN = '‹hidden›';

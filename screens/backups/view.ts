@@ -5,8 +5,8 @@
 // Keys: b back up now, r restore into a new database, t verify, d delete.
 import { backupNow, deleteBackup, restoreIntoNewDatabase, verifyBackup } from '../../src/actions/backups.js';
 import { actionRequest } from '../../src/actions/action.js';
-import type { BackupEntry, BackupState } from '../../src/backup/listing.js';
-import { formatLabel, kindLabel } from '../../src/backup/naming.js';
+import type { BackupEntry, BackupState } from '../../src/model/backups.js';
+import { formatLabel, kindLabel } from '../../src/model/backup-names.js';
 import { bytes } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, type Column } from '../../src/render/table.js';

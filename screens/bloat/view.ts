@@ -6,16 +6,7 @@
 // by --once.
 import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeTable, reindex, vacuumAnalyze, vacuumFull, type MaintenanceTarget } from '../../src/actions/maintenance.js';
-import {
-  autovacuumDisabled,
-  autovacuumTrigger,
-  progressText,
-  wraparoundLevel,
-  XID_WRAPAROUND,
-  type BloatTable,
-  type Level,
-  type VacuumOverview,
-} from '../../src/db/queries/bloat/map.js';
+import { autovacuumDisabled, autovacuumTrigger, progressText, wraparoundLevel, XID_WRAPAROUND, type BloatTable, type Level, type VacuumOverview } from '../../src/model/bloat.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { ago } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';

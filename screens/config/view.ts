@@ -2,7 +2,7 @@
 // the memory and buffer settings, and every setting changed from its built-in
 // default, with values in readable units, where each comes from, and the
 // ones waiting for a restart marked. Pure: rendered by TableScreen and --once.
-import { readableValue, type Setting } from '../../src/db/queries/config/map.js';
+import { readableValue, type Setting } from '../../src/model/config.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type Column } from '../../src/render/table.js';
 import type { SortState } from '../../src/store/store.js';

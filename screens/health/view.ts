@@ -2,8 +2,8 @@
 // green / amber / red with the number behind it, and charts of TPS,
 // connections, cache hit ratio and database size over the session (drawn by
 // HealthScreen from store.data.history). Pure: --once prints the checks.
-import { wraparoundLevel, XID_WRAPAROUND, type Level } from '../../src/db/queries/bloat/map.js';
-import type { HealthSnapshot } from '../../src/db/queries/health/map.js';
+import { wraparoundLevel, XID_WRAPAROUND, type Level } from '../../src/model/bloat.js';
+import type { HealthSnapshot } from '../../src/model/health.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';

@@ -1,7 +1,6 @@
 // The locks screen's rows: the blocking tree, each blocker with the sessions
 // waiting for it indented under it, what lock each waits for and how long.
-import type { LockParticipant, LockTreeRow } from '../../src/db/queries/locks/map.js';
-import { blockingTree } from '../../src/db/queries/locks/map.js';
+import { blockingTree, type LockParticipant, type LockTreeRow } from '../../src/model/locks.js';
 import { duration, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';

@@ -1,7 +1,7 @@
 // The roles screen's second view (`A`): the security audit, worst first;
 // Enter shows a finding's evidence and its fix as SQL.
 import type { CellTone, Column } from '../../src/render/table.js';
-import type { Severity } from '../../src/security/audit.js';
+import type { Severity } from '../../src/model/audit.js';
 import type { FindingRow } from './data.js';
 
 const SEVERITY_TONE: Record<Severity, CellTone> = { high: 'alert', medium: 'warn', unchecked: 'warn', low: 'normal', info: 'dim' };

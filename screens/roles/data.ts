@@ -1,12 +1,9 @@
 // The roles screen's data, from the store: the roles with what each may do,
 // and the audit findings. Pure; both of the screen's views read it.
-import type { Role } from '../../src/db/queries/roles/map.js';
-import type { PasswordKind } from '../../src/db/queries/roles_passwords/map.js';
-import type { PrivilegeFact } from '../../src/db/queries/roles_privileges/map.js';
-import type { SecuritySettings } from '../../src/db/queries/roles_server/map.js';
-import { auditFindings, type AuditInput, type Finding } from '../../src/security/audit.js';
+import type { PasswordKind, PrivilegeFact, Role, SecuritySettings } from '../../src/model/roles.js';
+import { auditFindings, type AuditInput, type Finding } from '../../src/model/audit.js';
 import type { PgtopState } from '../../src/store/store.js';
-import { inheritedRoles } from './privileges.js';
+import { inheritedRoles } from '../../src/model/privileges.js';
 
 /** One role with everything its details show. */
 export interface RoleEntry {

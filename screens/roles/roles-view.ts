@@ -1,10 +1,10 @@
 // The roles screen's first view: every role (but PostgreSQL's predefined
 // pg_* ones) with its attributes; Enter shows what it may do.
 import type { Column } from '../../src/render/table.js';
-import { ownedSummary, SEVERITIES, type Severity } from '../../src/security/audit.js';
-import { quoteIdent } from '../../src/security/quote.js';
+import { ownedSummary, SEVERITIES, type Severity } from '../../src/model/audit.js';
+import { quoteIdent } from '../../src/sql/quote.js';
 import type { RoleEntry } from './data.js';
-import { attributeFlags, attributeWords, defaultPrivilegeLines, grantLines, PREDEFINED_ROLES } from './privileges.js';
+import { attributeFlags, attributeWords, defaultPrivilegeLines, grantLines, PREDEFINED_ROLES } from '../../src/model/privileges.js';
 
 function date(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 10);

@@ -7,8 +7,8 @@
 import { actionRequest } from '../../src/actions/action.js';
 import { changePassword, newRole, type NewRoleTarget } from '../../src/actions/roles.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
-import { auditSummary } from '../../src/security/audit.js';
-import { quoteIdent } from '../../src/security/quote.js';
+import { auditSummary } from '../../src/model/audit.js';
+import { quoteIdent } from '../../src/sql/quote.js';
 import type { PgtopState } from '../../src/store/store.js';
 import { findingColumns, findingDetail, findingMatches } from './audit-view.js';
 import { currentUser, findings, isAuditMode, roleEntries, securitySettings, type FindingRow, type RoleEntry } from './data.js';

@@ -5,10 +5,10 @@
 // and by --once (which prints the tables).
 import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumDatabase, vacuumFull, type DatabaseTarget, type MaintenanceTarget } from '../../src/actions/maintenance.js';
-import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } from '../../src/db/queries/sizes/map.js';
+import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } from '../../src/model/sizes.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
-import type { QueryId } from '../../src/db/registry.js';
+import type { QueryId } from '../../src/model/rows.js';
 import type { CommandId } from '../../src/keys/keymap.js';
 import type { ScreenCommandResult, ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type Column } from '../../src/render/table.js';

@@ -7,7 +7,7 @@
 // say while it is read, or why it could not be.
 import { actionRequest } from '../../src/actions/action.js';
 import { createStatementsExtension, updateStatementsExtension } from '../../src/actions/extension.js';
-import { extensionOutdated, type ExtensionStatus, type Statement } from '../../src/db/queries/statements/map.js';
+import { extensionOutdated, type ExtensionStatus, type Statement } from '../../src/model/statements.js';
 import { compactNumber, groupedNumber, oneLineSql, percent } from '../../src/format/format.js';
 import { millis } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';

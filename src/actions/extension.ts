@@ -6,7 +6,7 @@
 // CREATE EXTENSION names its schema: pgtop's connections search only
 // pg_catalog and pg_temp, and without SCHEMA the extension would land in
 // pg_catalog. public is where it goes on a connection with the default path.
-import { extensionOutdated, PG_STAT_STATEMENTS, type ExtensionStatus } from '../db/queries/statements/map.js';
+import { extensionOutdated, PG_STAT_STATEMENTS, type ExtensionStatus } from '../model/statements.js';
 import type { ActionSpec } from './action.js';
 
 const SCHEMA = 'public';

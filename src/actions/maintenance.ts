@@ -9,9 +9,9 @@
 // server's own progress (pg_stat_progress_*) read on a short-lived monitor
 // connection.
 import { openSession, type DbSession } from '../db/connection.js';
-import { progressText } from '../db/queries/bloat/map.js';
+import { progressText } from '../model/bloat.js';
 import type { RawRow } from '../db/queries/row.js';
-import type { TableRef } from '../db/queries/sizes/map.js';
+import type { TableRef } from '../model/sizes.js';
 import { mapRows, sqlFor } from '../db/registry.js';
 import { ActionError, oneLine, sqlState } from '../errors.js';
 import { duration } from '../format/format.js';

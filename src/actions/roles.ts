@@ -13,7 +13,7 @@
 // the confirmation shows the statements with the password redacted, and a
 // generated password is shown once, in the box after success.
 import { generatePassword, passwordProblem, scramVerifier } from '../security/scram.js';
-import { quoteIdent, quoteLiteral } from '../security/quote.js';
+import { quoteIdent, quoteLiteral } from '../sql/quote.js';
 import type { ActionRunContext, ActionSpec, InputField, InputValues } from './action.js';
 
 export type RoleProfile = 'read-write' | 'read-only' | 'monitor';

@@ -22,11 +22,12 @@ import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { backupFileName, kindLabel, partialName, type BackupPlan } from './naming.js';
+import { backupFileName, kindLabel, partialName, type BackupPlan } from '../model/backup-names.js';
 import { startWork } from './running.js';
 import type { ToolRun, ToolSource } from './source.js';
 import { ToolError } from './tools.js';
-import { verifyBackupFile, writeSidecar, type Sidecar } from './verify.js';
+import { verifyBackupFile, writeSidecar } from './verify.js';
+import type { Sidecar } from '../model/backups.js';
 
 export class BackupError extends Error {
   constructor(message: string) {

@@ -9,7 +9,7 @@
 // never deleted). The image is the server's own (postgres:<major>, or the
 // pod's image with -k), so pg_dump matches the server. The password comes
 // from a Secret (secretKeyRef), never from the manifest.
-import { backupFileName, extensionOf, kindPart, safePart, type BackupPlan } from './naming.js';
+import { backupFileName, extensionOf, kindPart, safePart, type BackupPlan } from '../model/backup-names.js';
 
 export interface CronJobOptions {
   namespace: string;

@@ -8,37 +8,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isBeingWritten } from './backup.js';
-import { parseBackupName, partialTarget, VERIFIED_SUFFIX, type BackupKind, type FileFormat } from './naming.js';
-import { readSidecar, sidecarMatches, type Sidecar } from './verify.js';
-
-export type BackupState = 'verified' | 'unverified' | 'changed' | 'writing' | 'interrupted';
-
-export interface BackupEntry {
-  name: string;
-  path: string;
-  bytes: number;
-  mtimeMs: number;
-  /** When it was made: the time in its name, else its modification time (epoch ms). */
-  at: number;
-  database: string | null;
-  kind: BackupKind | null;
-  table?: string;
-  format: FileFormat | null;
-  gzip: boolean;
-  state: BackupState;
-  /** The verification record, when there is one that matches the file. */
-  sidecar: Sidecar | null;
-  /** Made by pgtop (its sidecar says so): the only files retention may delete. */
-  madeByPgtop: boolean;
-}
-
-export interface BackupListing {
-  dir: string;
-  entries: BackupEntry[];
-  /** Why the directory could not be read (it does not exist yet is not an error). */
-  error: string | null;
-  updatedAt: number;
-}
+import { parseBackupName, partialTarget, VERIFIED_SUFFIX, type BackupKind } from '../model/backup-names.js';
+import type { BackupEntry, BackupListing, BackupState, Sidecar } from '../model/backups.js';
+import { readSidecar, sidecarMatches } from './verify.js';
 
 /** A partial file untouched this long is taken as left by an interrupted backup (another process writes at least every few seconds). */
 const STALE_PARTIAL_MS = 60_000;

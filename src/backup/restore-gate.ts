@@ -16,10 +16,11 @@ import path from 'node:path';
 import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { FileFormat } from './naming.js';
+import type { FileFormat } from '../model/backup-names.js';
 import { PlainSqlRefused, plainSqlGuard, psqlHasRestrict, type GuardMode } from './plain-sql-guard.js';
 import type { ToolSource } from './source.js';
-import { discard, readSidecar, type Sidecar } from './verify.js';
+import { discard, readSidecar } from './verify.js';
+import type { Sidecar } from '../model/backups.js';
 
 export class RestoreRefused extends Error {
   constructor(message: string) {

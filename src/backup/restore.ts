@@ -13,7 +13,7 @@ import { open } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ClientBase } from 'pg';
-import type { FileFormat } from './naming.js';
+import type { FileFormat } from '../model/backup-names.js';
 import { checkPlainRestore, plainRestoreInput, RestoreRefused, type PlainRestorePlan } from './restore-gate.js';
 import { startWork } from './running.js';
 import type { ToolRun, ToolSource } from './source.js';

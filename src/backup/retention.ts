@@ -7,7 +7,7 @@
 // is always kept, however old: retention must never leave a database with
 // no backup because the backups stopped working for a while.
 import { rm } from 'node:fs/promises';
-import type { BackupEntry } from './listing.js';
+import type { BackupEntry } from '../model/backups.js';
 import { sidecarPath } from './verify.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -4,7 +4,7 @@
 // verified by a local pg_restore when there is one new enough (the file is
 // here already), else in the pod with the file sent over stdin.
 import type { ResolvedConnection } from '../db/connection-options.js';
-import type { BackupPlan } from './naming.js';
+import type { BackupPlan } from '../model/backup-names.js';
 import { localSource, podSource, type PodExec, type ToolSource } from './source.js';
 import { findLocalTool } from './tools.js';
 

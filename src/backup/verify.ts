@@ -18,35 +18,13 @@ import path from 'node:path';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { VERIFIED_SUFFIX, type BackupKind, type FileFormat } from './naming.js';
+import { VERIFIED_SUFFIX, type FileFormat } from '../model/backup-names.js';
+import type { Sidecar } from '../model/backups.js';
 import type { ToolSource } from './source.js';
 import { ToolError } from './tools.js';
 
 export const DUMP_COMPLETE = '-- PostgreSQL database dump complete';
 export const CLUSTER_DUMP_COMPLETE = '-- PostgreSQL database cluster dump complete';
-
-export interface Sidecar {
-  pgtop: 1;
-  /** The backup's file name (not path: the directory may move). */
-  file: string;
-  bytes: number;
-  mtimeMs: number;
-  sha256: string;
-  verifiedAt: string;
-  /** What the check read ("pg_restore read 42 entries (40 listed) and every data block"). */
-  check: string;
-  /** Set only for backups pgtop wrote: retention deletes nothing else. */
-  madeBy?: 'pgtop';
-  database?: string;
-  kind?: BackupKind;
-  table?: string;
-  format?: FileFormat;
-  gzip?: boolean;
-  serverVersion?: string;
-  /** Where pg_dump ran ("pod development/postgres-…", "local /usr/lib/postgresql/15/bin"). */
-  dumpedBy?: string;
-  durationMs?: number;
-}
 
 export interface VerifyResult {
   check: string;

@@ -5,7 +5,7 @@
 import { runBackup } from '../backup/backup.js';
 import { cronJobManifest, dnsLabel } from '../backup/cronjob.js';
 import { listBackups } from '../backup/listing.js';
-import { kindPart, planFor, type BackupPlan } from '../backup/naming.js';
+import { kindPart, planFor, type BackupPlan } from '../model/backup-names.js';
 import { applyRetention } from '../backup/retention.js';
 import { passwordOf, planForRole, serverMajorOf, toolset } from '../backup/toolset.js';
 import type { DbSession } from '../db/connection.js';
@@ -13,11 +13,11 @@ import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
 import { terminalText } from '../render/terminal-text.js';
-import type { K8sTarget } from '../k8s/target.js';
+import type { K8sTarget } from '../target/kubernetes.js';
 import type { BackupCliOptions } from './backup-options.js';
 import { backupDirFor } from './learn.js';
 import type { DashboardOptions } from './options.js';
-import type { ConnectionTarget } from './target.js';
+import type { ConnectionTarget } from '../target/target.js';
 
 export interface BackupIo {
   out(text: string): void;

@@ -14,7 +14,7 @@ import { PARTS } from '../session/parts/index.js';
 import { loadProgress, progressFilePath, serverKey } from '../session/progress-file.js';
 import { terminalText } from '../render/terminal-text.js';
 import type { DashboardOptions } from './options.js';
-import type { ConnectionTarget } from './target.js';
+import type { ConnectionTarget } from '../target/target.js';
 
 /** --backup-dir, else the target's own (the demo's), else ~/postgres-backups (SPEC.md). */
 export function backupDirFor(cli: DashboardOptions, target: ConnectionTarget): string {

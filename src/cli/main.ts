@@ -21,7 +21,8 @@ import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
 import { onceJson, onceText } from './once.js';
 import { parseCommandLine, type DashboardOptions } from './options.js';
 import { promptPassword } from './prompt-password.js';
-import { openTarget, type ConnectionTarget } from './target.js';
+import { openTarget } from '../target/open.js';
+import type { ConnectionTarget } from '../target/target.js';
 
 export async function run(args: readonly string[]): Promise<number> {
   let target: ConnectionTarget | undefined;
@@ -38,7 +39,8 @@ export async function run(args: readonly string[]): Promise<number> {
     // and not at all for --once, --help or an early failure.
     const ui = cli.once || cli.learn?.check || cli.backup ? null : loadUi();
     ui?.catch(() => undefined);
-    target = await openTarget(cli);
+    // The guided session's demo leaves pg_stat_statements for the learner to enable.
+    target = await openTarget({ ...cli, forLearning: cli.learn !== undefined });
     if (cronJobNeedsNoServer(cli)) return await printCronJobWithoutServer(cli, target);
     const connection = target.connection;
     const open = (purpose: ConnectionPurpose) => openSession(connection, { purpose });

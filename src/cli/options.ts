@@ -6,21 +6,11 @@ import { UsageError } from '../errors.js';
 import type { ConnectionFlags } from '../db/connection-options.js';
 import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { MIN_INTERVAL_MS } from '../store/store.js';
-import { parsePort, parseSecretRef, parseTargetRef, type TargetRef } from '../k8s/target-ref.js';
+import { parsePort, parseSecretRef, parseTargetRef } from '../k8s/target-ref.js';
+import type { K8sOptions } from '../target/target.js';
 import { learnOptions, learnProgram, type LearnCliOptions } from './learn-options.js';
 import { backupOptions, backupProgram, type BackupCliOptions, type BackupFlags } from './backup-options.js';
 
-/** -k and its companions, validated; the connection goes through pgtop's own port-forward. */
-export interface K8sOptions {
-  target: TargetRef;
-  namespace?: string;
-  context?: string;
-  kubeconfig?: string;
-  remotePort: number;
-  /** Undefined: any free port. */
-  localPort?: number;
-  passwordSecret?: { name: string; key: string };
-}
 
 export interface DashboardOptions {
   kind: 'dashboard';

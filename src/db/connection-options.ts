@@ -12,8 +12,6 @@ import path from 'node:path';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { UsageError } from '../errors.js';
 
-export { certificateFix, tlsOptions } from './tls-options.js';
-
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 

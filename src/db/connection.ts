@@ -4,7 +4,8 @@
 // the refresh). Connection failures become one-line ConnectionErrors.
 import pg from 'pg';
 import { ConnectionError, sqlState } from '../errors.js';
-import { certificateFix, tlsOptions, type ResolvedConnection } from './connection-options.js';
+import type { ResolvedConnection } from './connection-options.js';
+import { certificateFix, tlsOptions } from './tls-options.js';
 import { lookupPgpass } from './pgpass.js';
 
 export type ConnectionPurpose = 'monitor' | 'action';

@@ -5,7 +5,8 @@
 // texts, src/db/queries/statements/texts.ts).
 import type { DbSession } from './connection.js';
 import type { RawRow } from './queries/row.js';
-import { mapRows, QUERIES, type CompletionStep, type QueryId, type RowOf } from './registry.js';
+import type { CompletionStep } from './completion.js';
+import { mapRows, QUERIES, type QueryId, type RowOf } from './registry.js';
 import { QueryPlanner } from './variants.js';
 
 export interface ReadHooks {

@@ -18,8 +18,11 @@ import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './quer
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
-import { mapExtensionStatus, mapStatement, statementsVariant, type ExtensionStatus } from './queries/statements/map.js';
+import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
+import type { ExtensionStatus } from '../model/statements.js';
 import { completeStatementTexts, mapStatementText } from './queries/statements/texts.js';
+import type { CompletionStep } from './completion.js';
+import type { QueryId, QueryRows, RowOf } from '../model/rows.js';
 
 interface QueryDefinition<Row> {
   /** Folder under src/db/queries and file stem of its .sql files. */
@@ -39,14 +42,6 @@ interface QueryDefinition<Row> {
    * read every refresh (statements: their texts, read once per new statement).
    */
   complete?(rows: Row[], step: CompletionStep): Promise<Row[]>;
-}
-
-/** What a query's second step may use: another registry query, run with parameters on the same connection. */
-export interface CompletionStep {
-  /** The connection: what the step remembers between refreshes is kept per connection. */
-  connection: object;
-  run(id: QueryId, params: readonly unknown[]): Promise<unknown[]>;
-  now(): number;
 }
 
 /** pg_stat_statements' SQL follows the version installed in this database, and names the schema it is installed in. */
@@ -85,10 +80,9 @@ export const QUERIES = {
   bloatProgress: { area: 'bloat_progress', title: 'maintenance progress', map: mapMaintenanceProgress },
   config: { area: 'config', title: 'settings', map: mapSetting },
   health: { area: 'health', title: 'health checks', map: mapHealth },
-} satisfies Record<string, QueryDefinition<unknown>>;
+} satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
-export type QueryId = keyof typeof QUERIES;
-export type RowOf<Q extends QueryId> = ReturnType<(typeof QUERIES)[Q]['map']>;
+export type { QueryId, RowOf } from '../model/rows.js';
 export type RowsByQuery = { [Q in QueryId]: RowOf<Q>[] };
 
 interface Variant {

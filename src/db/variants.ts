@@ -17,7 +17,7 @@ import type { DbSession } from './connection.js';
 import type { RawRow } from './queries/row.js';
 import { mapRows, QUERIES, sqlFor, type QueryId } from './registry.js';
 import { sqlState } from '../errors.js';
-import { quoteIdent } from '../security/quote.js';
+import { quoteIdent } from '../sql/quote.js';
 
 /** Where SQL names the schema of the extension it reads. */
 export const EXTENSION_SCHEMA = '@extschema@';

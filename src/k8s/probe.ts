@@ -3,7 +3,8 @@
 // and "is this server a primary?" for choosing among several Ready pods.
 import net from 'node:net';
 import pg from 'pg';
-import { tlsOptions, type ResolvedConnection } from '../db/connection-options.js';
+import type { ResolvedConnection } from '../db/connection-options.js';
+import { tlsOptions } from '../db/tls-options.js';
 
 const SSL_REQUEST = Buffer.from([0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
 

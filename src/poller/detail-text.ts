@@ -4,7 +4,7 @@
 // connection through the poller; the store says loading, then the text or
 // why it could not be read. One text at a time: a 30 MB text is not kept for
 // every statement the user looked at.
-import type { StatementText } from '../db/queries/statements/texts.js';
+import type { StatementText } from '../model/statements.js';
 import { statementTextParams } from '../db/queries/statements/texts.js';
 import { oneLine } from '../errors.js';
 import { setData, type DetailFetch, type DetailText, type PgtopStore } from '../store/store.js';

@@ -8,7 +8,7 @@
 // refresh, read() runs one query the user asked for (a statement's whole
 // text, on Enter) on the same connection.
 import type { DbSession } from '../db/connection.js';
-import { headerRates, type HeaderSample } from '../db/queries/header/map.js';
+import { headerRates, type HeaderSample } from '../model/header.js';
 import { QUERIES, type QueryId, type RowOf } from '../db/registry.js';
 import { readQuery } from '../db/read.js';
 import { QueryPlanner } from '../db/variants.js';

@@ -3,6 +3,7 @@
 // planning what a step will run, recording what it did, and evaluating
 // checks through a runner function it is given (live.ts runs them against
 // the server; tests pass their own).
+import { quoteLiteral, quoteName } from '../sql/quote.js';
 import type { Check, CheckResult, Part, Statement, Step, VersionedSql } from './types.js';
 
 export interface Position {
@@ -141,25 +142,6 @@ export class MissingParam extends Error {
   }
 }
 
-// PostgreSQL's reserved key words that could be a database or role name; others need no quotes.
-const RESERVED = new Set(
-  ('all analyse analyze and any array as asc asymmetric both case cast check collate column constraint create current_catalog ' +
-    'current_date current_role current_time current_timestamp current_user default deferrable desc distinct do else end except ' +
-    'false fetch for foreign from grant group having in initially intersect into lateral leading limit localtime localtimestamp ' +
-    'not null offset on only or order placing primary references returning select session_user some symmetric system_user ' +
-    'table then to trailing true union unique user using variadic when where window with').split(' '),
-);
-
-/** An identifier as PostgreSQL's quote_ident() writes it: bare when it can be. */
-export function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !RESERVED.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A string literal as quote_literal() writes it (standard_conforming_strings on). */
-export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 /**
  * Fills {database}, {user}, {backup_dir} and part parameters. 'sql' quotes
  * names as identifiers ({x:literal} as literals); 'text' writes them plain.
@@ -187,7 +169,7 @@ export function fill(text: string, ctx: FillContext, mode: 'sql' | 'text'): stri
     if (value === undefined) return whole;
     if (mode === 'text') return value;
     if (literal) return quoteLiteral(value);
-    return identifier ? quoteIdent(value) : value;
+    return identifier ? quoteName(value) : value;
   });
 }
 

@@ -16,7 +16,8 @@ import { openSession } from '../db/connection.js';
 import { ConnectionError } from '../errors.js';
 import { generatePassword, scramVerifier } from '../security/scram.js';
 import { bytes } from '../format/size.js';
-import { oneLineMessage, passwordRoles, quoteLiteral, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';
+import { quoteLiteral } from '../sql/quote.js';
+import { oneLineMessage, passwordRoles, type CheckRunner, type Created, type ParamRunner, type PlannedStatement } from './engine.js';
 import type { Check, RoleProbe } from './types.js';
 
 export interface LiveContext {

@@ -2,15 +2,15 @@
 // restore — as an action: the runner (src/actions/runner.ts) refuses it under
 // --read-only, asks y/n showing exactly what will run, runs it on the actions
 // connection, and shows the outcome (a generated password in a box, once).
-import type { ActionOutcome, ActionSpec, InputField } from '../actions/action.js';
-import { actionRequest, type ActionRequest } from '../actions/action.js';
+import { type ActionOutcome, actionRequest, type ActionRequest, type ActionSpec, type InputField } from '../actions/action.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
-import { oneLineMessage, planStatements, quoteIdent, type Created, type FillContext, type PlannedStatement, type StepRef, fill } from './engine.js';
+import { quoteName } from '../sql/quote.js';
+import { oneLineMessage, planStatements, type Created, type FillContext, type PlannedStatement, type StepRef, fill } from './engine.js';
 import { executeChange, queryTable, type ChangeOutcome, type ResultTable } from './live.js';
 import { pgpassPath, writePgpass, type PgpassWritten } from './pgpass-file.js';
 import { backupCommandLine, backupDetails, restoreCommandLine, restoreInto, takeBackup } from '../actions/backups.js';
 import { newestVerifiedBackup } from '../backup/listing.js';
-import { planFor } from '../backup/naming.js';
+import { planFor } from '../model/backup-names.js';
 
 export interface StepActionDeps {
   fillContext(): FillContext;
@@ -126,7 +126,7 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
 
   if (action.kind === 'restore') {
     const into = fill(action.into, ctx, 'text');
-    const intoSql = quoteIdent(into);
+    const intoSql = quoteName(into);
     const newest = { format: 'custom' as const, gzip: false, path: `<the newest verified full backup pgtop made of ${ctx.database} in ${deps.backupDir}>` };
     const spec: ActionSpec<StepTarget> = {
       id: 'learnRestore',

@@ -2,7 +2,7 @@
 // and in full with `e`: the SQL for this server's version, a change's
 // statements (passwords as ‹generated›), the pg_dump or pg_restore command.
 import { backupCommandLine, restoreCommandLine } from '../actions/backups.js';
-import { planFor } from '../backup/naming.js';
+import { planFor } from '../model/backup-names.js';
 import { fill, pickSql, planStatements, type FillContext } from './engine.js';
 import type { Step } from './types.js';
 

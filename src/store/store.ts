@@ -4,11 +4,11 @@
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { InputField } from '../actions/action.js';
-import type { QueryId, RowOf } from '../db/registry.js';
-import type { HeaderRates, HeaderSample } from '../db/queries/header/map.js';
-import type { StatementRef } from '../db/queries/statements/map.js';
+import type { QueryId, RowOf } from '../model/rows.js';
+import type { HeaderRates, HeaderSample } from '../model/header.js';
+import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
-import type { BackupListing } from '../backup/listing.js';
+import type { BackupListing } from '../model/backups.js';
 import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';

@@ -13,7 +13,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cronScript } from '../../src/backup/cronjob.js';
 import { listBackups } from '../../src/backup/listing.js';
-import { backupFileName, planFor } from '../../src/backup/naming.js';
+import { backupFileName, planFor } from '../../src/model/backup-names.js';
 import { findLocalTool } from '../../src/backup/tools.js';
 import { hashFile, writeSidecar } from '../../src/backup/verify.js';
 import { BIN, cleanEnv, runPgtop, serverArgs } from '../support/binary.js';

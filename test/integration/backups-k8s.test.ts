@@ -14,12 +14,12 @@ import { Writable } from 'node:stream';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, runBackup } from '../../src/backup/backup.js';
-import { planFor } from '../../src/backup/naming.js';
+import { planFor } from '../../src/model/backup-names.js';
 import { restoreBackup, RestoreError } from '../../src/backup/restore.js';
 import { toolset } from '../../src/backup/toolset.js';
 import { findLocalTool } from '../../src/backup/tools.js';
 import { readSidecar } from '../../src/backup/verify.js';
-import { openK8sTarget, type K8sTarget } from '../../src/k8s/target.js';
+import { openK8sTarget, type K8sTarget } from '../../src/target/kubernetes.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchDatabase } from '../support/pg.js';
 

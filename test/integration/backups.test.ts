@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackupError, runBackup } from '../../src/backup/backup.js';
 import { listBackups } from '../../src/backup/listing.js';
 import { stopAllWork } from '../../src/backup/running.js';
-import { planFor, type BackupPlan } from '../../src/backup/naming.js';
+import { planFor, type BackupPlan } from '../../src/model/backup-names.js';
 import { compareCounts, countRows, restoreBackup, RestoreError } from '../../src/backup/restore.js';
 import { planForRole, toolset } from '../../src/backup/toolset.js';
 import { readSidecar, verifyBackupFile } from '../../src/backup/verify.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../src/k8s/kube.js';
-import { openK8sTarget } from '../../src/k8s/target.js';
+import { openK8sTarget } from '../../src/target/kubernetes.js';
 import { createPgtopStore, setConnection } from '../../src/store/store.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { pgInfo, waitFor } from '../support/pg.js';

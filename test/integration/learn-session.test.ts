@@ -12,7 +12,7 @@ import type { ActionRunContext } from '../../src/actions/action.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
 import { openSession, type DbSession } from '../../src/db/connection.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
-import { demoConnection } from '../../src/demo/target.js';
+import { demoConnection } from '../../src/target/demo.js';
 import {
   allSteps,
   emptyProgress,
@@ -34,7 +34,7 @@ import type { CheckResult } from '../../src/session/types.js';
 import { progressFilePath, saveProgress } from '../../src/session/progress-file.js';
 import { runLearnCheck } from '../../src/cli/learn.js';
 import type { DashboardOptions } from '../../src/cli/options.js';
-import type { ConnectionTarget } from '../../src/cli/target.js';
+import type { ConnectionTarget } from '../../src/target/target.js';
 import { waitFor } from '../support/pg.js';
 
 let demo: Demo;

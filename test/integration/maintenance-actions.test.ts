@@ -8,7 +8,7 @@ import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumFull, type
 import { ActionRunner } from '../../src/actions/runner.js';
 import { openSession } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import type { IndexUsage, TableSize } from '../../src/db/queries/sizes/map.js';
+import type { IndexUsage, TableSize } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
 import { screenQueries } from '../../screens/registry.js';

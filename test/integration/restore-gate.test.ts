@@ -18,7 +18,7 @@ import { backupsView } from '../../screens/backups/view.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { runBackup } from '../../src/backup/backup.js';
 import { listBackups } from '../../src/backup/listing.js';
-import { planFor } from '../../src/backup/naming.js';
+import { planFor } from '../../src/model/backup-names.js';
 import { restoreBackup, restoreCommand, RestoreError } from '../../src/backup/restore.js';
 import { localSource } from '../../src/backup/source.js';
 import { findLocalTool } from '../../src/backup/tools.js';

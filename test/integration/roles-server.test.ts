@@ -12,7 +12,7 @@ import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '.
 import { unprivilegedUser } from '../../src/localcluster/os.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { parseScramVerifier } from '../../src/security/scram.js';
-import type { Finding } from '../../src/security/audit.js';
+import type { Finding } from '../../src/model/audit.js';
 import { auditAs, connectionTo, loginAs, pollRoles, runAction, runFix } from '../support/roles-server.js';
 import pg from 'pg';
 

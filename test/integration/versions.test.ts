@@ -20,7 +20,7 @@ import { statementTextParams } from '../../src/db/queries/statements/texts.js';
 import { decidingQuery, QueryPlanner } from '../../src/db/variants.js';
 import { sqlState } from '../../src/errors.js';
 import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
-import { withDuplicates } from '../../src/db/queries/sizes/map.js';
+import { withDuplicates } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore } from '../../src/store/store.js';
 import { screenQueries, SCREENS } from '../../screens/registry.js';

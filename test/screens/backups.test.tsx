@@ -2,7 +2,7 @@
 // whether it verified, `b` asking what to back up and showing the exact
 // command, refusals said plainly, and --read-only refusing all four keys.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackupEntry, BackupListing } from '../../src/backup/listing.js';
+import type { BackupEntry, BackupListing } from '../../src/model/backups.js';
 import type { PgtopState } from '../../src/store/store.js';
 import { connectedWithResults } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';

@@ -2,7 +2,7 @@
 // autovacuum comes next, the autovacuum settings, XID age against
 // wraparound with its warning, and maintenance running now.
 import { afterEach, describe, expect, it } from 'vitest';
-import { XID_WRAPAROUND } from '../../src/db/queries/bloat/map.js';
+import { XID_WRAPAROUND } from '../../src/model/bloat.js';
 import { bloatTable, connectedWithResults, overview, progress, result } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 

@@ -7,7 +7,7 @@
 // would be, never the screen's empty text.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/registry.js';
-import type { QueryId } from '../../src/db/registry.js';
+import type { QueryId } from '../../src/model/rows.js';
 import { bindingsFor } from '../../src/keys/keymap.js';
 import type { ScreenId } from '../../src/screen-ids.js';
 import type { LearnState } from '../../src/session/controller.js';

@@ -2,7 +2,7 @@
 // the whole statement on Enter (read then, when the list holds only its
 // start), and what it says (and offers) when pg_stat_statements cannot be read.
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StatementText } from '../../src/db/queries/statements/texts.js';
+import type { StatementText } from '../../src/model/statements.js';
 import { setData } from '../../src/store/store.js';
 import { connectedWithResults, extensionReady, result, statement } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';

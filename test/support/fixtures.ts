@@ -1,7 +1,7 @@
 // Rows as the mappers produce them, for screen tests that need no server.
-import type { Backend } from '../../src/db/queries/activity/map.js';
-import type { HeaderSample } from '../../src/db/queries/header/map.js';
-import type { LockParticipant } from '../../src/db/queries/locks/map.js';
+import type { Backend } from '../../src/model/activity.js';
+import type { HeaderSample } from '../../src/model/header.js';
+import type { LockParticipant } from '../../src/model/locks.js';
 import type { PgtopState } from '../../src/store/store.js';
 
 export function backend(overrides: Partial<Backend> & { pid: number }): Backend {

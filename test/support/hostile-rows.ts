@@ -2,7 +2,7 @@
 // mappers would hand it to the store: every screen's rows hold it, so that a
 // screen test can assert nothing of it reaches the terminal raw.
 import { createStore } from 'zustand/vanilla';
-import type { BackupEntry } from '../../src/backup/listing.js';
+import type { BackupEntry } from '../../src/model/backups.js';
 import type { LearnController, LearnState } from '../../src/session/controller.js';
 import { emptyProgress } from '../../src/session/engine.js';
 import { PARTS } from '../../src/session/parts/index.js';

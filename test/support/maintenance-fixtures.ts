@@ -1,10 +1,10 @@
 // Rows as the statements, sizes, bloat, config and health mappers produce
 // them, for screen tests that need no server.
-import type { BloatTable, MaintenanceProgress, VacuumOverview } from '../../src/db/queries/bloat/map.js';
-import type { Setting } from '../../src/db/queries/config/map.js';
-import type { HealthSnapshot } from '../../src/db/queries/health/map.js';
-import type { DatabaseSize, IndexUsage, TableSize } from '../../src/db/queries/sizes/map.js';
-import type { ExtensionStatus, Statement } from '../../src/db/queries/statements/map.js';
+import type { BloatTable, MaintenanceProgress, VacuumOverview } from '../../src/model/bloat.js';
+import type { Setting } from '../../src/model/config.js';
+import type { HealthSnapshot } from '../../src/model/health.js';
+import type { DatabaseSize, IndexUsage, TableSize } from '../../src/model/sizes.js';
+import type { ExtensionStatus, Statement } from '../../src/model/statements.js';
 import type { PgtopState, QueryResult } from '../../src/store/store.js';
 import { header } from './fixtures.js';
 

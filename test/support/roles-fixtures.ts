@@ -1,10 +1,6 @@
 // Rows of the roles screen's queries as the mappers produce them, for tests
 // that need no server.
-import type { HbaRule } from '../../src/db/queries/roles_hba/map.js';
-import type { Role } from '../../src/db/queries/roles/map.js';
-import type { StoredPassword } from '../../src/db/queries/roles_passwords/map.js';
-import type { PrivilegeFact } from '../../src/db/queries/roles_privileges/map.js';
-import type { SecuritySettings } from '../../src/db/queries/roles_server/map.js';
+import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from '../../src/model/roles.js';
 import type { PgtopState } from '../../src/store/store.js';
 import { header } from './fixtures.js';
 

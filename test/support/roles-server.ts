@@ -10,7 +10,7 @@ import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
 import { screenQueries } from '../../screens/registry.js';
 import { findings } from '../../screens/roles/data.js';
-import type { Finding } from '../../src/security/audit.js';
+import type { Finding } from '../../src/model/audit.js';
 import { connected } from './pg.js';
 
 export interface Server {

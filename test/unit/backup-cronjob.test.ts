@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { cronJobManifest, dnsLabel, type CronJobOptions } from '../../src/backup/cronjob.js';
-import { planFor } from '../../src/backup/naming.js';
+import { planFor } from '../../src/model/backup-names.js';
 import { findKubectl } from '../support/fake-kube/index.js';
 import { schemaProblems } from '../support/k8s-schema.js';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listBackups, newestVerifiedBackup } from '../../src/backup/listing.js';
-import { backupFileName, parseBackupName, partialName, planFor, type BackupPlan } from '../../src/backup/naming.js';
+import { backupFileName, parseBackupName, partialName, planFor, type BackupPlan } from '../../src/model/backup-names.js';
 import { applyRetention, planRetention } from '../../src/backup/retention.js';
 import { hashFile, writeSidecar } from '../../src/backup/verify.js';
 import { comparisonLines, compareCounts } from '../../src/backup/restore.js';

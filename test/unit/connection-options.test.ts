@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveConnection, tlsOptions } from '../../src/db/connection-options.js';
+import { resolveConnection } from '../../src/db/connection-options.js';
+import { tlsOptions } from '../../src/db/tls-options.js';
 import { ConnectionError, UsageError } from '../../src/errors.js';
 
 const noSocket = () => false;

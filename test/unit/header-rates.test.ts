@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headerRates, type HeaderSample } from '../../src/db/queries/header/map.js';
+import { headerRates, type HeaderSample } from '../../src/model/header.js';
 
 const sample = (at: number, xacts: number, hit: number, read: number): HeaderSample => ({
   database: 'd', user: 'u', uptimeSeconds: 1, connections: 1, maxConnections: 100, xacts, blocksHit: hit, blocksRead: read, sampledAt: at, inRecovery: false,

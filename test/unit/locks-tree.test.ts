@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingTree, type LockParticipant } from '../../src/db/queries/locks/map.js';
+import { blockingTree, type LockParticipant } from '../../src/model/locks.js';
 
 function p(pid: number, blockedBy: number[] = [], waitSeconds: number | null = null): LockParticipant {
   return {

@@ -2,10 +2,14 @@
 // extension versions and the files they pick, readable units, the
 // autovacuum trigger, the wraparound thresholds, progress text, the history ring.
 import { describe, expect, it } from 'vitest';
-import { autovacuumTrigger, mapBloatTable, progressText, wraparoundLevel, XID_WRAPAROUND } from '../../src/db/queries/bloat/map.js';
-import { mapSetting, readableBytes, readableMs, readableValue } from '../../src/db/queries/config/map.js';
-import { mapIndexUsage, mapTableSize, withDuplicates } from '../../src/db/queries/sizes/map.js';
-import { extensionOutdated, extensionVersionNum, mapExtensionStatus, mapStatement, preloadList, statementsVariant } from '../../src/db/queries/statements/map.js';
+import { mapBloatTable } from '../../src/db/queries/bloat/map.js';
+import { autovacuumTrigger, progressText, wraparoundLevel, XID_WRAPAROUND } from '../../src/model/bloat.js';
+import { mapSetting } from '../../src/db/queries/config/map.js';
+import { readableBytes, readableMs, readableValue } from '../../src/model/config.js';
+import { mapIndexUsage, mapTableSize } from '../../src/db/queries/sizes/map.js';
+import { withDuplicates } from '../../src/model/sizes.js';
+import { mapExtensionStatus, mapStatement, preloadList, statementsVariant } from '../../src/db/queries/statements/map.js';
+import { extensionOutdated, extensionVersionNum } from '../../src/model/statements.js';
 import { sqlFileFor } from '../../src/db/registry.js';
 import { bytes, millis } from '../../src/format/size.js';
 import { appendSample, HISTORY_SIZE, type HistorySample } from '../../src/store/history.js';

@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { changePassword, newRole, newRoleStatements, REDACTED_PASSWORD, roleNameProblem, type NewRoleTarget } from '../../src/actions/roles.js';
-import { quoteIdent, quoteLiteral } from '../../src/security/quote.js';
+import { quoteIdent, quoteLiteral } from '../../src/sql/quote.js';
 
 const target: NewRoleTarget = { database: 'shop', currentUser: 'postgres', existingRoles: ['postgres', 'app'], schemas: ['public', 'app_data'] };
 

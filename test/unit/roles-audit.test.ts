@@ -1,7 +1,7 @@
 // The security audit's rules, one by one: what provokes each finding, what
 // it says, and that the state its fix leads to has no finding.
 import { describe, expect, it } from 'vitest';
-import { auditFindings, auditSummary, hbaLine, type AuditInput, type CheckId } from '../../src/security/audit.js';
+import { auditFindings, auditSummary, hbaLine, type AuditInput, type CheckId } from '../../src/model/audit.js';
 import { cleanServer, fact, hbaRule, role, settings } from '../support/roles-fixtures.js';
 
 function audit(patch: Partial<AuditInput> = {}) {

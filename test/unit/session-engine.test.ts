@@ -1,4 +1,5 @@
 // The guided session's engine and its data, without a server.
+import { quoteName } from '../../src/sql/quote.js';
 import { describe, expect, it } from 'vitest';
 import {
   allSteps,
@@ -11,7 +12,6 @@ import {
   pickSql,
   planStatements,
   progressBar,
-  quoteIdent,
   recordCreated,
   undoPlan,
   type FillContext,
@@ -62,7 +62,9 @@ describe('filling placeholders', () => {
     expect(fill('{database}', { ...ctx, database: 'My DB' }, 'sql')).toBe('"My DB"');
     expect(fill('{database}', { ...ctx, database: 'user' }, 'sql')).toBe('"user"');
     expect(fill('{database}', { ...ctx, database: 'My DB' }, 'text')).toBe('My DB');
-    expect(quoteIdent('a"b')).toBe('"a""b"');
+    expect(quoteName('a"b')).toBe('"a""b"');
+    expect(quoteName('between')).toBe('"between"');
+    expect(quoteName('orders')).toBe('orders');
   });
 
   it('writes parameters as the server gave them, and as literals on request', () => {

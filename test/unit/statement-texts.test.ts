@@ -2,8 +2,10 @@
 // when it enters the list; a steady list reads no text; a read that fails is
 // said on the rows and rests; a lost connection is not hidden as a text error.
 import { describe, expect, it } from 'vitest';
-import { mapStatementText, QUERY_PREFIX_CHARS, TEXTS_REST_MS, completeStatementTexts, type StatementText } from '../../src/db/queries/statements/texts.js';
-import type { CompletionStep, QueryId } from '../../src/db/registry.js';
+import { mapStatementText, QUERY_PREFIX_CHARS, TEXTS_REST_MS, completeStatementTexts } from '../../src/db/queries/statements/texts.js';
+import type { StatementText } from '../../src/model/statements.js';
+import type { CompletionStep } from '../../src/db/completion.js';
+import type { QueryId } from '../../src/model/rows.js';
 import { statement } from '../support/maintenance-fixtures.js';
 
 /** A step whose texts query answers from `texts` (by key) and records each call. */

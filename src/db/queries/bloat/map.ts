@@ -1,31 +1,9 @@
-// Rows of the bloat screen: per-table dead tuples and (auto)vacuum history,
-// the autovacuum settings with every database's XID age, and maintenance
-// running now. Also the two judgements built on them: when autovacuum will
-// next vacuum a table, and how close a database is to XID wraparound.
-import { bool, num, str, strArray, type RawRow } from '../row.js';
-import type { TableRef } from '../sizes/map.js';
+// Rows of the bloat screen into the model's types (src/model/bloat.ts):
+// per-table dead tuples and (auto)vacuum history, the autovacuum settings
+// with every database's XID age, and maintenance running now.
 
-export interface BloatTable extends TableRef {
-  oid: number;
-  liveTuples: number;
-  deadTuples: number;
-  /** dead / (live + dead), 0..1; null for an empty table. */
-  deadRatio: number | null;
-  modifiedSinceAnalyze: number;
-  insertedSinceVacuum: number;
-  rowEstimate: number | null;
-  lastVacuumSeconds: number | null;
-  lastAutovacuumSeconds: number | null;
-  lastAnalyzeSeconds: number | null;
-  lastAutoanalyzeSeconds: number | null;
-  vacuumCount: number;
-  autovacuumCount: number;
-  analyzeCount: number;
-  autoanalyzeCount: number;
-  xidAge: number | null;
-  /** The table's own autovacuum settings: { autovacuum_vacuum_scale_factor: '0.01', 'toast.autovacuum_enabled': 'false' }. */
-  autovacuumOptions: Record<string, string>;
-}
+import { bool, num, str, strArray, type RawRow } from '../row.js';
+import type { BloatTable, MaintenanceProgress, VacuumOverview } from '../../../model/bloat.js';
 
 export function mapBloatTable(row: RawRow): BloatTable {
   const live = num(row, 'live_tuples') ?? 0;
@@ -65,23 +43,6 @@ export function parseOptions(options: readonly string[]): Record<string, string>
   return out;
 }
 
-export interface DatabaseXidAge {
-  database: string;
-  current: boolean;
-  allowConnections: boolean;
-  xidAge: number;
-  mxidAge: number;
-}
-
-export interface VacuumOverview {
-  /** Every autovacuum* setting (and track_counts, vacuum_cost_*), value with unit: { autovacuum_naptime: '60s' }. */
-  settings: Record<string, string>;
-  freezeMaxAge: number;
-  multixactFreezeMaxAge: number;
-  /** Oldest first. */
-  databases: DatabaseXidAge[];
-}
-
 export function mapVacuumOverview(row: RawRow): VacuumOverview {
   const settings = row.settings && typeof row.settings === 'object' ? (row.settings as Record<string, unknown>) : {};
   const databases = Array.isArray(row.databases) ? (row.databases as RawRow[]) : [];
@@ -97,26 +58,6 @@ export function mapVacuumOverview(row: RawRow): VacuumOverview {
       mxidAge: num(d, 'mxid_age') ?? 0,
     })),
   };
-}
-
-/** One maintenance command running now, from the pg_stat_progress_* views. */
-export interface MaintenanceProgress {
-  pid: number;
-  /** VACUUM, VACUUM FULL, CLUSTER, ANALYZE, CREATE INDEX [CONCURRENTLY], REINDEX [CONCURRENTLY]. */
-  command: string;
-  database: string | null;
-  relation: string | null;
-  phase: string | null;
-  blocksTotal: number | null;
-  blocksDone: number | null;
-  blocksVacuumed: number | null;
-  indexPasses: number | null;
-  /** PostgreSQL 17+: indexes vacuumed so far of how many. */
-  indexesTotal: number | null;
-  indexesDone: number | null;
-  /** Started by autovacuum, not by a user. */
-  automatic: boolean;
-  seconds: number | null;
 }
 
 export function mapMaintenanceProgress(row: RawRow): MaintenanceProgress {
@@ -135,45 +76,4 @@ export function mapMaintenanceProgress(row: RawRow): MaintenanceProgress {
     automatic: bool(row, 'automatic') ?? false,
     seconds: num(row, 'seconds'),
   };
-}
-
-/** "scanning heap 45% (1 234/2 700 blocks), indexes 2/5": one progress row in words. */
-export function progressText(p: MaintenanceProgress): string {
-  const parts = [p.phase ?? ''];
-  if (p.blocksTotal && p.blocksDone !== null) {
-    parts.push(`${Math.floor((100 * p.blocksDone) / p.blocksTotal)}% (${p.blocksDone}/${p.blocksTotal} blocks)`);
-  }
-  if (p.indexesTotal) parts.push(`indexes ${p.indexesDone ?? 0}/${p.indexesTotal}`);
-  return parts.filter(Boolean).join(' ');
-}
-
-/** When autovacuum vacuums a table: threshold + scale factor × rows, the table's own settings first. */
-export function autovacuumTrigger(table: BloatTable, settings: Record<string, string>): number | null {
-  const setting = (name: string) => Number.parseFloat(table.autovacuumOptions[name] ?? settings[name] ?? '');
-  const threshold = setting('autovacuum_vacuum_threshold');
-  const scale = setting('autovacuum_vacuum_scale_factor');
-  if (!Number.isFinite(threshold) || !Number.isFinite(scale)) return null;
-  return threshold + scale * (table.rowEstimate ?? table.liveTuples);
-}
-
-/** Autovacuum is off for this table (its own setting, or the server's). */
-export function autovacuumDisabled(table: BloatTable, settings: Record<string, string>): boolean {
-  return table.autovacuumOptions.autovacuum_enabled === 'false' || settings.autovacuum === 'off';
-}
-
-export const XID_WRAPAROUND = 2 ** 31;
-
-export type Level = 'ok' | 'warn' | 'alarm';
-
-/**
- * How close an XID age is to wraparound (2^31): warn from 50 %, alarm from
- * 75 % (the thresholds Crunchy's pgMonitor alerts on). Past
- * autovacuum_freeze_max_age autovacuum forces anti-wraparound vacuums; that
- * alone is routine, so it is reported but is not a warning.
- */
-export function wraparoundLevel(xidAge: number): Level {
-  const ratio = xidAge / XID_WRAPAROUND;
-  if (ratio >= 0.75) return 'alarm';
-  if (ratio >= 0.5) return 'warn';
-  return 'ok';
 }

@@ -1,25 +1,8 @@
 // The one row behind the health screen's server-side checks (the others
-// come from the header: connections, cache hit, TPS).
-import { bool, num, str, type RawRow } from '../row.js';
+// come from the header: connections, cache hit, TPS), into src/model/health.ts.
 
-export interface HealthSnapshot {
-  /** Client sessions active for more than 30 s (the administration session's "long running queries"). */
-  longQueries: number;
-  longestQuerySeconds: number | null;
-  idleInTransaction: number;
-  longestIdleSeconds: number | null;
-  /** Sessions waiting for a heavyweight lock. */
-  lockWaits: number;
-  /** How long the longest lock waiter's query has run: the wait is at most that long. */
-  longestLockWaitSeconds: number | null;
-  oldestXidAge: number | null;
-  oldestXidDatabase: string | null;
-  freezeMaxAge: number;
-  /** pg_database_size(current_database()). */
-  databaseBytes: number | null;
-  /** Member of pg_read_all_stats: sees every session's state, not only its own. */
-  seesAll: boolean;
-}
+import { bool, num, str, type RawRow } from '../row.js';
+import type { HealthSnapshot } from '../../../model/health.js';
 
 export function mapHealth(row: RawRow): HealthSnapshot {
   return {

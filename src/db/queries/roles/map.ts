@@ -1,46 +1,6 @@
+// pg_roles rows into Roles (src/model/roles.ts).
 import { bool, num, str, type RawRow } from '../row.js';
-
-/** A role this role is a member of. */
-export interface Membership {
-  role: string;
-  /** WITH ADMIN OPTION: may grant the role to others. */
-  admin: boolean;
-  /** Whether the member uses the role's privileges without SET ROLE (per grant since 16, per member before). */
-  inherit: boolean;
-}
-
-/** A per-role setting (ALTER ROLE … SET), for every database or one. */
-export interface RoleSetting {
-  /** null: in every database. */
-  database: string | null;
-  /** "search_path=app_data, public" */
-  setting: string;
-}
-
-/** One role from pg_roles, as the roles screen shows it. */
-export interface Role {
-  oid: number;
-  name: string;
-  superuser: boolean;
-  inherit: boolean;
-  createRole: boolean;
-  createDb: boolean;
-  canLogin: boolean;
-  replication: boolean;
-  bypassRls: boolean;
-  /** -1: no limit. */
-  connectionLimit: number;
-  /** Epoch seconds the password expires; null when it never does. */
-  validUntil: number | null;
-  /** The bootstrap superuser (oid 10), made by initdb. */
-  bootstrap: boolean;
-  /** Sessions connected as this role now (as far as this role can see). */
-  sessions: number;
-  description: string | null;
-  memberOf: Membership[];
-  members: string[];
-  settings: RoleSetting[];
-}
+import type { Role } from '../../../model/roles.js';
 
 function jsonArray(row: RawRow, column: string): Record<string, unknown>[] {
   const value = row[column];

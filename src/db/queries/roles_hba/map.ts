@@ -1,20 +1,6 @@
+// pg_hba_file_rules rows into HbaRules (src/model/roles.ts).
 import { num, str, type RawRow } from '../row.js';
-
-/** One rule of pg_hba.conf, as the server parsed it. */
-export interface HbaRule {
-  line: number | null;
-  /** The file the rule is in (16+; null before, when it is always hba_file). */
-  file: string | null;
-  /** local, host, hostssl, hostnossl, hostgssenc… */
-  type: string;
-  databases: string[];
-  users: string[];
-  address: string | null;
-  netmask: string | null;
-  method: string | null;
-  /** Why the server could not use this line, if it could not. */
-  error: string | null;
-}
+import type { HbaRule } from '../../../model/roles.js';
 
 function textArray(row: RawRow, column: string): string[] {
   const value = row[column];

@@ -1,20 +1,6 @@
+// The server's security settings into src/model/roles.ts.
 import { bool, num, str, type RawRow } from '../row.js';
-
-/** The server's security settings and what the connected role may read, for the audit. */
-export interface SecuritySettings {
-  user: string;
-  database: string;
-  superuser: boolean;
-  ssl: boolean;
-  passwordEncryption: string;
-  /** null when this role may not see it. */
-  hbaFile: string | null;
-  canReadAuthid: boolean;
-  canReadHba: boolean;
-  serverVersionNum: number;
-  /** The server's clock, epoch seconds. */
-  now: number;
-}
+import type { SecuritySettings } from '../../../model/roles.js';
 
 export function mapSecuritySettings(row: RawRow): SecuritySettings {
   return {

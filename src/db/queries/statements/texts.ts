@@ -7,23 +7,15 @@
 // are read once, when it first enters the list (statement_texts*.sql). The
 // whole text of one statement is read when its details open (the poller's
 // read(), src/poller/detail-text.ts).
-import type { CompletionStep } from '../../registry.js';
+import type { CompletionStep } from '../../completion.js';
 import { oneLine, sqlState } from '../../../errors.js';
 import { num, str, bool, type RawRow } from '../row.js';
-import { statementKey, type Statement, type StatementRef } from './map.js';
+import { statementKey, type Statement, type StatementRef, type StatementText } from '../../../model/statements.js';
 
 /** How much of a statement's text the list reads: enough to recognise it, and a whole ordinary query. */
 export const QUERY_PREFIX_CHARS = 400;
 /** After a failed read (the texts are so large it timed out), the list does without texts this long before it tries again. */
 export const TEXTS_REST_MS = 30_000;
-
-/** A statement's text as statement_texts*.sql returns it: its first characters (or all of it) and its whole length. */
-export interface StatementText {
-  key: string;
-  text: string;
-  /** In characters, as the server counts them. */
-  length: number;
-}
 
 export function mapStatementText(row: RawRow): StatementText {
   const ref: StatementRef = { userId: str(row, 'userid'), dbId: str(row, 'dbid'), queryId: str(row, 'queryid'), toplevel: bool(row, 'toplevel') };

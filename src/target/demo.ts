@@ -1,9 +1,9 @@
 // The demo as a connection target: pgtop connects to the demo database as
 // its superuser, and closing the target stops the workload and the server
 // and removes every file.
-import type { ConnectionTarget } from '../cli/target.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
-import { startDemo, type Demo, type DemoOptions } from './demo.js';
+import { startDemo, type Demo, type DemoOptions } from '../demo/demo.js';
+import type { ConnectionTarget } from './target.js';
 
 export async function openDemoTarget(options: DemoOptions, env: NodeJS.ProcessEnv = process.env): Promise<ConnectionTarget> {
   if (process.stderr.isTTY) process.stderr.write('pgtop: starting a throwaway PostgreSQL with a demo workload…\n');

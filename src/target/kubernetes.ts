@@ -1,20 +1,19 @@
 // `pgtop -k TYPE/NAME`: the connection goes to 127.0.0.1 and pgtop's own
 // port-forward carries it to the target's Ready pod (the primary when there
-// are several). Loaded by src/cli/target.ts only with -k, so the direct path
+// are several). Loaded by open.ts only with -k, so the direct path
 // never loads client-node. Everything that can fail before the dashboard —
 // kubeconfig, context, API server, RBAC, the target, a Ready pod, the
 // database port in the pod — fails here, as one line.
-import { resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
-import type { K8sOptions } from '../cli/options.js';
-import type { ConnectionFlags } from '../db/connection-options.js';
+import { type ConnectionFlags, resolveConnection, type ResolvedConnection } from '../db/connection-options.js';
 import { setConnection, type PgtopStore } from '../store/store.js';
-import { K8sError } from './errors.js';
-import { execInPod, type ExecOptions, type ExecResult } from './exec.js';
-import { PodForwarder, type ForwarderOptions, type ResolvedPod } from './forward.js';
-import { KubeClient } from './kube.js';
-import { isPrimaryAt, sslRequestProbe } from './probe.js';
-import { resolveTarget } from './resolve.js';
-import { readSecretKey } from './secret.js';
+import type { K8sOptions } from './target.js';
+import { K8sError } from '../k8s/errors.js';
+import { execInPod, type ExecOptions, type ExecResult } from '../k8s/exec.js';
+import { PodForwarder, type ForwarderOptions, type ResolvedPod } from '../k8s/forward.js';
+import { KubeClient } from '../k8s/kube.js';
+import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
+import { resolveTarget } from '../k8s/resolve.js';
+import { readSecretKey } from '../k8s/secret.js';
 
 export interface K8sTarget {
   connection: ResolvedConnection;

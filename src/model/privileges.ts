@@ -1,8 +1,7 @@
 // What a role may do, in words: the privilege facts of the roles screen's
 // queries grouped into lines ("SELECT, INSERT on 12/12 tables in public").
 // Pure; used by the role details and their tests.
-import type { PrivilegeFact } from '../../src/db/queries/roles_privileges/map.js';
-import type { Role } from '../../src/db/queries/roles/map.js';
+import type { PrivilegeFact, Role } from './roles.js';
 
 /** What the predefined roles a role may be a member of give it. */
 export const PREDEFINED_ROLES: Record<string, string> = {

@@ -3,12 +3,8 @@
 // Each finding says how bad it is, the evidence, and the fix as SQL. A check
 // that needs more than this role may read says so ("unchecked") instead of
 // passing silently.
-import type { HbaRule } from '../db/queries/roles_hba/map.js';
-import type { Role } from '../db/queries/roles/map.js';
-import type { StoredPassword } from '../db/queries/roles_passwords/map.js';
-import type { PrivilegeFact } from '../db/queries/roles_privileges/map.js';
-import type { SecuritySettings } from '../db/queries/roles_server/map.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../sql/quote.js';
+import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info' | 'unchecked';
 export const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low', 'info', 'unchecked'];

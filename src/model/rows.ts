@@ -1,0 +1,37 @@
+// What each query gives, as the model's types, by query id: the store keeps
+// results by these ids, screens read them, and src/db/registry.ts holds one
+// query for each (the type checker keeps the two lists equal).
+import type { Backend } from './activity.js';
+import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
+import type { Setting } from './config.js';
+import type { HeaderSample } from './header.js';
+import type { HealthSnapshot } from './health.js';
+import type { LockParticipant } from './locks.js';
+import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
+import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
+import type { ExtensionStatus, Statement, StatementText } from './statements.js';
+
+export interface QueryRows {
+  header: HeaderSample;
+  activity: Backend;
+  locks: LockParticipant;
+  roles: Role;
+  rolesPrivileges: PrivilegeFact;
+  rolesServer: SecuritySettings;
+  rolesPasswords: StoredPassword;
+  rolesHba: HbaRule;
+  statementsExtension: ExtensionStatus;
+  statements: Statement;
+  statementTexts: StatementText;
+  sizeDatabases: DatabaseSize;
+  sizeTables: TableSize;
+  sizeIndexes: IndexUsage;
+  bloatTables: BloatTable;
+  bloatOverview: VacuumOverview;
+  bloatProgress: MaintenanceProgress;
+  config: Setting;
+  health: HealthSnapshot;
+}
+
+export type QueryId = keyof QueryRows;
+export type RowOf<Q extends QueryId> = QueryRows[Q];
