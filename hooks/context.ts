@@ -3,7 +3,7 @@
 // the same provider with a fresh store and fake services.
 import { createContext, useContext } from 'react';
 import type { KeyServices } from '../src/keys/dispatch.js';
-import type { LearnController } from '../src/session/controller.js';
+import type { LearnController } from '../src/learn/controller.js';
 import type { PgtopStore } from '../src/store/store.js';
 
 export interface AppEnvironment {

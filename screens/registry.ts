@@ -86,7 +86,7 @@ export const SCREENS: Record<ScreenId, ScreenDefinition> = {
   // Files in the backup directory, listed by src/backup/watcher.ts: nothing to poll besides the header.
   backups: { id: 'backups', title: 'Backups', queries: [], view: backupsView },
   health: { id: 'health', title: 'Health', queries: ['health'], view: healthView },
-  // The guided session runs its own queries (src/session/): nothing to poll besides the header.
+  // The guided session runs its own queries (src/learn/): nothing to poll besides the header.
   learn: { id: 'learn', title: 'Guided session', queries: [], view: learnView },
 };
 

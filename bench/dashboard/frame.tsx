@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 import { render } from 'ink';
 import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
 import { screenQueries } from '../../screens/registry.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
@@ -149,7 +149,7 @@ async function anHour(): Promise<SyntheticResult['hour']> {
   if (!pg) throw new Error('BENCH_PG (the server to poll) is not set');
   const connection = resolveConnection({ host: pg.host, port: String(pg.port), username: pg.user, dbname: pg.database }, { PGPASSWORD: pg.password });
   const store = createPgtopStore({ target: `direct ${pg.host}:${pg.port}`, screen: 'activity', intervalMs: 1_000 });
-  const open = () => openSession(connection, { purpose: 'monitor' });
+  const open = () => openConnection(connection, { purpose: 'monitor' });
   const poller = new Poller({ store, connect: open, queriesFor: screenQueries, initialSession: await open() });
   const { instance } = mount(store);
   const heapMb: SyntheticResult['hour']['heapMb'] = [];

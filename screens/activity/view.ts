@@ -2,14 +2,13 @@
 // filtered by `/` and sorted by `s`/`S`. Pure: rendered by ActivityScreen and
 // by --once.
 import type { Backend } from '../../src/model/activity.js';
-import { duration, oneLineSql } from '../../src/format/format.js';
+import { duration, HIDDEN, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { type CellTone, type Column, memoizeLast, type RenderContext, sortRows } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';
 
-const HIDDEN = '‹hidden›';
 
 /** How long the session has been doing what it does now: the query while active, the transaction while idle in one. */
 export function busySeconds(b: Backend): number | null {

@@ -1,5 +1,5 @@
 // The guided session on screen: LearnScreen draws what layout.ts lays out
-// from the session's state (src/session/controller.ts). Keys reach the
+// from the session's state (src/learn/controller.ts). Keys reach the
 // controller through the keymap (n, b, ←, →, Enter, o, X).
 import { Box, Text } from 'ink';
 import React from 'react';
@@ -8,7 +8,7 @@ import { useAppEnvironment } from '../../hooks/context.js';
 import { DataTable } from '../../src/components/DataTable.js';
 import { toneStyle } from '../../src/components/tone.js';
 import { terminalText } from '../../src/render/terminal-text.js';
-import type { LearnController } from '../../src/session/controller.js';
+import type { LearnController } from '../../src/learn/controller.js';
 import { learnLayout, resultColumns } from './layout.js';
 
 export function LearnScreen({ width, height }: { width: number; height: number }): React.ReactElement {

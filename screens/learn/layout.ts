@@ -5,13 +5,13 @@
 import type { Column } from '../../src/render/table.js';
 import type { CellTone } from '../../src/render/table.js';
 import { displayWidth, truncate } from '../../src/format/format.js';
-import { currentStep, fill, missingReason, progressBar, summary, type FillContext } from '../../src/session/engine.js';
-import { stepCommand } from '../../src/session/step-command.js';
+import { currentStep, fill, missingReason, progressBar, summary, type FillContext } from '../../src/learn/engine.js';
+import { stepCommand } from '../../src/learn/step-command.js';
 import { wrapWords } from '../../src/render/overlay-lines.js';
 import { terminalText } from '../../src/render/terminal-text.js';
-import type { LearnState } from '../../src/session/controller.js';
-import type { ResultTable } from '../../src/session/live.js';
-import type { Step } from '../../src/session/types.js';
+import type { LearnState } from '../../src/learn/controller.js';
+import type { ResultTable } from '../../src/learn/live.js';
+import type { Step } from '../../src/learn/types.js';
 
 export interface Line {
   text: string;

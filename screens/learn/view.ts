@@ -1,5 +1,5 @@
 // The learn screen's view for the registry: its rows are not polled data
-// (the guided session keeps its own state, src/session/controller.ts), so
+// (the guided session keeps its own state, src/learn/controller.ts), so
 // the table part is empty; LearnScreen.tsx draws the session, and --once
 // says how to run it.
 import type { ScreenView } from '../../src/render/screen-view.js';

@@ -1,13 +1,12 @@
 // The locks screen's rows: the blocking tree, each blocker with the sessions
 // waiting for it indented under it, what lock each waits for and how long.
 import { blockingTree, type LockParticipant, type LockTreeRow } from '../../src/model/locks.js';
-import { duration, oneLineSql } from '../../src/format/format.js';
+import { duration, HIDDEN, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, type Column } from '../../src/render/table.js';
 
-const HIDDEN = '‹hidden›';
 
 const PID_WIDTH = 10;
 

@@ -6,7 +6,7 @@
 import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumDatabase, vacuumFull, type DatabaseTarget, type MaintenanceTarget } from '../../src/actions/maintenance.js';
 import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } from '../../src/model/sizes.js';
-import { compactNumber, duration, percent } from '../../src/format/format.js';
+import { compactNumber, duration, HIDDEN, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
 import type { QueryId } from '../../src/model/rows.js';
 import type { CommandId } from '../../src/keys/keymap.js';
@@ -121,14 +121,14 @@ function indexDetail(i: IndexUsage): [string, string][] {
 
 const databaseColumns: readonly Column<SizesRow & { kind: 'database' }>[] = [
   { id: 'database', title: 'DATABASE', width: 'flex', minWidth: 16, text: (r) => `${r.database.current ? '*' : ''}${r.database.database}`, sortValue: (r) => r.database.database },
-  { id: 'dbsize', title: 'SIZE', width: 9, align: 'right', text: (r) => (r.database.bytes === null ? '‹hidden›' : bytes(r.database.bytes)), sortValue: (r) => r.database.bytes },
+  { id: 'dbsize', title: 'SIZE', width: 9, align: 'right', text: (r) => (r.database.bytes === null ? HIDDEN : bytes(r.database.bytes)), sortValue: (r) => r.database.bytes },
   { id: 'conns', title: 'CONNS', width: 6, align: 'right', priority: 1, text: (r) => String(r.database.connections ?? ''), sortValue: (r) => r.database.connections },
 ];
 
 function databaseDetail(d: DatabaseSize, share: number | null): [string, string][] {
   return [
     ['database', `${d.database}${d.current ? ' (connected)' : ''}`],
-    ['size', d.bytes === null ? '‹hidden›: needs CONNECT on it or pg_read_all_stats' : `${bytes(d.bytes)} (${percent(share)} of all databases)`],
+    ['size', d.bytes === null ? `${HIDDEN}: needs CONNECT on it or pg_read_all_stats` : `${bytes(d.bytes)} (${percent(share)} of all databases)`],
     ['connections', String(d.connections ?? '–')],
     ['accepts connections', d.allowConnections ? 'yes' : 'no (datallowconn is false)'],
     ['statistics reset', d.statsResetSeconds !== null ? `${duration(d.statsResetSeconds)} ago` : 'never'],

@@ -8,13 +8,12 @@
 import { actionRequest } from '../../src/actions/action.js';
 import { createStatementsExtension, updateStatementsExtension } from '../../src/actions/extension.js';
 import { extensionOutdated, type ExtensionStatus, type Statement } from '../../src/model/statements.js';
-import { compactNumber, groupedNumber, oneLineSql, percent } from '../../src/format/format.js';
+import { compactNumber, groupedNumber, HIDDEN, oneLineSql, percent } from '../../src/format/format.js';
 import { millis } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type CellTone, type Column } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';
 
-const HIDDEN = '‹hidden›';
 const NOT_READ = '‹text not read›';
 
 /** Characters in the text the list holds (the server counts characters, not UTF-16 units). */

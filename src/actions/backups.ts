@@ -14,7 +14,7 @@ import { deleteBackupFile } from '../backup/retention.js';
 import { passwordOf, planForRole, serverMajorOf, toolset } from '../backup/toolset.js';
 import { readSidecar, verifyBackupFile, writeSidecar } from '../backup/verify.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
-import { openSession } from '../db/connection.js';
+import { openConnection } from '../db/connection.js';
 import { ActionError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
@@ -185,7 +185,7 @@ export async function restoreInto(
   });
   context.progress(`restored into ${into}; counting rows…`);
   const password = passwordOf(client, connection.password);
-  const open = (database: string) => openSession({ ...connection, database, password }, { purpose: 'action' });
+  const open = (database: string) => openConnection({ ...connection, database, password }, { purpose: 'action' });
   const restoredSession = await open(into);
   let lines: string[];
   try {

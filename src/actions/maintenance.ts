@@ -8,7 +8,7 @@
 // While it runs, the status line shows elapsed time and, after a second, the
 // server's own progress (pg_stat_progress_*) read on a short-lived monitor
 // connection.
-import { openSession, type DbSession } from '../db/connection.js';
+import { openConnection, type PgConnection } from '../db/connection.js';
 import { progressText } from '../model/bloat.js';
 import type { RawRow } from '../db/queries/row.js';
 import type { TableRef } from '../model/sizes.js';
@@ -183,7 +183,7 @@ interface ProgressWatch {
  */
 function watchProgress(ctx: ActionRunContext, pid: number, statement: string): ProgressWatch {
   const started = Date.now();
-  let session: DbSession | null = null;
+  let session: PgConnection | null = null;
   let opening: Promise<void> | null = null;
   let detail = '';
   let stopped = false;
@@ -194,7 +194,7 @@ function watchProgress(ctx: ActionRunContext, pid: number, statement: string): P
     try {
       const elapsed = Date.now() - started;
       if (!session && !opening && ctx.env.connection && elapsed >= PROGRESS_CONNECT_AFTER_MS) {
-        opening = openSession(ctx.env.connection, { purpose: 'monitor' })
+        opening = openConnection(ctx.env.connection, { purpose: 'monitor' })
           .then((s) => {
             if (stopped) void s.close();
             else session = s;
@@ -220,7 +220,7 @@ function watchProgress(ctx: ActionRunContext, pid: number, statement: string): P
   };
 }
 
-async function readProgress(session: DbSession, pid: number): Promise<string> {
+async function readProgress(session: PgConnection, pid: number): Promise<string> {
   const result = await session.client.query(sqlFor('bloatProgress', session.serverVersionNum));
   const mine = mapRows('bloatProgress', result.rows as RawRow[]).find((p) => p.pid === pid);
   return mine ? progressText(mine) : '';

@@ -4,7 +4,7 @@
 // use, reopened when lost), never the monitor's; report the outcome in the
 // status line (and in a box for what must be read, like a new password).
 // A failed action never stops the dashboard.
-import type { DbSession } from '../db/connection.js';
+import type { PgConnection } from '../db/connection.js';
 import { oneLine } from '../errors.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
 import type { ActionRequest, ActionSpec, InputValues } from './action.js';
@@ -21,12 +21,12 @@ interface Pending {
 
 export class ActionRunner {
   private pending: Pending | null = null;
-  private session: DbSession | null = null;
+  private session: PgConnection | null = null;
   private running: string | null = null;
 
   constructor(
     private readonly store: PgtopStore,
-    private readonly openSession: () => Promise<DbSession>,
+    private readonly openConnection: () => Promise<PgConnection>,
     private readonly env: ActionEnvironment = {},
   ) {}
 
@@ -162,10 +162,10 @@ export class ActionRunner {
     });
   }
 
-  private async actionSession(): Promise<DbSession> {
+  private async actionSession(): Promise<PgConnection> {
     if (this.session?.isAlive()) return this.session;
     this.dropSession();
-    const session = await this.openSession();
+    const session = await this.openConnection();
     this.session = session;
     const own = this.store.getState().connection.ownPids;
     setConnection(this.store, { ownPids: [...own, session.pid] });

@@ -8,7 +8,7 @@ import { listBackups } from '../backup/listing.js';
 import { kindPart, planFor, type BackupPlan } from '../model/backup-names.js';
 import { applyRetention } from '../backup/retention.js';
 import { passwordOf, planForRole, serverMajorOf, toolset } from '../backup/toolset.js';
-import type { DbSession } from '../db/connection.js';
+import type { PgConnection } from '../db/connection.js';
 import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
@@ -37,7 +37,7 @@ export function planFromOptions(options: BackupCliOptions, database: string): Ba
   return planFor(options.format, database);
 }
 
-export async function runBackupCommand(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession, io: BackupIo = defaultIo): Promise<number> {
+export async function runBackupCommand(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo = defaultIo): Promise<number> {
   try {
     return await backupOnce(cli, target, monitor, io);
   } finally {
@@ -45,7 +45,7 @@ export async function runBackupCommand(cli: DashboardOptions, target: Connection
   }
 }
 
-async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession, io: BackupIo): Promise<number> {
+async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo): Promise<number> {
   const options = cli.backup!;
   const connection = target.connection;
   const plan = planFromOptions(options, connection.database);

@@ -4,14 +4,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ActionRequest } from '../actions/action.js';
-import type { ConnectionPurpose, DbSession } from '../db/connection.js';
+import type { ConnectionPurpose, PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME } from '../errors.js';
 import type { PgtopStore } from '../store/store.js';
-import { LearnController } from '../session/controller.js';
-import { emptyProgress, evaluateChecks, resolveParams, type Progress } from '../session/engine.js';
-import { checkRunner, exclusive, paramRunner, type LiveContext } from '../session/live.js';
-import { PARTS } from '../session/parts/index.js';
-import { loadProgress, progressFilePath, serverKey } from '../session/progress-file.js';
+import { LearnController } from '../learn/controller.js';
+import { emptyProgress, evaluateChecks, resolveParams, type Progress } from '../learn/engine.js';
+import { checkRunner, exclusive, paramRunner, type LiveContext } from '../learn/live.js';
+import { PARTS } from '../learn/parts/index.js';
+import { loadProgress, progressFilePath, serverKey } from '../learn/progress-file.js';
 import { terminalText } from '../render/terminal-text.js';
 import type { DashboardOptions } from './options.js';
 import type { ConnectionTarget } from '../target/target.js';
@@ -26,12 +26,12 @@ export function createLearnController(
   target: ConnectionTarget,
   store: PgtopStore,
   requestAction: (request: ActionRequest, key: string) => void,
-  open: (purpose: ConnectionPurpose) => Promise<DbSession>,
+  open: (purpose: ConnectionPurpose) => Promise<PgConnection>,
 ): LearnController {
   return new LearnController({
     store,
     requestAction,
-    openSession: () => open('monitor'),
+    openConnection: () => open('monitor'),
     connection: target.connection,
     where: target.label,
     backupDir: backupDirFor(cli, target),
@@ -45,7 +45,7 @@ export function createLearnController(
 export async function runLearnCheck(
   cli: DashboardOptions,
   target: ConnectionTarget,
-  session: DbSession,
+  session: PgConnection,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   const connection = target.connection;

@@ -4,7 +4,7 @@
 // connection. Returns the exit code; bin/pgtop.js sets it.
 import { SCREENS, screenFailures, screenQueries } from '../../screens/registry.js';
 import { ActionRunner } from '../actions/runner.js';
-import { openSession, type ConnectionPurpose, type DbSession } from '../db/connection.js';
+import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { DetailTextReader } from '../poller/detail-text.js';
@@ -43,9 +43,9 @@ export async function run(args: readonly string[]): Promise<number> {
     target = await openTarget({ ...cli, forLearning: cli.learn !== undefined });
     if (cronJobNeedsNoServer(cli)) return await printCronJobWithoutServer(cli, target);
     const connection = target.connection;
-    const open = (purpose: ConnectionPurpose) => openSession(connection, { purpose });
+    const open = (purpose: ConnectionPurpose) => openConnection(connection, { purpose });
     // Only the first connection may ask for a password: the dashboard never prompts.
-    const monitor = await openSession(connection, {
+    const monitor = await openConnection(connection, {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
@@ -76,7 +76,7 @@ function loadUi() {
 }
 type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
-async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: DbSession): Promise<number> {
+async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
   const queriesFor = (screen: ScreenId, state: PgtopState) => SCREENS[screen].onceQueries ?? screenQueries(screen, state);
   const poller = new Poller({
@@ -103,8 +103,8 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
 async function runDashboard(
   cli: DashboardOptions,
   target: ConnectionTarget,
-  monitor: DbSession,
-  open: (purpose: ConnectionPurpose) => Promise<DbSession>,
+  monitor: PgConnection,
+  open: (purpose: ConnectionPurpose) => Promise<PgConnection>,
   { startDashboard }: UiModule,
 ): Promise<number> {
   const screen = cli.learn ? 'learn' : cli.screen;

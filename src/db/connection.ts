@@ -40,7 +40,7 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 export const SESSION_GUARDS_SQL = 'SET search_path = pg_catalog, pg_temp; SET row_security = off';
 export const SAFE_SEARCH_PATH = 'pg_catalog, pg_temp';
 
-export interface DbSession {
+export interface PgConnection {
   client: pg.Client;
   /** This connection's backend pid: pgtop's own session, never terminated. */
   pid: number;
@@ -71,7 +71,7 @@ const learned = new WeakMap<ResolvedConnection, Learned>();
 /** Raised inside a connection attempt when the server wants a password nobody gave: psql's cue to prompt. */
 class PasswordNeeded extends Error {}
 
-export async function openSession(connection: ResolvedConnection, options: OpenOptions): Promise<DbSession> {
+export async function openConnection(connection: ResolvedConnection, options: OpenOptions): Promise<PgConnection> {
   const memory = learned.get(connection) ?? {};
   learned.set(connection, memory);
   for (let attempt = 0; ; attempt += 1) {
@@ -92,7 +92,7 @@ export async function openSession(connection: ResolvedConnection, options: OpenO
   }
 }
 
-async function connectWithTls(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<DbSession> {
+async function connectWithTls(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<PgConnection> {
   const tls = memory.sslRefused ? false : tlsOptions(connection);
   try {
     return await connectOnce(connection, options, tls, memory);
@@ -119,7 +119,7 @@ async function connectOnce(
   options: OpenOptions,
   tls: ReturnType<typeof tlsOptions>,
   memory: Learned,
-): Promise<DbSession> {
+): Promise<PgConnection> {
   const timeouts = TIMEOUTS[options.purpose];
   const client = new pg.Client({
     host: connection.host,

@@ -6,7 +6,7 @@
 // Unix-socket connection matches the host name "localhost".
 // The pgpass package (1.0.5) pgtop used differs: it takes the LAST matching
 // line of what it read in one go, and writes its warnings to stderr, which
-// tears the dashboard's frame. The writer (src/session/pgpass-file.ts) uses
+// tears the dashboard's frame. The writer (src/learn/pgpass-file.ts) uses
 // the same line parsing, so what it writes is what is read back.
 import fs from 'node:fs';
 import os from 'node:os';

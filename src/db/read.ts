@@ -3,7 +3,7 @@
 // again once when it no longer fits (an ALTER EXTENSION … UPDATE since), the
 // rows mapped, then the query's second step when it has one (the statements'
 // texts, src/db/queries/statements/texts.ts).
-import type { DbSession } from './connection.js';
+import type { PgConnection } from './connection.js';
 import type { RawRow } from './queries/row.js';
 import type { CompletionStep } from './completion.js';
 import { mapRows, QUERIES, type QueryId, type RowOf } from './registry.js';
@@ -18,7 +18,7 @@ export interface ReadHooks {
 }
 
 export async function readQuery<Q extends QueryId>(
-  session: DbSession,
+  session: PgConnection,
   planner: QueryPlanner,
   id: Q,
   params: readonly unknown[] = [],

@@ -13,7 +13,7 @@
 // found through search_path (which holds only pg_catalog and pg_temp): the SQL
 // says @extschema@, as extension scripts do, and the deciding row gives the
 // schema, quoted here.
-import type { DbSession } from './connection.js';
+import type { PgConnection } from './connection.js';
 import type { RawRow } from './queries/row.js';
 import { mapRows, QUERIES, sqlFor, type QueryId } from './registry.js';
 import { sqlState } from '../errors.js';
@@ -60,11 +60,11 @@ export function withExtensionSchema(sql: string, schema: string | null | undefin
 
 export class QueryPlanner {
   /** Per connection, per deciding query: its answer. */
-  private readonly decisions = new WeakMap<DbSession, Map<QueryId, Decision>>();
+  private readonly decisions = new WeakMap<PgConnection, Map<QueryId, Decision>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async plan(session: DbSession, id: QueryId): Promise<QueryPlan> {
+  async plan(session: PgConnection, id: QueryId): Promise<QueryPlan> {
     const by = variantByOf(id);
     if (!by) return { sql: sqlFor(id, session.serverVersionNum) };
     const deciderId = by.query as QueryId;
@@ -84,7 +84,7 @@ export class QueryPlanner {
   }
 
   /** Decide again next time: the chosen SQL no longer fits. */
-  forget(session: DbSession, id: QueryId): void {
+  forget(session: PgConnection, id: QueryId): void {
     const decider = decidingQuery(id);
     if (decider) this.decisionsOf(session).delete(decider);
   }
@@ -94,7 +94,7 @@ export class QueryPlanner {
     return ['42703', '42P01', '42883'].includes(sqlState(error) ?? '');
   }
 
-  private decisionsOf(session: DbSession): Map<QueryId, Decision> {
+  private decisionsOf(session: PgConnection): Map<QueryId, Decision> {
     let map = this.decisions.get(session);
     if (!map) {
       map = new Map();

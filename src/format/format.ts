@@ -80,3 +80,6 @@ const NOT_NARROW = /[^\x20-\x7e\u00a0-\u00ac\u00ae-\u017f\u2013\u2014\u2018-\u20
 export function isNarrowText(text: string): boolean {
   return !NOT_NARROW.test(text);
 }
+
+/** What a screen shows for what this role may not see (another role's query, a database's size): the why goes in the details. */
+export const HIDDEN = '‹hidden›';

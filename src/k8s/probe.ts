@@ -47,7 +47,7 @@ export async function isPrimaryAt(port: number, connection: ResolvedConnection, 
     client.on('error', () => undefined);
     try {
       await client.connect();
-      // Qualified: this connection does not run openSession's guards, and the server may hold planted functions.
+      // Qualified: this connection does not run openConnection's guards, and the server may hold planted functions.
       const result = await client.query<{ recovery: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS recovery');
       return result.rows[0]?.recovery === false;
     } catch (error) {

@@ -7,7 +7,7 @@
 // times out (57014) rests for a while before it is tried again. Besides the
 // refresh, read() runs one query the user asked for (a statement's whole
 // text, on Enter) on the same connection.
-import type { DbSession } from '../db/connection.js';
+import type { PgConnection } from '../db/connection.js';
 import { headerRates, type HeaderSample } from '../model/header.js';
 import { QUERIES, type QueryId, type RowOf } from '../db/registry.js';
 import { readQuery } from '../db/read.js';
@@ -20,10 +20,10 @@ import { setConnection, setData, type PgtopState, type PgtopStore, type QueryRes
 export interface PollerOptions {
   store: PgtopStore;
   /** Opens the monitor connection (the first one may be handed in already open). */
-  connect(): Promise<DbSession>;
+  connect(): Promise<PgConnection>;
   /** The queries a screen needs besides the header (some depend on the screen's mode). */
   queriesFor(screen: ScreenId, state: PgtopState): readonly QueryId[];
-  initialSession?: DbSession;
+  initialSession?: PgConnection;
   /** Backoff schedule; tests shorten it. */
   backoff?: BackoffOptions;
   random?: () => number;
@@ -48,7 +48,7 @@ export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_
 }
 
 /** SQLSTATE classes and node errors that mean the connection itself is gone. */
-function isConnectionLoss(error: unknown, session: DbSession | null): boolean {
+function isConnectionLoss(error: unknown, session: PgConnection | null): boolean {
   if (session && !session.isAlive()) return true;
   const code = sqlState(error) ?? '';
   if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03') return true;
@@ -57,7 +57,7 @@ function isConnectionLoss(error: unknown, session: DbSession | null): boolean {
 }
 
 export class Poller {
-  private session: DbSession | null;
+  private session: PgConnection | null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   /** start() schedules polls; without it, only explicit tick() calls poll (--once, tests). */
@@ -140,7 +140,7 @@ export class Poller {
     }
   }
 
-  private async pollOnce(session: DbSession, screen: ScreenId): Promise<void> {
+  private async pollOnce(session: PgConnection, screen: ScreenId): Promise<void> {
     const started = Date.now();
     const state = this.options.store.getState();
     const wanted: QueryId[] = ['header', ...this.options.queriesFor(screen, state)];
@@ -189,7 +189,7 @@ export class Poller {
    * Runs one query with the SQL the planner picks (src/db/read.ts). A deciding
    * query that ran (pg_stat_statements' status) lands in the results too.
    */
-  private runQuery(session: DbSession, id: QueryId, results: Results, counter: { queries: number }): Promise<unknown[]> {
+  private runQuery(session: PgConnection, id: QueryId, results: Results, counter: { queries: number }): Promise<unknown[]> {
     return readQuery(session, this.planner, id, [], {
       counted: () => {
         counter.queries += 1;
@@ -235,7 +235,7 @@ export class Poller {
     };
   }
 
-  private lose(session: DbSession, error: unknown): void {
+  private lose(session: PgConnection, error: unknown): void {
     if (this.session === session) this.session = null;
     // The query's error is often just "not queryable"; the connection's own error says why.
     error = session.failure() ?? error;
@@ -269,7 +269,7 @@ export class Poller {
     }
   }
 
-  private markConnected(session: DbSession): void {
+  private markConnected(session: PgConnection): void {
     // A connection that closes (server restart, terminated backend, a pod's
     // tunnel gone) is noticed now, not at the next refresh: the header says
     // reconnecting at once, and the first retry comes within a second.

@@ -11,7 +11,7 @@ import { backupsView } from '../../screens/backups/view.js';
 import { screenQueries } from '../../screens/registry.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
@@ -64,12 +64,12 @@ describe('the backups screen keys on a real server', () => {
     const conn = connection();
     const store = createPgtopStore({ screen: 'backups', intervalMs: 500 });
     const watcher = new BackupDirWatcher(store, dir);
-    const runner = new ActionRunner(store, () => openSession(conn, { purpose: 'action' }), {
+    const runner = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), {
       connection: conn,
       backupDir: dir,
       backupsChanged: () => watcher.refresh(),
     });
-    const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries });
+    const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries });
     poller.start();
     watcher.start();
     const statuses: string[] = [];

@@ -19,7 +19,7 @@ import { sizesView } from '../../screens/sizes/view.js';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { listBackups } from '../../src/backup/listing.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { SCREEN_IDS, type ScreenId } from '../../src/screen-ids.js';
@@ -223,7 +223,7 @@ function connectionTo(database: string): ResolvedConnection {
 
 /** One refresh of a screen as the dashboard polls it. */
 async function refreshed(store: PgtopStore, connection: ResolvedConnection): Promise<PgtopState> {
-  const poller = new Poller({ store, connect: () => openSession(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(connection, { purpose: 'monitor' }) });
+  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(connection, { purpose: 'monitor' }) });
   try {
     await poller.tick();
     return store.getState();
@@ -257,7 +257,7 @@ describe('every action on the weird objects, through the action runner as the ke
     const since = await tenant.checkpoint();
     const connection = connectionTo(tenant.database);
     const store = createPgtopStore({ screen: 'activity' });
-    const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }), { connection });
+    const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection });
     try {
       // c on the long query of the role without privileges: its query ends, its session stays.
       let state = await refreshed(store, connection);
@@ -317,7 +317,7 @@ describe('every action on the weird objects, through the action runner as the ke
     const since = await tenant.checkpoint();
     const connection = connectionTo(tenant.database);
     const store = createPgtopStore({ screen: 'backups' });
-    const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }), { connection, backupDir });
+    const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection, backupDir });
     const listed = async () => {
       setData(store, { backups: await listBackups(backupDir) });
       return backupsView.rows(store.getState());
@@ -366,7 +366,7 @@ describe('every action on the weird objects, through the action runner as the ke
     const since = await tenant.checkpoint();
     const connection = connectionTo(tenant.database);
     const store = createPgtopStore({ screen: 'roles' });
-    const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }), { connection });
+    const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection });
     const role = tenant.roles.noPrivilege;
     try {
       const state = await refreshed(store, connection);

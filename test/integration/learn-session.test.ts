@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActionRunContext } from '../../src/actions/action.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
-import { openSession, type DbSession } from '../../src/db/connection.js';
+import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
 import { demoConnection } from '../../src/target/demo.js';
 import {
@@ -26,20 +26,20 @@ import {
   type Progress,
   undoPlan,
   type StepRef,
-} from '../../src/session/engine.js';
-import { checkRunner, exclusive, paramRunner, runQueryStep, type LiveContext } from '../../src/session/live.js';
-import { PARTS } from '../../src/session/parts/index.js';
-import { stepActionRequest, type StepActionDeps } from '../../src/session/step-action.js';
-import type { CheckResult } from '../../src/session/types.js';
-import { progressFilePath, saveProgress } from '../../src/session/progress-file.js';
+} from '../../src/learn/engine.js';
+import { checkRunner, exclusive, paramRunner, runQueryStep, type LiveContext } from '../../src/learn/live.js';
+import { PARTS } from '../../src/learn/parts/index.js';
+import { stepActionRequest, type StepActionDeps } from '../../src/learn/step-action.js';
+import type { CheckResult } from '../../src/learn/types.js';
+import { progressFilePath, saveProgress } from '../../src/learn/progress-file.js';
 import { runLearnCheck } from '../../src/cli/learn.js';
 import type { DashboardOptions } from '../../src/cli/options.js';
 import type { ConnectionTarget } from '../../src/target/target.js';
 import { waitFor } from '../support/pg.js';
 
 let demo: Demo;
-let admin: DbSession;
-let actions: DbSession;
+let admin: PgConnection;
+let actions: PgConnection;
 let connection: ResolvedConnection;
 let live: LiveContext;
 let progress: Progress;
@@ -55,8 +55,8 @@ beforeAll(async () => {
   process.env.XDG_STATE_HOME = path.join(backupDir, 'state');
   demo = await startDemo({ enableStatements: false, lockRestartMs: 3_600_000 });
   connection = demoConnection(demo, 'pgtop-test');
-  admin = await openSession(connection, { purpose: 'monitor' });
-  actions = await openSession(connection, { purpose: 'action' });
+  admin = await openConnection(connection, { purpose: 'monitor' });
+  actions = await openConnection(connection, { purpose: 'action' });
   live = {
     withAdmin: exclusive(async () => admin.client),
     connection,

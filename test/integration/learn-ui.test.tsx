@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../screens/App.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
-import { LearnController } from '../../src/session/controller.js';
-import { progressFilePath } from '../../src/session/progress-file.js';
+import { LearnController } from '../../src/learn/controller.js';
+import { progressFilePath } from '../../src/learn/progress-file.js';
 import { createPgtopStore } from '../../src/store/store.js';
 
 let demo: Demo;
@@ -57,7 +57,7 @@ const KEYS: Record<string, string> = { enter: '\r', escape: '\u001b', right: '\u
 /** pgtop as `pgtop learn` wires it: store, action runner, the session, the App. */
 function startLearn() {
   const store = createPgtopStore({ target: `direct ${connection.describe}`, screen: 'learn' });
-  const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }), { connection });
+  const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection });
   // Assigned below: the services close over it before the controller that needs them exists.
   // eslint-disable-next-line prefer-const
   let learn!: LearnController;
@@ -72,7 +72,7 @@ function startLearn() {
   learn = new LearnController({
     store,
     requestAction: services.requestAction,
-    openSession: () => openSession(connection, { purpose: 'monitor' }),
+    openConnection: () => openConnection(connection, { purpose: 'monitor' }),
     connection,
     where: `direct ${connection.host}:${connection.port}`,
     backupDir: path.join(dir, 'backups'),

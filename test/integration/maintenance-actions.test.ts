@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRequest } from '../../src/actions/action.js';
 import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumFull, type MaintenanceTarget } from '../../src/actions/maintenance.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { IndexUsage, TableSize } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
@@ -52,14 +52,14 @@ function connection() {
 
 function runner(store: PgtopStore): ActionRunner {
   const conn = connection();
-  return new ActionRunner(store, () => openSession(conn, { purpose: 'action' }), { connection: conn });
+  return new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn });
 }
 
 /** The sizes screen's rows, as the poller reads them: the names come back quoted by the server. */
 async function sizesRows(): Promise<{ tables: TableSize[]; indexes: IndexUsage[] }> {
   const conn = connection();
   const store = createPgtopStore({ screen: 'sizes' });
-  const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(conn, { purpose: 'monitor' }) });
+  const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
   try {
     await poller.tick();
     setUi(store, { screenMode: { sizes: 'indexes' } });
@@ -217,7 +217,7 @@ describe('when the action cannot run', () => {
     const info = pgInfo();
     const conn = resolveConnection({ host: info.host, port: String(info.port), username: role, dbname: db.name }, { PGPASSWORD: 'weak-pass-4' });
     const store = createPgtopStore();
-    const r = new ActionRunner(store, () => openSession(conn, { purpose: 'action' }), { connection: conn });
+    const r = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn });
     try {
       const status = await run(store, r, vacuumAnalyze, { table: held, serverVersionNum: info.serverVersionNum });
       expect(status.kind).toBe('error');

@@ -5,7 +5,7 @@
 // asserts what the screen shows; then presses the action's keys and checks
 // what the server now holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { screenQueries } from '../../screens/registry.js';
@@ -52,10 +52,10 @@ function connection(database = db.name) {
 /** The App on a screen, fed by the real poller, with actions on a real actions connection. */
 async function dashboard(screen: 'statements' | 'sizes' | 'bloat' | 'config' | 'health', database = db.name): Promise<{ app: RenderedApp; refresh(): Promise<void> }> {
   const conn = connection(database);
-  app = renderApp({ screen, openActionSession: () => openSession(conn, { purpose: 'action' }) });
+  app = renderApp({ screen, openActionSession: () => openConnection(conn, { purpose: 'action' }) });
   const store: PgtopStore = app.store;
-  const session = await openSession(conn, { purpose: 'monitor' });
-  poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
+  const session = await openConnection(conn, { purpose: 'monitor' });
+  poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
   const p = poller;
   const refresh = async () => {
     await p.tick();

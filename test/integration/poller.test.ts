@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { cancelQuery, terminateBackend } from '../../src/actions/backend.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
 import { blockingTree } from '../../src/model/locks.js';
@@ -31,8 +31,8 @@ function connection(overrides: { user?: string; password?: string; database?: st
 }
 
 async function pollerOn(store: PgtopStore, conn = connection()): Promise<Poller> {
-  const session = await openSession(conn, { purpose: 'monitor' });
-  return new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
+  const session = await openConnection(conn, { purpose: 'monitor' });
+  return new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
 }
 
 describe('poller on a real server', () => {
@@ -102,7 +102,7 @@ describe('poller on a real server', () => {
   });
 
   it('runs the monitor with application_name=pgtop and short statement and lock timeouts', async () => {
-    const session = await openSession(connection(), { purpose: 'monitor' });
+    const session = await openConnection(connection(), { purpose: 'monitor' });
     try {
       const r = await session.client.query("SELECT current_setting('application_name') a, current_setting('statement_timeout') s, current_setting('lock_timeout') l");
       expect(r.rows[0]).toEqual({ a: 'pgtop', s: '3s', l: '500ms' });
@@ -115,7 +115,7 @@ describe('poller on a real server', () => {
     const chain = await createLockChain(db.name, 2);
     const store = createPgtopStore({ screen: 'locks' });
     const poller = await pollerOn(store);
-    const runner = new ActionRunner(store, () => openSession(connection(), { purpose: 'action' }));
+    const runner = new ActionRunner(store, () => openConnection(connection(), { purpose: 'action' }));
     try {
       await poller.tick();
       const participants = store.getState().data.results.locks!.rows;
@@ -159,7 +159,7 @@ describe('poller on a real server', () => {
     const pid = (await sleeper.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     const sleeping = sleeper.query('SELECT pg_sleep(60)').catch((error: unknown) => error);
     const store = createPgtopStore();
-    const runner = new ActionRunner(store, () => openSession(connection(), { purpose: 'action' }));
+    const runner = new ActionRunner(store, () => openConnection(connection(), { purpose: 'action' }));
     try {
       await waitFor(async () => (await connect({ database: db.name }).then(async (c) => {
         const r = await c.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE 'SELECT pg_sleep%' AND state = 'active'", [pid]);
@@ -184,7 +184,7 @@ describe('poller on a real server', () => {
     const victim = await connect({ database: db.name });
     const victimPid = (await victim.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     const store = createPgtopStore();
-    const runner = new ActionRunner(store, () => openSession(connection({ user: role, password: 'weak-pass-123' }), { purpose: 'action' }));
+    const runner = new ActionRunner(store, () => openConnection(connection({ user: role, password: 'weak-pass-123' }), { purpose: 'action' }));
     try {
       runner.request(actionRequest(terminateBackend, { pid: victimPid, user: 'postgres', database: db.name, state: 'idle', query: '' }), 'k');
       await runner.confirm();

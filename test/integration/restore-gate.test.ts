@@ -25,7 +25,7 @@ import { findLocalTool } from '../../src/backup/tools.js';
 import { toolset } from '../../src/backup/toolset.js';
 import { readSidecar } from '../../src/backup/verify.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, dropDatabases, pgInfo, type ScratchDatabase } from '../support/pg.js';
@@ -100,7 +100,7 @@ async function dashboard(): Promise<Dashboard> {
   const conn = connection();
   const store = createPgtopStore({ screen: 'backups' });
   const watcher = new BackupDirWatcher(store, dir);
-  const runner = new ActionRunner(store, () => openSession(conn, { purpose: 'action' }), { connection: conn, backupDir: dir, backupsChanged: () => watcher.refresh() });
+  const runner = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn, backupDir: dir, backupsChanged: () => watcher.refresh() });
   await watcher.listOnce();
   return { store, runner, watcher };
 }

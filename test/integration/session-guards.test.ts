@@ -3,12 +3,12 @@
 // function in public is never picked, even where it is the better match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { openSession, type DbSession } from '../../src/db/connection.js';
+import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { connect, createScratchDatabase, pgInfo, type ScratchDatabase } from '../support/pg.js';
 
 describe('the guards every connection starts with', () => {
   let scratch: ScratchDatabase;
-  let session: DbSession | undefined;
+  let session: PgConnection | undefined;
 
   beforeAll(async () => {
     scratch = await createScratchDatabase('guards');
@@ -35,7 +35,7 @@ describe('the guards every connection starts with', () => {
       { host: info.host, port: String(info.port), username: info.user, dbname: scratch.name },
       { PGPASSWORD: info.password, PGSSLMODE: 'disable' },
     );
-    session = await openSession(connection, { purpose: 'monitor' });
+    session = await openConnection(connection, { purpose: 'monitor' });
     const settings = await session.client.query<{ path: string; rls: string; formatted: string }>(
       "SELECT current_setting('search_path') AS path, current_setting('row_security') AS rls, format('%I.%I', 'public'::name, 'accounts'::name) AS formatted",
     );

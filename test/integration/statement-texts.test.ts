@@ -8,7 +8,7 @@
 import { Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSession, type DbSession } from '../../src/db/connection.js';
+import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { Poller } from '../../src/poller/poller.js';
@@ -66,13 +66,13 @@ function connection() {
 }
 
 /** Bytes the server has sent on this connection so far. */
-function bytesRead(session: DbSession): number {
+function bytesRead(session: PgConnection): number {
   return (session.client as unknown as { connection: { stream: Socket } }).connection.stream.bytesRead;
 }
 
 /** The monitor connection, given time enough: this test counts bytes, and a loaded test machine may read 180 MB of texts slower than the 3 s a monitor allows. */
-async function patientMonitor(): Promise<DbSession> {
-  const session = await openSession(connection(), { purpose: 'monitor' });
+async function patientMonitor(): Promise<PgConnection> {
+  const session = await openConnection(connection(), { purpose: 'monitor' });
   await session.client.query("SET statement_timeout = '120s'");
   return session;
 }

@@ -12,7 +12,7 @@ import { chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type SslMode } from '../../src/db/connection-options.js';
 import { ConnectionError } from '../../src/errors.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
@@ -116,7 +116,7 @@ function connectionWith(sslmode: SslMode | undefined, env: Record<string, string
 }
 
 async function encrypted(sslmode: SslMode | undefined, env: Record<string, string> = {}): Promise<boolean> {
-  const session = await openSession(connectionWith(sslmode, env), { purpose: 'monitor' });
+  const session = await openConnection(connectionWith(sslmode, env), { purpose: 'monitor' });
   try {
     const result = await session.client.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
     return result.rows[0]!.ssl;
@@ -127,7 +127,7 @@ async function encrypted(sslmode: SslMode | undefined, env: Record<string, strin
 
 /** The one line a failed connection says. */
 async function failure(sslmode: SslMode | undefined, env: Record<string, string> = {}): Promise<string> {
-  const error = await openSession(connectionWith(sslmode, env), { purpose: 'monitor' }).then(
+  const error = await openConnection(connectionWith(sslmode, env), { purpose: 'monitor' }).then(
     async (session) => {
       await session.close();
       return new Error('it connected');
@@ -202,7 +202,7 @@ describe('sslmode against a server with TLS', () => {
 describe('a client certificate, where pg_hba.conf says cert', () => {
   async function whoAmI(env: Record<string, string>): Promise<string> {
     const connection = resolveConnection({ host: cluster.host, port: String(cluster.port), username: CERT_USER, dbname: 'postgres' }, { HOME: homeWith(), ...env }, () => false);
-    const session = await openSession(connection, { purpose: 'monitor' });
+    const session = await openConnection(connection, { purpose: 'monitor' });
     try {
       return (await session.client.query<{ who: string }>('SELECT current_user AS who')).rows[0]!.who;
     } finally {
@@ -224,7 +224,7 @@ describe('a client certificate, where pg_hba.conf says cert', () => {
       copyFileSync(caFile, join(home, '.postgresql', 'root.crt'));
       const connection = resolveConnection({ host: cluster.host, port: String(cluster.port), username: CERT_USER }, { HOME: home, PGSSLMODE: 'verify-full' });
       expect(connection).toMatchObject({ sslCert: join(home, '.postgresql', 'postgresql.crt'), sslRootCert: join(home, '.postgresql', 'root.crt') });
-      const session = await openSession({ ...connection, database: 'postgres' }, { purpose: 'monitor' });
+      const session = await openConnection({ ...connection, database: 'postgres' }, { purpose: 'monitor' });
       expect((await session.client.query('SELECT current_user AS who')).rows[0].who).toBe(CERT_USER);
       await session.close();
     } finally {

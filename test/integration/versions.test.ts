@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateStatementsExtension } from '../../src/actions/extension.js';
-import { openSession, type DbSession } from '../../src/db/connection.js';
+import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { QUERIES, sqlFileFor, type QueryId, type RowOf } from '../../src/db/registry.js';
 import { readQuery } from '../../src/db/read.js';
@@ -43,7 +43,7 @@ const MARKER = 'pgtop_version_marker';
 type Outcome = { rows: unknown[] } | { error: string; code: string | undefined };
 
 /** Every registry query on one connection, as the poller runs it (the statements with their texts' second step). */
-async function runEveryQuery(session: DbSession): Promise<Record<QueryId, Outcome>> {
+async function runEveryQuery(session: PgConnection): Promise<Record<QueryId, Outcome>> {
   const planner = new QueryPlanner();
   const out = {} as Record<QueryId, Outcome>;
   for (const id of Object.keys(QUERIES) as QueryId[]) {
@@ -242,7 +242,7 @@ for (const { major, binDir } of MAJORS) {
 
     for (const who of ['superuser', 'monitor'] as const) {
       it(`runs every query of every screen as ${who === 'monitor' ? 'a pg_monitor-only role' : 'the superuser'}`, async () => {
-        const session = await openSession(connectionTo(cluster, 'shop', who), { purpose: 'monitor' });
+        const session = await openConnection(connectionTo(cluster, 'shop', who), { purpose: 'monitor' });
         try {
           checkRows(await runEveryQuery(session), major, who === 'monitor');
         } finally {
@@ -264,7 +264,7 @@ for (const { major, binDir } of MAJORS) {
 
       const conn = connectionTo(cluster, 'legacy', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(conn, { purpose: 'monitor' }) });
+      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
         expect(sqlFileFor('statements', 10700)).toBe('statements.sql');
         await poller.tick();
@@ -275,7 +275,7 @@ for (const { major, binDir } of MAJORS) {
         expect(statementsView.notice!(store.getState())).toMatch(/^pg_stat_statements 1\.7 is older than the .* E updates it/);
 
         // The action E runs; the poller notices the old SQL no longer fits and decides again.
-        const actions = await openSession(conn, { purpose: 'action' });
+        const actions = await openConnection(conn, { purpose: 'action' });
         const status = results.statementsExtension!.rows[0]!;
         const message = await updateStatementsExtension.run({ client: async () => actions.client, progress: () => undefined, env: {} }, status, {});
         await actions.close();
@@ -299,7 +299,7 @@ describe('pg_stat_statements not preloaded', () => {
     try {
       const conn = connectionTo(cluster, 'postgres', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openSession(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openSession(conn, { purpose: 'monitor' }) });
+      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
         await poller.tick();
         const state = store.getState();

@@ -10,7 +10,7 @@ import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/registry.js'
 import type { QueryId } from '../../src/model/rows.js';
 import { bindingsFor } from '../../src/keys/keymap.js';
 import type { ScreenId } from '../../src/screen-ids.js';
-import type { LearnState } from '../../src/session/controller.js';
+import type { LearnState } from '../../src/learn/controller.js';
 import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
 import { terminalText } from '../../src/render/terminal-text.js';
 import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile-rows.js';

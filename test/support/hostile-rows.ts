@@ -3,9 +3,9 @@
 // screen test can assert nothing of it reaches the terminal raw.
 import { createStore } from 'zustand/vanilla';
 import type { BackupEntry } from '../../src/model/backups.js';
-import type { LearnController, LearnState } from '../../src/session/controller.js';
-import { emptyProgress } from '../../src/session/engine.js';
-import { PARTS } from '../../src/session/parts/index.js';
+import type { LearnController, LearnState } from '../../src/learn/controller.js';
+import { emptyProgress } from '../../src/learn/engine.js';
+import { PARTS } from '../../src/learn/parts/index.js';
 import type { PgtopState } from '../../src/store/store.js';
 import { backend, header, participant } from './fixtures.js';
 import { bloatTable, databaseSize, extensionReady, healthSnapshot, indexUsage, overview, progress, result, setting, statement, tableSize } from './maintenance-fixtures.js';

@@ -5,10 +5,10 @@ import { render } from 'ink-testing-library';
 import { App } from '../../screens/App.js';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import type { DbSession } from '../../src/db/connection.js';
+import type { PgConnection } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
 import { DetailTextReader, type ReadStatementTexts } from '../../src/poller/detail-text.js';
-import type { LearnController } from '../../src/session/controller.js';
+import type { LearnController } from '../../src/learn/controller.js';
 import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions } from '../../src/store/store.js';
 
 export interface RenderedApp {
@@ -50,7 +50,7 @@ export interface RenderOptions extends StoreOptions {
   patch?: (state: PgtopState) => void;
   color?: boolean;
   /** Run actions for real against this session opener; default: a runner whose connection fails. */
-  openActionSession?: () => Promise<DbSession>;
+  openActionSession?: () => Promise<PgConnection>;
   /** The guided session the learn screen draws (a real controller, or a stand-in with its state). */
   learn?: LearnController;
   /** What Enter's reads (a statement's whole text) run on: the real poller's read(), or a fake; default: they fail. */

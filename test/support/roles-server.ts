@@ -4,7 +4,7 @@
 import pg from 'pg';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { openSession } from '../../src/db/connection.js';
+import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
@@ -27,8 +27,8 @@ export async function pollRoles(connection: ResolvedConnection, mode: 'roles' | 
   const store = createPgtopStore({ screen: 'roles' }, (s) => {
     s.ui.screenMode = { roles: mode };
   });
-  const session = await openSession(connection, { purpose: 'monitor' });
-  const poller = new Poller({ store, connect: () => openSession(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
+  const session = await openConnection(connection, { purpose: 'monitor' });
+  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
   try {
     await poller.tick();
     return store.getState();
@@ -52,7 +52,7 @@ export interface ActionResult {
 /** Asks the action's questions with these answers, says y, and reports what the user saw. */
 export async function runAction(connection: ResolvedConnection, request: ActionRequest, answers: string[]): Promise<ActionResult> {
   const store = createPgtopStore({ screen: 'roles' });
-  const runner = new ActionRunner(store, () => openSession(connection, { purpose: 'action' }));
+  const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }));
   try {
     runner.request(request, 'test');
     for (const answer of answers) runner.answer(answer);

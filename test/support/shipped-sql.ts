@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
-import { PARTS } from '../../src/session/parts/index.js';
+import { PARTS } from '../../src/learn/parts/index.js';
 import { PACKAGE_ROOT, QUERIES_DIR } from '../../src/paths.js';
 
 export interface SqlText {

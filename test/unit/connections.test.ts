@@ -1,4 +1,4 @@
-// Every connection to the server pgtop watches goes through openSession,
+// Every connection to the server pgtop watches goes through openConnection,
 // which starts it with the guards (search_path pg_catalog, pg_temp;
 // row_security off). A new `new pg.Client(` elsewhere would run without
 // them: this test names the few places allowed one, and why.
@@ -10,7 +10,7 @@ const root = path.join(import.meta.dirname, '..', '..');
 
 /** Files that may open a pg.Client of their own. */
 const ALLOWED: Record<string, string> = {
-  'src/db/connection.ts': 'openSession itself: runs SESSION_GUARDS_SQL first',
+  'src/db/connection.ts': 'openConnection itself: runs SESSION_GUARDS_SQL first',
   'src/k8s/probe.ts': 'asks pg_is_in_recovery() before there is a session, schema-qualified',
   'src/localcluster/cluster.ts': "pgtop's own throwaway server (--demo, tests), which it created a moment ago",
   'src/demo/demo.ts': "the demo's own throwaway server",
@@ -26,7 +26,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('connections to the watched server', () => {
-  it('are opened by openSession only (or one of the named exceptions)', () => {
+  it('are opened by openConnection only (or one of the named exceptions)', () => {
     const opening = ['src', 'screens', 'hooks', 'bin']
       .flatMap((dir) => sourceFiles(path.join(root, dir)))
       .filter((file) => /new\s+(pg\.)?(Client|Pool)\s*\(/.test(readFileSync(file, 'utf8')))

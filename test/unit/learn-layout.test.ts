@@ -3,9 +3,9 @@
 // does not fit says where the rest is.
 import { describe, expect, it } from 'vitest';
 import { learnLayout, type Block } from '../../screens/learn/layout.js';
-import type { LearnState } from '../../src/session/controller.js';
-import { emptyProgress } from '../../src/session/engine.js';
-import { PARTS } from '../../src/session/parts/index.js';
+import type { LearnState } from '../../src/learn/controller.js';
+import { emptyProgress } from '../../src/learn/engine.js';
+import { PARTS } from '../../src/learn/parts/index.js';
 
 function state(): LearnState {
   return { ready: true, error: null, parts: PARTS, progress: emptyProgress('test'), checks: {}, checking: false, output: null, running: false, saves: false, serverVersionNum: 150004 };

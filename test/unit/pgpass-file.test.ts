@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookupPgpass } from '../../src/db/pgpass.js';
 import { ActionError } from '../../src/errors.js';
-import { writePgpass, type PgpassEntry, type PgpassFs } from '../../src/session/pgpass-file.js';
+import { writePgpass, type PgpassEntry, type PgpassFs } from '../../src/learn/pgpass-file.js';
 
 let dir: string;
 afterEach(() => {

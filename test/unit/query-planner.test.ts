@@ -2,7 +2,7 @@
 // by what its deciding query says, asked once per connection and again when needed,
 // with the extension's schema named in the SQL, never looked up through search_path.
 import { describe, expect, it } from 'vitest';
-import type { DbSession } from '../../src/db/connection.js';
+import type { PgConnection } from '../../src/db/connection.js';
 import { sqlFor } from '../../src/db/registry.js';
 import { DECIDER_TTL_MS, EXTENSION_SCHEMA, QueryPlanner, withExtensionSchema } from '../../src/db/variants.js';
 
@@ -20,7 +20,7 @@ function fakeSession(status: { installed_version: string | null; preload_librari
         return { rows: [{ database: 'shop', available_version: '1.10', sees_all: true, schema_name: status.installed_version ? 'public' : null, ...status }] };
       },
     },
-  } as unknown as DbSession;
+  } as unknown as PgConnection;
   return { session, asked };
 }
 

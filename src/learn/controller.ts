@@ -8,7 +8,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { actionRequest, type ActionRequest, type ActionSpec } from '../actions/action.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
-import type { DbSession } from '../db/connection.js';
+import type { PgConnection } from '../db/connection.js';
 import type { CommandId } from '../keys/keymap.js';
 import { isScreenId } from '../screen-ids.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
@@ -69,7 +69,7 @@ export interface LearnControllerOptions {
   store: PgtopStore;
   requestAction(request: ActionRequest, key: string): void;
   /** Opens the session's own connection (monitor timeouts). */
-  openSession(): Promise<DbSession>;
+  openConnection(): Promise<PgConnection>;
   connection: ResolvedConnection;
   /** The header's target ("direct …", "k8s …"), for where a backup runs. */
   where: string;
@@ -85,7 +85,7 @@ const COMMANDS = new Set<CommandId>(['nextStep', 'previousStep', 'runStep', 'ope
 
 export class LearnController {
   readonly state: StoreApi<LearnState>;
-  private session: DbSession | null = null;
+  private session: PgConnection | null = null;
   private opening: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -213,10 +213,10 @@ export class LearnController {
     return this.opening;
   }
 
-  private async adminSession(): Promise<DbSession> {
+  private async adminSession(): Promise<PgConnection> {
     if (this.session?.isAlive()) return this.session;
     const old = this.session;
-    this.session = await this.options.openSession();
+    this.session = await this.options.openConnection();
     const own = this.options.store.getState().connection.ownPids.filter((pid) => pid !== old?.pid);
     setConnection(this.options.store, { ownPids: [...own, this.session.pid] });
     this.state.setState({ serverVersionNum: this.session.serverVersionNum });

@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
 import { listBackups } from '../backup/listing.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
-import { openSession } from '../db/connection.js';
+import { openConnection } from '../db/connection.js';
 import { ConnectionError } from '../errors.js';
 import { generatePassword, scramVerifier } from '../security/scram.js';
 import { bytes } from '../format/size.js';
@@ -138,7 +138,7 @@ async function roleCheck(ctx: LiveContext, check: Extract<Check, { kind: 'role' 
 async function loginAnswer(ctx: LiveContext, role: string): Promise<Outcome> {
   const password = ctx.passwords.get(role);
   try {
-    const session = await openSession({ ...ctx.connection, user: role, password }, { purpose: 'monitor' });
+    const session = await openConnection({ ...ctx.connection, user: role, password }, { purpose: 'monitor' });
     await session.close();
     const source = password !== undefined ? 'password from this run' : '~/.pgpass, or no password asked';
     return { ok: true, reason: `logged in as ${role} (${source})` };
@@ -269,7 +269,7 @@ async function restoredCheck(ctx: LiveContext, database: string): Promise<Outcom
   });
   let restored;
   try {
-    restored = await openSession({ ...ctx.connection, database }, { purpose: 'monitor' });
+    restored = await openConnection({ ...ctx.connection, database }, { purpose: 'monitor' });
   } catch (error) {
     if (error instanceof ConnectionError && error.code === '3D000') return { ok: false, reason: `database ${database} does not exist` };
     throw error;

@@ -15,9 +15,9 @@ import {
   recordCreated,
   undoPlan,
   type FillContext,
-} from '../../src/session/engine.js';
-import { PARTS } from '../../src/session/parts/index.js';
-import type { Part } from '../../src/session/types.js';
+} from '../../src/learn/engine.js';
+import { PARTS } from '../../src/learn/parts/index.js';
+import type { Part } from '../../src/learn/types.js';
 
 const ctx: FillContext = { database: 'demo', user: 'postgres', backupDir: '/b', params: {} };
 
