@@ -1,16 +1,16 @@
 // Terminal keys into commands: Ink's useInput, translated to key names and
-// handed to the pure dispatcher with the current screen's view.
+// handed to the pure dispatcher with the screens (their views and keys).
 import { useInput } from 'ink';
 import { handleKey } from '../src/keys/dispatch.js';
 import { keyPresses } from '../src/keys/key-name.js';
-import { SCREENS } from '../screens/registry.js';
-import { useAppEnvironment } from './context.js';
+import { useAppEnvironment, useScreens } from './context.js';
 
 export function useKeymap(pageSize: number, body: { width: number; height: number }): void {
   const { store, services } = useAppEnvironment();
+  const screens = useScreens();
   useInput((input, key) => {
     for (const press of keyPresses(input, key)) {
-      handleKey(press, { store, services, pageSize, body, viewFor: (screen) => SCREENS[screen].view });
+      handleKey(press, { store, services, pageSize, body, screens });
     }
   });
 }

@@ -4,7 +4,7 @@
 import { Box, render, Text, type Instance } from 'ink';
 import React from 'react';
 import { MIN_COLUMNS, MIN_ROWS, useTerminalSize } from '../hooks/useTerminalSize.js';
-import { AppContext, useAppEnvironment, type AppEnvironment } from '../hooks/context.js';
+import { AppContext, useAppEnvironment, useScreen, useScreens, type AppEnvironment } from '../hooks/context.js';
 import { useKeymap } from '../hooks/useKeymap.js';
 import { useNow } from '../hooks/useNow.js';
 import { usePgtop } from '../hooks/usePgtop.js';
@@ -12,28 +12,11 @@ import { Header } from '../src/components/Header.js';
 import { ConfirmDialog, DetailView, FormDialog, HelpOverlay, PromptLine, ResultBox } from '../src/components/Overlays.js';
 import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
-import { bindingsFor, displayKey } from '../src/keys/keymap.js';
+import { bindingsFor, displayKey } from '../src/keys/commands.js';
 import { detailFields } from '../src/render/overlay-lines.js';
-import type { ScreenId } from '../src/screen-ids.js';
-import { SCREEN_ORDER, SCREENS } from './registry.js';
+import type { ScreenComponent, ScreenDefinition } from './definition.js';
+import { SCREEN_ORDER } from './index.js';
 import { TableScreen } from './TableScreen.js';
-import { RolesScreen } from './roles/RolesScreen.js';
-import { BloatScreen } from './bloat/BloatScreen.js';
-import { HealthScreen } from './health/HealthScreen.js';
-import { SizesScreen } from './sizes/SizesScreen.js';
-import { LearnScreen } from './learn/LearnScreen.js';
-import { BackupsScreen } from './backups/BackupsScreen.js';
-
-// Screens that are more than one table have a component of their own. Kept
-// here, not in the registry, so --once never loads Ink.
-const SCREEN_COMPONENTS: Partial<Record<ScreenId, React.ComponentType<{ width: number; height: number }>>> = {
-  roles: RolesScreen,
-  sizes: SizesScreen,
-  bloat: BloatScreen,
-  health: HealthScreen,
-  backups: BackupsScreen,
-  learn: LearnScreen,
-};
 
 // Header 3 lines, tabs 1, status 1, hints 1.
 const CHROME_ROWS = 6;
@@ -46,9 +29,20 @@ export const DASHBOARD_RENDER_OPTIONS = {
   maxFps: 20,
 } as const;
 
+/**
+ * The screens' own components, loaded: each screen folder loads its own
+ * (--once never loads them, nor Ink); all before the first frame, so
+ * switching screens never waits.
+ */
+export async function loadScreenComponents(screens: readonly ScreenDefinition[] = SCREEN_ORDER): Promise<Map<string, ScreenComponent>> {
+  const loaded = await Promise.all(screens.map(async (s) => [s.id, await s.component?.()] as const));
+  return new Map(loaded.filter((entry): entry is readonly [string, ScreenComponent] => entry[1] !== undefined));
+}
+
 /** Renders the dashboard on the terminal; the caller waits for it to exit. */
-export function startDashboard(env: AppEnvironment): Instance {
-  return render(<App {...env} />, DASHBOARD_RENDER_OPTIONS);
+export async function startDashboard(env: AppEnvironment): Promise<Instance> {
+  const components = env.components ?? (await loadScreenComponents(env.screens));
+  return render(<App {...env} components={components} />, DASHBOARD_RENDER_OPTIONS);
 }
 
 export function App(env: AppEnvironment): React.ReactElement {
@@ -69,6 +63,8 @@ function Dashboard(): React.ReactElement {
   const rates = usePgtop((s) => s.data.rates);
   const ui = usePgtop((s) => s.ui);
   const now = useNow(connection.state === 'reconnecting');
+  const screens = useScreens();
+  const definition = useScreen(ui.screen);
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     return (
@@ -79,7 +75,7 @@ function Dashboard(): React.ReactElement {
     );
   }
 
-  const hints = bindingsFor(ui.screen)
+  const hints = bindingsFor(definition.keys)
     .filter((b) => b.hint)
     .map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`)
     .join('  ');
@@ -90,22 +86,22 @@ function Dashboard(): React.ReactElement {
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
       <Header connection={connection} data={{ header, rates }} ui={ui} now={now} color={color} width={size.columns} />
-      <TabBar tabs={SCREEN_ORDER} current={ui.screen} color={color} width={size.columns} />
+      <TabBar tabs={screens} current={ui.screen} color={color} width={size.columns} />
       <Body width={size.columns} height={bodyHeight} />
       {prompt ?? <StatusLine status={ui.status} hints={hints} color={color} />}
-      {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : `${SCREEN_ORDER.map((s) => s.id).join(', ')}, help or q; Enter runs it, Esc cancels`}</Text> : null}
+      {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : `${screens.map((s) => s.id).join(', ')}, help or q; Enter runs it, Esc cancels`}</Text> : null}
     </Box>
   );
 }
 
 function Body({ width, height }: { width: number; height: number }): React.ReactElement {
-  const { color } = useAppEnvironment();
+  const { color, components } = useAppEnvironment();
   const state = usePgtop((s) => s);
   const { screen, overlay, readOnly } = state.ui;
-  const definition = SCREENS[screen];
+  const definition = useScreen(screen);
   switch (overlay.kind) {
     case 'help':
-      return <HelpOverlay screen={screen} readOnly={readOnly} width={width} height={height} />;
+      return <HelpOverlay screen={definition.id} bindings={bindingsFor(definition.keys)} readOnly={readOnly} width={width} height={height} />;
     case 'confirm':
       return (
         <Box height={height} flexDirection="column">
@@ -129,9 +125,9 @@ function Body({ width, height }: { width: number; height: number }): React.React
       return <DetailView title={`${definition.title}: details`} fields={fields} scroll={overlay.scroll ?? 0} width={width} height={height} />;
     }
     default: {
-      const Screen = SCREEN_COMPONENTS[screen];
+      const Screen = components?.get(definition.id);
       if (Screen) return <Screen width={width} height={height} />;
-      return <TableScreen screen={screen} view={definition.view} width={width} height={height} />;
+      return <TableScreen screen={definition.id} view={definition.view} width={width} height={height} />;
     }
   }
 }

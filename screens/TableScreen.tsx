@@ -10,12 +10,11 @@ import { DataTable } from '../src/components/DataTable.js';
 import { duration } from '../src/format/format.js';
 import type { ScreenView } from '../src/render/screen-view.js';
 import { renderContext } from '../src/render/screen-view.js';
-import type { ScreenId } from '../src/screen-ids.js';
-import type { QueryResult } from '../src/store/store.js';
+import type { QueryResult, ScreenId } from '../src/store/store.js';
 import { selectedRowIndex } from '../src/store/cursor.js';
-import { useAppEnvironment } from '../hooks/context.js';
+import { useAppEnvironment, useScreen } from '../hooks/context.js';
 import { usePgtop } from '../hooks/usePgtop.js';
-import { screenFailures } from './registry.js';
+import { queriesOf, screenFailures } from './definition.js';
 
 export interface TableScreenProps<Row> {
   screen: ScreenId;
@@ -24,7 +23,7 @@ export interface TableScreenProps<Row> {
   height: number;
   /** Lines shown above the table (a summary, a section bar); each counts one row of height. */
   above?: React.ReactNode[];
-  /** The query whose state says loading / failed, when it is not the one named like the screen. */
+  /** The query whose state says loading / failed, when it is not the screen's first. */
   result?: QueryResult<unknown>;
 }
 
@@ -33,7 +32,9 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   const state = usePgtop((s) => s);
   const rows = view.rows(state);
   const index = selectedRowIndex(state, screen, rows, view.rowKey);
-  const result = given ?? state.data.results[screen as keyof typeof state.data.results];
+  const definition = useScreen(screen);
+  const mainQuery = queriesOf(definition, state)[0];
+  const result = given ?? (mainQuery ? state.data.results[mainQuery] : undefined);
   const filter = state.ui.filter[screen] ?? '';
   const sort = state.ui.sort[screen] ?? view.defaultSort;
   const sortTitle = sort ? view.columns.find((c) => c.id === sort.column)?.title : undefined;
@@ -45,7 +46,7 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   ]
     .filter(Boolean)
     .join(' · ');
-  const failures = screenFailures(state, screen);
+  const failures = screenFailures(state, definition);
   const notice = view.notice?.(state) ?? null;
   // The rows on screen are the last good ones when their own query failed since.
   const ownFailure = result?.disabled ?? result?.error ?? null;

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { render } from 'ink';
 import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
-import { screenQueries } from '../../screens/registry.js';
+import { SCREEN_ORDER, screenQueries } from '../../screens/index.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
@@ -67,7 +67,8 @@ const services: KeyServices = {
 
 function mount(store: PgtopStore) {
   const stdout = new FakeTerminal();
-  const instance = render(<App store={store} services={services} color />, {
+  // The activity screen is a table: no screen component to load.
+  const instance = render(<App store={store} services={services} color screens={SCREEN_ORDER} />, {
     ...DASHBOARD_RENDER_OPTIONS,
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: new FakeKeyboard() as unknown as NodeJS.ReadStream,

@@ -3,10 +3,10 @@
 // database size — two by two, as large as the terminal allows.
 import { Box } from 'ink';
 import React from 'react';
-import { useAppEnvironment } from '../../hooks/context.js';
+import { useAppEnvironment, useScreen } from '../../hooks/context.js';
 import { usePgtop } from '../../hooks/usePgtop.js';
 import { Chart, chartPoints } from '../../src/components/Chart.js';
-import { screenFailures } from '../registry.js';
+import { screenFailures } from '../definition.js';
 import { TableScreen } from '../TableScreen.js';
 import { chartSeries, HEALTH_CHARTS, healthView } from './view.js';
 
@@ -18,7 +18,8 @@ export function HealthScreen({ width, height }: { width: number; height: number 
   const checkCount = usePgtop((s) => healthView.rows(s).length);
   const history = usePgtop((s) => s.data.history);
   const result = usePgtop((s) => s.data.results.health);
-  const failureCount = usePgtop((s) => screenFailures(s, 'health').length);
+  const definition = useScreen('health');
+  const failureCount = usePgtop((s) => screenFailures(s, definition).length);
   // The checks' table: a header, one row each, the footer line (and a line above it for each query that failed).
   const tableHeight = Math.min(height, checkCount + 3 + failureCount);
   const chartHeight = Math.floor((height - tableHeight) / 2);

@@ -9,7 +9,7 @@ import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } fr
 import { compactNumber, duration, HIDDEN, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
 import type { QueryId } from '../../src/model/rows.js';
-import type { CommandId } from '../../src/keys/keymap.js';
+import type { CommandId } from '../../src/keys/commands.js';
 import type { ScreenCommandResult, ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type Column } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';

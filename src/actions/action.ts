@@ -46,6 +46,8 @@ export interface ActionSpec<Target> {
   id: string;
   /** 'confirm': y/n. 'typed': the user types `typeToConfirm` exactly (VACUUM FULL, DROP…), or y/n where it gives nothing for this target. */
   danger: 'confirm' | 'typed';
+  /** False for an action that only reads (verifying a backup): it runs under --read-only too. Default: it changes the server. */
+  changesServer?: false;
   /** Asked again after each answer with the answers so far, so a question can depend on an earlier one (a table only for a one-table backup). */
   inputs?(target: Target, values: InputValues): InputField[];
   title(target: Target, values: InputValues): string;

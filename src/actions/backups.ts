@@ -286,6 +286,8 @@ export const restoreIntoNewDatabase: ActionSpec<BackupEntry> = {
 export const verifyBackup: ActionSpec<BackupEntry> = {
   id: 'verifyBackup',
   danger: 'confirm',
+  // It reads the file (and, over -k, pg_restore reads it in the pod); its record beside the file is pgtop's bookkeeping.
+  changesServer: false,
   refuse: (entry) => entryRefusal(entry, 'verify'),
   title: (entry) => `Verify ${entry.name}?`,
   sql: (entry) => (entry.format === 'custom' ? `pg_restore --list ${entry.path}; pg_restore --file=/dev/null ${entry.path}` : `${entry.gzip ? 'gunzip -c' : 'cat'} ${entry.path} | tail  (must end with "-- PostgreSQL database dump complete")`),

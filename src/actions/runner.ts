@@ -33,7 +33,7 @@ export class ActionRunner {
   /** Start an action on a target: its questions, then the confirmation (or say why it cannot run). */
   request({ spec, target }: ActionRequest, targetKey: string): void {
     const state = this.store.getState();
-    if (state.ui.readOnly) {
+    if (state.ui.readOnly && spec.changesServer !== false) {
       setStatus(this.store, `read-only mode: refused to run ${spec.sql(target, {})}`, 'error');
       return;
     }

@@ -1,6 +1,7 @@
 // `pgtop learn`: the guided session in the dashboard (its learn screen), and
 // `pgtop learn --check`, which runs every success criterion without the UI
 // and prints one line per criterion (exit 0 only when all pass).
+import { isScreenId } from '../../screens/index.js';
 import os from 'node:os';
 import path from 'node:path';
 import type { ActionRequest } from '../actions/action.js';
@@ -38,6 +39,7 @@ export function createLearnController(
     // The demo's server is new each run: nothing to resume.
     progressFile: cli.demo ? null : progressFilePath(target.connection),
     offerPgpass: !cli.demo,
+    hasScreen: isScreenId,
   });
 }
 

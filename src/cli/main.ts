@@ -2,14 +2,13 @@
 // early failure is one line and an exit code), then either print the screen
 // once or run the dashboard: poller → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { SCREENS, screenFailures, screenQueries } from '../../screens/registry.js';
+import { SCREEN_ORDER, SCREENS, screenFailures, screenQueries } from '../../screens/index.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { DetailTextReader } from '../poller/detail-text.js';
 import { Poller } from '../poller/poller.js';
-import type { ScreenId } from '../screen-ids.js';
 import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION } from '../version.js';
@@ -78,7 +77,8 @@ type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
-  const queriesFor = (screen: ScreenId, state: PgtopState) => SCREENS[screen].onceQueries ?? screenQueries(screen, state);
+  const definition = SCREENS[cli.screen];
+  const queriesFor = (screen: string, state: PgtopState) => definition.onceQueries ?? screenQueries(screen, state);
   const poller = new Poller({
     store,
     connect: () => Promise.reject(new Error('no reconnect in --once')),
@@ -91,9 +91,9 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
-  const { view, onceParts } = SCREENS[cli.screen];
+  const { view, onceParts } = definition;
   // SPEC: a screen whose data failed to load says so, and --once exits 1.
-  const failures = screenFailures(state, cli.screen, queriesFor(cli.screen, state));
+  const failures = screenFailures(state, definition, queriesFor(cli.screen, state));
   process.stdout.write(cli.json ? onceJson(state, view, onceParts, failures) : onceText(state, view, process.stdout.columns || 200, onceParts, failures));
   // The JSON on stdout says it in "error"; a script's log says it on stderr too.
   if (cli.json) for (const failure of failures) process.stderr.write(`pgtop: ${terminalText(failure.text)}\n`);
@@ -139,7 +139,7 @@ async function runDashboard(
   // say "loading…" and the rows would follow one frame interval later (and
   // cost a second full render). A slow server gets the dashboard anyway.
   await Promise.race([poller.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
-  const instance = startDashboard({ store, services, color: cli.color, learn });
+  const instance = await startDashboard({ store, services, color: cli.color, learn, screens: SCREEN_ORDER });
   learn.attach();
   quit = () => instance.unmount();
   const onSignal = () => instance.unmount();

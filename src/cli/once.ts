@@ -2,7 +2,8 @@
 // and cron. The same views and columns as the dashboard. What failed to load
 // is said where its rows would be (never the empty text) and in the JSON's
 // "error"; the caller exits 1 then.
-import type { OncePart, ScreenFailure } from '../../screens/registry.js';
+import type { OncePart } from '../../screens/definition.js';
+import type { ScreenFailure } from '../../screens/index.js';
 import { compactNumber, duration, percent } from '../format/format.js';
 import { renderContext, type ScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';

@@ -4,7 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../errors.js';
 import type { ConnectionFlags } from '../db/connection-options.js';
-import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
+import { DEFAULT_SCREEN, isScreenId, SCREEN_IDS, type ScreenId } from '../../screens/index.js';
 import { MIN_INTERVAL_MS } from '../store/store.js';
 import { parsePort, parseSecretRef, parseTargetRef } from '../k8s/target-ref.js';
 import type { K8sOptions } from '../target/target.js';
@@ -57,7 +57,7 @@ export function buildProgram(version: string): Command {
     .option('--password-secret <name/key>', 'with -k: read the password from this Secret\'s key')
     .option('-i, --interval <seconds>', 'refresh interval in seconds (minimum 0.5)', '2')
     .option('--read-only', 'refuse every action that changes the server')
-    .addOption(new Option('--screen <name>', 'start on this screen').choices([...SCREEN_IDS]).default('activity'))
+    .addOption(new Option('--screen <name>', 'start on this screen').choices([...SCREEN_IDS]).default(DEFAULT_SCREEN))
     .option('--once', 'print the screen once as text and exit (no terminal needed)')
     .option('--json', 'with --once: print the screen\'s rows as JSON')
     .option('--no-color', 'no colours (also NO_COLOR)')

@@ -2,9 +2,8 @@
 // confirmation; and the one-line prompts for `:` and `/`.
 import { Box, Text } from 'ink';
 import React from 'react';
-import { bindingsFor, displayKey, type KeyBinding } from '../keys/keymap.js';
+import { displayKey, type KeyBinding } from '../keys/commands.js';
 import { clampScroll, DETAIL_CHROME_ROWS, detailLines, RESULT_MAX_WIDTH, resultLayout } from '../render/overlay-lines.js';
-import type { ScreenId } from '../screen-ids.js';
 import { terminalLines, terminalText } from '../render/terminal-text.js';
 import type { PendingAction, PendingInput } from '../store/store.js';
 
@@ -28,13 +27,21 @@ export function condensedKeyLines(bindings: readonly KeyBinding[], width: number
   return lines;
 }
 
-export function HelpOverlay({ screen, readOnly, width, height = Infinity }: { screen: ScreenId; readOnly: boolean; width: number; height?: number }): React.ReactElement {
-  const rows = bindingsFor(screen);
+export interface HelpOverlayProps {
+  screen: string;
+  /** What works on the screen (src/keys/commands.ts bindingsFor). */
+  bindings: readonly KeyBinding[];
+  readOnly: boolean;
+  width: number;
+  height?: number;
+}
+
+export function HelpOverlay({ screen, bindings: rows, readOnly, width, height = Infinity }: HelpOverlayProps): React.ReactElement {
   const keyText = (b: KeyBinding) => b.keys.map(displayKey).join(' ');
   // Title and footer take two lines; when every key does not fit one per line, the global ones are condensed.
   const fitsOnePerLine = rows.length + 2 <= height;
-  const shown = fitsOnePerLine ? rows : rows.filter((b) => b.scope !== 'global');
-  const condensed = fitsOnePerLine ? [] : condensedKeyLines(rows.filter((b) => b.scope === 'global'), width);
+  const shown = fitsOnePerLine ? rows : rows.filter((b) => !b.global);
+  const condensed = fitsOnePerLine ? [] : condensedKeyLines(rows.filter((b) => b.global), width);
   const keyWidth = Math.min(22, Math.max(...shown.map((b) => keyText(b).length), 0) + 2);
   return (
     <Box flexDirection="column" width={width} height={Number.isFinite(height) ? height : undefined} overflow="hidden">
@@ -43,7 +50,7 @@ export function HelpOverlay({ screen, readOnly, width, height = Infinity }: { sc
         <Text key={`${b.command}:${b.keys.join()}`} wrap="truncate">
           <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
           {b.text}
-          {b.danger && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
+          {b.kind === 'changes-server' && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
         </Text>
       ))}
       {condensed.map((line, i) => (

@@ -7,10 +7,9 @@ import type { ActionRequest } from '../actions/action.js';
 import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
 import type { ScreenView } from '../render/screen-view.js';
 import { terminalText } from '../render/terminal-text.js';
-import { isScreenId, SCREEN_IDS, type ScreenId } from '../screen-ids.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
-import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type DetailFetch, type PgtopState, type PgtopStore } from '../store/store.js';
-import { bindingForKey, type CommandId } from './keymap.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type DetailFetch, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
+import { bindingForKey, isDialogKey, type CommandId, type ScreenKeys } from './commands.js';
 
 export interface KeyServices {
   quit(): void;
@@ -26,11 +25,20 @@ export interface KeyServices {
   fetchDetail?(request: DetailFetch): void;
 }
 
+/** What the dispatcher needs of a screen (its definition in screens/<id>/index.ts). */
+export interface KeyScreen {
+  id: ScreenId;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  view: ScreenView<any>;
+  /** The commands it offers besides the global ones. */
+  keys: ScreenKeys;
+}
+
 export interface KeyContext {
   store: PgtopStore;
   services: KeyServices;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  viewFor(screen: ScreenId): ScreenView<any>;
+  /** The screens, in the tab bar's order (screens/index.ts). */
+  screens: readonly KeyScreen[];
   /** Rows visible in the table: the PgUp/PgDn step. */
   pageSize: number;
   /** The body's size (between the tab bar and the status line): how far long details and results scroll. */
@@ -43,6 +51,11 @@ export interface KeyPress {
   text: string;
 }
 
+/** The screen of this id, or the first one (the store never holds another, but a test may). */
+function screenOf(ctx: KeyContext, id: ScreenId): KeyScreen {
+  return ctx.screens.find((s) => s.id === id) ?? ctx.screens[0]!;
+}
+
 export function handleKey(press: KeyPress, ctx: KeyContext): void {
   const { store } = ctx;
   const state = store.getState();
@@ -51,7 +64,7 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
     case 'form':
       return formKey(press, ctx, overlay);
     case 'result': {
-      if (press.name === 'ctrl+c') return ctx.services.quit();
+      if (isDialogKey('quitAnywhere', press.name)) return ctx.services.quit();
       // Arrows and pages scroll a result longer than the screen; any other key closes it.
       const { lines: wrapped, visible } = resultLayout(overlay.title, overlay.lines, ctx.body.width, ctx.body.height);
       const lines = wrapped.length;
@@ -84,16 +97,16 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
       });
     }
     case 'help':
-      if (['escape', 'q', 'enter', '?'].includes(press.name)) setUi(store, { overlay: { kind: 'none' } });
-      else if (press.name === 'ctrl+c') ctx.services.quit();
+      if (isDialogKey('helpClose', press.name)) setUi(store, { overlay: { kind: 'none' } });
+      else if (isDialogKey('quitAnywhere', press.name)) ctx.services.quit();
       return;
     case 'detail': {
-      if (['escape', 'q', 'enter', '?'].includes(press.name)) return setUi(store, { overlay: { kind: 'none' } });
-      if (press.name === 'ctrl+c') return ctx.services.quit();
+      if (isDialogKey('detailsClose', press.name)) return setUi(store, { overlay: { kind: 'none' } });
+      if (isDialogKey('quitAnywhere', press.name)) return ctx.services.quit();
       const visible = Math.max(1, ctx.body.height - DETAIL_CHROME_ROWS);
       const step = scrollStep(press.name, visible);
       if (step === null) return;
-      const lines = detailLines(detailFields(state, ctx.viewFor(state.ui.screen), overlay.key), ctx.body.width).length;
+      const lines = detailLines(detailFields(state, screenOf(ctx, state.ui.screen).view, overlay.key), ctx.body.width).length;
       setUi(store, { overlay: { ...overlay, scroll: clampScroll((overlay.scroll ?? 0) + step, lines, visible) } });
       return;
     }
@@ -107,11 +120,13 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
     }
     return;
   }
-  const binding = bindingForKey(press.name, state.ui.screen);
+  const current = screenOf(ctx, state.ui.screen);
+  const binding = bindingForKey(press.name, current.keys);
   if (!binding) return;
-  if (binding.danger) return startAction(binding.command, ctx);
+  // An action of the screen's (c, K, v, b, t…): the view says what it aims at, the runner does the rest.
+  if (current.view.actions?.[binding.command]) return startAction(binding.command, ctx);
   // A key of the screen's own (a view toggle): the view says what changes.
-  const own = ctx.viewFor(state.ui.screen).commands?.[binding.command];
+  const own = current.view.commands?.[binding.command];
   if (own) {
     const result = own(state);
     if (result.ui) setUi(store, result.ui);
@@ -126,7 +141,7 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
 function startAction(command: CommandId, ctx: KeyContext): void {
   const { store } = ctx;
   const state = store.getState();
-  const view = ctx.viewFor(state.ui.screen);
+  const view = screenOf(ctx, state.ui.screen).view;
   const make = view.actions?.[command];
   if (!make) return;
   const row = selectedRow(state, state.ui.screen, view);
@@ -135,11 +150,17 @@ function startAction(command: CommandId, ctx: KeyContext): void {
   ctx.services.requestAction(request, row === undefined ? '' : view.rowKey(row));
 }
 
+/** The commands the dispatcher itself carries out on any screen (runCommand); the rest are a screen's actions, view toggles or service. */
+export const DISPATCHER_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>([
+  'quit', 'help', 'commandLine', 'filter', 'up', 'down', 'pageUp', 'pageDown', 'top', 'bottom', 'details',
+  'sortNext', 'sortReverse', 'pause', 'faster', 'slower', 'nextScreen', 'previousScreen', 'gotoScreen',
+]);
+
 function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void {
   const { store } = ctx;
   const state = store.getState();
   const screen = state.ui.screen;
-  const view = ctx.viewFor(screen);
+  const view = screenOf(ctx, screen).view;
   const move = (m: CursorMove) => moveCursor(store, screen, view.rows(store.getState()).map(view.rowKey), m);
   switch (command) {
     case 'quit':
@@ -185,13 +206,14 @@ function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void 
     }
     case 'nextScreen':
     case 'previousScreen': {
-      const i = SCREEN_IDS.indexOf(screen);
-      const n = SCREEN_IDS.length;
-      return goTo(store, SCREEN_IDS[(i + (command === 'nextScreen' ? 1 : n - 1)) % n]!);
+      const ids = ctx.screens.map((s) => s.id);
+      const i = ids.indexOf(screen);
+      const n = ids.length;
+      return goTo(store, ids[(i + (command === 'nextScreen' ? 1 : n - 1)) % n]!);
     }
     case 'gotoScreen': {
-      const target = SCREEN_IDS[Number(press.name) - 1];
-      if (target) goTo(store, target);
+      const target = ctx.screens[Number(press.name) - 1];
+      if (target) goTo(store, target.id);
       return;
     }
     default:
@@ -233,9 +255,10 @@ function runCommandLine(text: string, ctx: KeyContext): void {
   if (!word) return;
   if (word === 'q' || word === 'quit' || word === 'q!') return ctx.services.quit();
   if (word === 'help' || word === '?') return setUi(store, { overlay: { kind: 'help' } });
-  const match = isScreenId(word) ? word : SCREEN_IDS.find((id) => id.startsWith(word));
+  const ids = ctx.screens.map((s) => s.id);
+  const match = ids.includes(word) ? word : ids.find((id) => id.startsWith(word));
   if (match) return goTo(store, match);
-  setStatus(store, `unknown command "${word}": try ${SCREEN_IDS.join(', ')}, help or q`, 'error');
+  setStatus(store, `unknown command "${word}": try ${ids.join(', ')}, help or q`, 'error');
 }
 
 interface TextFieldHandlers {
@@ -245,21 +268,14 @@ interface TextFieldHandlers {
 }
 
 function textField(press: KeyPress, text: string, ctx: KeyContext, on: TextFieldHandlers): void {
-  switch (press.name) {
-    case 'enter':
-      return on.submit(text);
-    case 'escape':
-      return on.cancel();
-    case 'ctrl+c':
-      return ctx.services.quit();
-    case 'backspace':
-      return on.update(Array.from(text).slice(0, -1).join(''));
-    case 'ctrl+u':
-      return on.update('');
-    default:
-      // Printable text only: arrows and other named keys do not type.
-      if (press.text && !/[\u0000-\u001f\u007f]/.test(press.text)) on.update(text + press.text);
-  }
+  const key = press.name;
+  if (isDialogKey('textSubmit', key)) return on.submit(text);
+  if (isDialogKey('textCancel', key)) return on.cancel();
+  if (isDialogKey('quitAnywhere', key)) return ctx.services.quit();
+  if (isDialogKey('textBackspace', key)) return on.update(Array.from(text).slice(0, -1).join(''));
+  if (isDialogKey('textClear', key)) return on.update('');
+  // Printable text only: arrows and other named keys do not type.
+  if (press.text && !/[\u0000-\u001f\u007f]/.test(press.text)) on.update(text + press.text);
 }
 
 /** An action's question: type text, or pick a choice with ↑/↓ or its number; Enter answers, Esc drops the action. */
@@ -275,34 +291,25 @@ function formKey(press: KeyPress, ctx: KeyContext, overlay: Extract<PgtopState['
   }
   const choices = field.choices ?? [];
   const pick = (choice: number) => setUi(store, { overlay: { ...overlay, choice: Math.min(Math.max(choice, 0), choices.length - 1) } });
-  switch (press.name) {
-    case 'up':
-    case 'k':
-      return pick(overlay.choice - 1);
-    case 'down':
-    case 'j':
-      return pick(overlay.choice + 1);
-    case 'enter': {
-      const chosen = choices[overlay.choice];
-      if (chosen) services.answerInput(chosen.value);
-      return;
-    }
-    case 'escape':
-    case 'q':
-      return services.dismissAction();
-    case 'ctrl+c':
-      return services.quit();
-    default:
-      if (/^[1-9]$/.test(press.name) && Number(press.name) <= choices.length) pick(Number(press.name) - 1);
+  const key = press.name;
+  if (isDialogKey('choiceUp', key)) return pick(overlay.choice - 1);
+  if (isDialogKey('choiceDown', key)) return pick(overlay.choice + 1);
+  if (isDialogKey('choiceAnswer', key)) {
+    const chosen = choices[overlay.choice];
+    if (chosen) services.answerInput(chosen.value);
+    return;
   }
+  if (isDialogKey('choiceCancel', key)) return services.dismissAction();
+  if (isDialogKey('quitAnywhere', key)) return services.quit();
+  if (isDialogKey('choiceNumber', key) && Number(key) <= choices.length) pick(Number(key) - 1);
 }
 
 function confirmKey(press: KeyPress, ctx: KeyContext, typed: string, expected: string | undefined): void {
   const { store, services } = ctx;
-  if (press.name === 'ctrl+c') return services.quit();
+  if (isDialogKey('quitAnywhere', press.name)) return services.quit();
   if (expected === undefined) {
-    if (press.name === 'y' || press.name === 'Y') return services.confirmAction();
-    if (['n', 'N', 'escape', 'q'].includes(press.name)) return services.dismissAction();
+    if (isDialogKey('confirmYes', press.name)) return services.confirmAction();
+    if (isDialogKey('confirmNo', press.name)) return services.dismissAction();
     return;
   }
   // Typed confirmation: the exact name, then Enter.

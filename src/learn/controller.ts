@@ -9,8 +9,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { actionRequest, type ActionRequest, type ActionSpec } from '../actions/action.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import type { PgConnection } from '../db/connection.js';
-import type { CommandId } from '../keys/keymap.js';
-import { isScreenId } from '../screen-ids.js';
+import type { CommandId } from '../keys/commands.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
 import {
   currentStep,
@@ -79,9 +78,12 @@ export interface LearnControllerOptions {
   offerPgpass: boolean;
   parts?: readonly Part[];
   recheckMs?: number;
+  /** Whether the dashboard has a screen of this id (screens/index.ts): o opens a step's screen only then. */
+  hasScreen?(id: string): boolean;
 }
 
-const COMMANDS = new Set<CommandId>(['nextStep', 'previousStep', 'runStep', 'openStepScreen', 'resetSession', 'explainStep']);
+/** The commands the learn screen offers, which the controller carries out (screenCommand). */
+export const LEARN_COMMANDS: ReadonlySet<CommandId> = new Set<CommandId>(['nextStep', 'previousStep', 'runStep', 'openStepScreen', 'resetSession', 'explainStep']);
 
 export class LearnController {
   readonly state: StoreApi<LearnState>;
@@ -124,7 +126,7 @@ export class LearnController {
       if (screen === LEARN_SCREEN) this.enter().catch((error: unknown) => this.state.setState({ error: `the guided session failed: ${oneLineMessage(error)}` }));
       else this.rest();
     };
-    let last = this.options.store.getState().ui.screen as string;
+    let last = this.options.store.getState().ui.screen;
     this.unsubscribe = this.options.store.subscribe((s) => {
       if (s.ui.screen !== last) {
         last = s.ui.screen;
@@ -136,7 +138,7 @@ export class LearnController {
 
   /** Keys of the learn screen; others are not ours. */
   handles(command: CommandId): boolean {
-    return COMMANDS.has(command);
+    return LEARN_COMMANDS.has(command);
   }
 
   command(command: CommandId): void {
@@ -347,7 +349,7 @@ export class LearnController {
     const { parts, progress } = this.state.getState();
     const screen = currentStep(parts, progress).step.screen;
     if (!screen) return setStatus(this.options.store, 'this step has no screen of its own');
-    if (!isScreenId(screen)) return setStatus(this.options.store, `the ${screen} screen is not in this build yet`, 'error');
+    if (this.options.hasScreen && !this.options.hasScreen(screen)) return setStatus(this.options.store, `the ${screen} screen is not in this build yet`, 'error');
     setUi(this.options.store, { screen, overlay: { kind: 'none' } });
     setStatus(this.options.store, ":learn returns to the guided session");
   }

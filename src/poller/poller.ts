@@ -13,9 +13,8 @@ import { QUERIES, type QueryId, type RowOf } from '../db/registry.js';
 import { readQuery } from '../db/read.js';
 import { QueryPlanner } from '../db/variants.js';
 import { oneLine, PgtopError, sqlState } from '../errors.js';
-import type { ScreenId } from '../screen-ids.js';
 import { appendSample } from '../store/history.js';
-import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results } from '../store/store.js';
+import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results, type ScreenId } from '../store/store.js';
 
 export interface PollerOptions {
   store: PgtopStore;

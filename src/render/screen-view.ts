@@ -2,7 +2,7 @@
 // their columns, and what its keys act on. The screen registry in screens/
 // pairs each view with its component; key handling and --once use the view.
 import type { ActionRequest } from '../actions/action.js';
-import type { CommandId } from '../keys/keymap.js';
+import type { CommandId } from '../keys/commands.js';
 import type { DetailFetch, PgtopState, SortState, UiSlice } from '../store/store.js';
 import type { Column, RenderContext } from './table.js';
 

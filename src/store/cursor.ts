@@ -1,8 +1,7 @@
 // The selected row of a screen. The cursor remembers the row's key, so the
 // selection stays on the same backend when a refresh reorders the rows, and
 // falls back to the same position when that row is gone.
-import type { ScreenId } from '../screen-ids.js';
-import type { PgtopState, PgtopStore } from './store.js';
+import type { PgtopState, PgtopStore, ScreenId } from './store.js';
 
 export function selectedIndex(state: PgtopState, screen: ScreenId, keys: readonly string[]): number {
   if (keys.length === 0) return -1;

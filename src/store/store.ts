@@ -9,7 +9,16 @@ import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
 import type { BackupListing } from '../model/backups.js';
-import { DEFAULT_SCREEN, type ScreenId } from '../screen-ids.js';
+
+/**
+ * A screen's id: one of the ids of screens/index.ts (the one list of
+ * screens). The store holds it as a plain string: which screens there are is
+ * the screens' business, not the store's.
+ */
+export type ScreenId = string;
+
+/** The screen a store starts on when it is not told: the first of the tab bar. */
+const FIRST_SCREEN: ScreenId = 'activity';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
@@ -157,7 +166,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {
-      screen: options.screen ?? DEFAULT_SCREEN,
+      screen: options.screen ?? FIRST_SCREEN,
       paused: false,
       intervalMs: options.intervalMs ?? 2_000,
       readOnly: options.readOnly ?? false,

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SCREEN_ORDER } from '../../screens/registry.js';
+import { SCREEN_ORDER } from '../../screens/index.js';
 import { BIN, cleanEnv, runPgtop } from '../support/binary.js';
 import { CLEAR_SCREEN, createHostileTenant, OSC_TITLE, RAW_CONTROL, summarizeRuns, type HostileTenant, type TenantLockChain, type TenantSession } from '../support/hostile-tenant.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';

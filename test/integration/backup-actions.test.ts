@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupsView } from '../../screens/backups/view.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
 import { openConnection } from '../../src/db/connection.js';

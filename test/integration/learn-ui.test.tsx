@@ -9,7 +9,10 @@ import path from 'node:path';
 import { render } from 'ink-testing-library';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { App } from '../../screens/App.js';
+import { App, loadScreenComponents } from '../../screens/App.js';
+import { SCREEN_ORDER } from '../../screens/index.js';
+
+const COMPONENTS = await loadScreenComponents();
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
 import { openConnection } from '../../src/db/connection.js';
@@ -80,7 +83,7 @@ function startLearn() {
     offerPgpass: false,
     recheckMs: 500,
   });
-  const instance = render(<App store={store} services={services} color={false} learn={learn} />);
+  const instance = render(<App store={store} services={services} color={false} learn={learn} screens={SCREEN_ORDER} components={COMPONENTS} />);
   Object.defineProperty(instance.stdout, 'columns', { get: () => 120, configurable: true });
   Object.defineProperty(instance.stdout, 'rows', { get: () => 40, configurable: true });
   instance.stdout.emit('resize');

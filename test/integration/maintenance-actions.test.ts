@@ -11,7 +11,7 @@ import { resolveConnection } from '../../src/db/connection-options.js';
 import type { IndexUsage, TableSize } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 
 let db: ScratchDatabase;

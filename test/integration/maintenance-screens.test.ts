@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import type { PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';

@@ -10,7 +10,7 @@ import type { Backend } from '../../src/model/activity.js';
 import { blockingTree } from '../../src/model/locks.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { createLockChain } from '../support/sessions.js';
 

@@ -12,7 +12,7 @@ import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import { runPgtop } from '../support/binary.js';
 import { waitFor } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';

@@ -23,7 +23,7 @@ import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '.
 import { withDuplicates } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore } from '../../src/store/store.js';
-import { screenQueries, SCREENS } from '../../screens/registry.js';
+import { screenQueries, SCREENS } from '../../screens/index.js';
 import { statementsView } from '../../screens/statements/view.js';
 import { waitFor } from '../support/pg.js';
 

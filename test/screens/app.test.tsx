@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { bindingsFor, displayKey } from '../../src/keys/keymap.js';
+import { bindingsFor, displayKey } from '../../src/keys/commands.js';
+import { SCREENS } from '../../screens/index.js';
 import { backend, connectedWith } from '../support/fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
@@ -12,7 +13,7 @@ describe('the dashboard around the screens', () => {
     await app.resize(100, 40);
     await app.press('?');
     const frame = await app.waitFor('Keys on the activity screen');
-    for (const binding of bindingsFor('activity')) {
+    for (const binding of bindingsFor(SCREENS.activity.keys)) {
       expect(frame).toContain(binding.text);
       expect(frame).toContain(binding.keys.map(displayKey).join(' '));
     }

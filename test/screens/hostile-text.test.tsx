@@ -6,10 +6,10 @@
 // the hostile text shows, escaped. A failed query says so where the rows
 // would be, never the screen's empty text.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/registry.js';
+import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/index.js';
 import type { QueryId } from '../../src/model/rows.js';
-import { bindingsFor } from '../../src/keys/keymap.js';
-import type { ScreenId } from '../../src/screen-ids.js';
+import { bindingsFor } from '../../src/keys/commands.js';
+import type { ScreenId } from '../../screens/index.js';
 import type { LearnState } from '../../src/learn/controller.js';
 import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
 import { terminalText } from '../../src/render/terminal-text.js';
@@ -38,7 +38,7 @@ function expectSafe(a: RenderedApp, where: string, showsHostileText = true): voi
 
 /** The key that starts a command on this screen. */
 function keyOf(screen: ScreenId, command: string): string | undefined {
-  return bindingsFor(screen).find((b) => b.command === command)?.keys[0];
+  return bindingsFor(SCREENS[screen].keys).find((b) => b.command === command)?.keys[0];
 }
 
 /** A failure of every query the screen polls (and prints with --once), in the poller's words, holding ESC. */

@@ -2,7 +2,9 @@
 // store holding partial fake state, with services that record what keys
 // asked for. Helpers wait for React to flush before the next key.
 import { render } from 'ink-testing-library';
-import { App } from '../../screens/App.js';
+import { App, loadScreenComponents } from '../../screens/App.js';
+import type { ScreenDefinition } from '../../screens/definition.js';
+import { SCREEN_ORDER } from '../../screens/index.js';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { PgConnection } from '../../src/db/connection.js';
@@ -26,6 +28,9 @@ export interface RenderedApp {
   resize(columns: number, rows: number): Promise<void>;
   unmount(): void;
 }
+
+/** The screens' own components, loaded once as pgtop loads them before its first frame. */
+const COMPONENTS = await loadScreenComponents(SCREEN_ORDER);
 
 const KEY_CODES: Record<string, string> = {
   enter: '\r',
@@ -55,6 +60,8 @@ export interface RenderOptions extends StoreOptions {
   learn?: LearnController;
   /** What Enter's reads (a statement's whole text) run on: the real poller's read(), or a fake; default: they fail. */
   readStatementTexts?: ReadStatementTexts;
+  /** The screens, when not pgtop's own list (a test adds a screen the way the recipe says). */
+  screens?: readonly ScreenDefinition[];
 }
 
 export function renderApp(options: RenderOptions = {}): RenderedApp {
@@ -75,7 +82,9 @@ export function renderApp(options: RenderOptions = {}): RenderedApp {
     fetchDetail: (request) => detailTexts.request(request),
   };
   const detailTexts = new DetailTextReader(store, options.readStatementTexts ?? (() => Promise.reject(new Error('no server in this test'))));
-  const instance = render(<App store={store} services={services} color={options.color ?? false} learn={options.learn} />);
+  // A screen a test adds is a table screen (it has no component of its own to load).
+  const screens = options.screens ?? SCREEN_ORDER;
+  const instance = render(<App store={store} services={services} color={options.color ?? false} learn={options.learn} screens={screens} components={COMPONENTS} />);
   const rawFrame = () => instance.lastFrame() ?? '';
   const frame = () => rawFrame().replace(ANSI, '');
   let size = { columns: 100, rows: 24 };

@@ -8,7 +8,7 @@ import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/registry.js';
+import { screenQueries } from '../../screens/index.js';
 import { findings } from '../../screens/roles/data.js';
 import type { Finding } from '../../src/model/audit.js';
 import { connected } from './pg.js';

@@ -2,9 +2,9 @@
 // in the JSON's "error"; hostile text comes out as terminal text in the text
 // output and exact in the JSON.
 import { describe, expect, it } from 'vitest';
-import { SCREENS, screenFailures } from '../../screens/registry.js';
+import { SCREENS, screenFailures } from '../../screens/index.js';
 import { onceJson, onceText } from '../../src/cli/once.js';
-import type { ScreenId } from '../../src/screen-ids.js';
+import type { ScreenId } from '../../screens/index.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
 import { connectedWithResults, databaseSize, result, tableSize } from '../support/maintenance-fixtures.js';
 import { EVIL_SHOWN, evil, hostileState, strayControls } from '../support/hostile-rows.js';
@@ -15,8 +15,9 @@ function stateOf(screen: ScreenId, patch: (s: PgtopState) => void): PgtopState {
 
 function print(state: PgtopState, json = false): { output: string; failures: ReturnType<typeof screenFailures> } {
   const screen = state.ui.screen;
-  const { view, onceParts, onceQueries } = SCREENS[screen];
-  const failures = screenFailures(state, screen, onceQueries);
+  const definition = SCREENS[screen as ScreenId];
+  const { view, onceParts, onceQueries } = definition;
+  const failures = screenFailures(state, definition, onceQueries);
   return { output: json ? onceJson(state, view, onceParts, failures) : onceText(state, view, 200, onceParts, failures), failures };
 }
 

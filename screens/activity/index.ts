@@ -1,0 +1,18 @@
+// The activity screen: every session of pg_stat_activity (see view.ts).
+import { defineScreen } from '../definition.js';
+import { activityView } from './view.js';
+
+export const activityScreen = defineScreen({
+  id: 'activity',
+  title: 'Activity',
+  queries: ['activity'],
+  view: activityView,
+  keys: {
+    filter: { text: 'filter rows (user, db, app, state, query); Esc clears' },
+    details: { text: 'details: the whole query and the backend' },
+    sortNext: { hint: 'sort' },
+    sortReverse: {},
+    cancelQuery: {},
+    terminateBackend: {},
+  },
+});

@@ -1,0 +1,22 @@
+// The backups screen: the files of the backup directory, and b r t d.
+import { defineScreen } from '../definition.js';
+import { backupsView } from './view.js';
+
+export const backupsScreen = defineScreen({
+  id: 'backups',
+  title: 'Backups',
+  // Files in the backup directory, listed by src/backup/watcher.ts: nothing to poll besides the header.
+  queries: [],
+  view: backupsView,
+  component: () => import('./BackupsScreen.js').then((m) => m.BackupsScreen),
+  keys: {
+    // No hints on these two: the hint bar must fit 80 columns with b r t d.
+    filter: { text: 'filter backups (file name, database, kind, state); Esc clears', hint: null },
+    details: { text: 'details: the file, what it holds, its verification and checksum', hint: null },
+    backupNow: {},
+    restoreBackup: {},
+    verifyBackup: {},
+    deleteBackup: {},
+  },
+  otherFailure: (state) => state.data.backups?.error ?? null,
+});

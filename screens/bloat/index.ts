@@ -1,0 +1,21 @@
+// The bloat screen: dead tuples, vacuum history, XID age, maintenance running now.
+import { defineScreen } from '../definition.js';
+import { bloatView } from './view.js';
+
+export const bloatScreen = defineScreen({
+  id: 'bloat',
+  title: 'Bloat',
+  queries: ['bloatTables', 'bloatOverview', 'bloatProgress'],
+  view: bloatView,
+  component: () => import('./BloatScreen.js').then((m) => m.BloatScreen),
+  keys: {
+    filter: { text: 'filter by schema or name (and flags: unused, duplicate, invalid); Esc clears' },
+    details: { text: 'details: every number of the selected table, index or database' },
+    sortNext: {},
+    sortReverse: {},
+    vacuumTable: {},
+    analyzeTable: {},
+    vacuumFull: {},
+    reindex: {},
+  },
+});

@@ -1,0 +1,50 @@
+// The one list of screens, in the order of the tab bar and the number keys:
+// adding a screen is its folder (screens/<id>/index.ts) and one line here.
+// SPEC order: activity, locks, statements, sizes, bloat, roles, config,
+// backups, health; then learn, the guided session, last (once the nine are
+// there it has no number key: :learn, Tab, or `pgtop learn` reach it).
+import type { QueryId } from '../src/model/rows.js';
+import type { PgtopState } from '../src/store/store.js';
+import { activityScreen } from './activity/index.js';
+import { backupsScreen } from './backups/index.js';
+import { bloatScreen } from './bloat/index.js';
+import { configScreen } from './config/index.js';
+import { queriesOf, type ScreenDefinition } from './definition.js';
+import { healthScreen } from './health/index.js';
+import { learnScreen } from './learn/index.js';
+import { locksScreen } from './locks/index.js';
+import { rolesScreen } from './roles/index.js';
+import { sizesScreen } from './sizes/index.js';
+import { statementsScreen } from './statements/index.js';
+
+export const SCREEN_ORDER = [
+  activityScreen,
+  locksScreen,
+  statementsScreen,
+  sizesScreen,
+  bloatScreen,
+  rolesScreen,
+  configScreen,
+  backupsScreen,
+  healthScreen,
+  learnScreen,
+] as const satisfies readonly ScreenDefinition[];
+
+export type ScreenId = (typeof SCREEN_ORDER)[number]['id'];
+export const SCREEN_IDS: readonly ScreenId[] = SCREEN_ORDER.map((s) => s.id);
+export const DEFAULT_SCREEN: ScreenId = SCREEN_ORDER[0].id;
+
+/** Every screen by its id. */
+export const SCREENS = Object.fromEntries(SCREEN_ORDER.map((s) => [s.id, s])) as Record<ScreenId, ScreenDefinition>;
+
+export function isScreenId(name: string): name is ScreenId {
+  return (SCREEN_IDS as readonly string[]).includes(name);
+}
+
+/** The queries a screen of this list needs polled now, besides the header (what the poller asks). */
+export function screenQueries(screen: string, state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly QueryId[] {
+  const definition = screens.find((s) => s.id === screen);
+  return definition ? queriesOf(definition, state) : [];
+}
+
+export { screenFailures, type ScreenFailure } from './definition.js';
