@@ -25,6 +25,13 @@ module.exports = {
       to: { path: IO },
     },
     {
+      name: 'store-owns-its-types',
+      severity: 'error',
+      comment: 'The store holds the model\'s types and its own; it imports no other part of pgtop.',
+      from: { path: '^src/store/' },
+      to: { path: '^(src|screens|hooks)/', pathNot: '^src/(store|model)/' },
+    },
+    {
       name: 'model-is-pure',
       severity: 'error',
       comment: 'src/model holds pure domain functions: no I/O, no React, no store.',

@@ -1,33 +1,10 @@
-// The roles screen's data, from the store: the roles with what each may do,
-// and the audit findings. Pure; both of the screen's views read it.
-import type { PasswordKind, PrivilegeFact, Role, SecuritySettings } from '../../src/model/roles.js';
+// The roles screen's selectors: what the audit and the role entries
+// (src/model) are computed from, read from the store and remembered per
+// refresh. Both of the screen's views read them.
+import type { SecuritySettings } from '../../src/model/roles.js';
 import { auditFindings, type AuditInput, type Finding } from '../../src/model/audit.js';
 import type { PgtopState } from '../../src/store/store.js';
-import { inheritedRoles } from '../../src/model/privileges.js';
-
-/** One role with everything its details show. */
-export interface RoleEntry {
-  kind: 'role';
-  role: Role;
-  /** How its password is stored; null when this role may not see it (pg_authid). */
-  password: PasswordKind | null;
-  /** Its own grants, default privileges (as grantee or creator) and what it owns. */
-  facts: PrivilegeFact[];
-  /** Grants it uses through membership, per role it inherits from. */
-  inherited: { via: string; facts: PrivilegeFact[] }[];
-  /** What everyone has (PUBLIC). */
-  publicFacts: PrivilegeFact[];
-  findings: Finding[];
-  /** pgtop is connected as this role. */
-  current: boolean;
-  /** Its password has expired (VALID UNTIL in the past). */
-  expired: boolean;
-}
-
-export interface FindingRow {
-  kind: 'finding';
-  finding: Finding;
-}
+import { roleEntriesOf, type FindingRow, type RoleEntry } from '../../src/model/role-entries.js';
 
 export function securitySettings(state: PgtopState): SecuritySettings | null {
   return state.data.results.rolesServer?.rows[0] ?? null;
@@ -68,30 +45,8 @@ export function currentUser(state: PgtopState): string {
 export function roleEntries(state: PgtopState): RoleEntry[] {
   const user = currentUser(state);
   if (lastEntries?.results === state.data.results && lastEntries.user === user) return lastEntries.entries;
-  const input = auditInput(state);
-  const all = findings(state);
   const now = securitySettings(state)?.now ?? Date.now() / 1000;
-  const passwordOf = new Map(input.passwords?.map((p) => [p.role, p.kind]) ?? []);
-  const factsOf = new Map<string, PrivilegeFact[]>();
-  const add = (name: string, fact: PrivilegeFact) => factsOf.set(name, [...(factsOf.get(name) ?? []), fact]);
-  for (const fact of input.facts) {
-    add(fact.role, fact);
-    if (fact.kind === 'default' && fact.creator && fact.creator !== fact.role) add(fact.creator, fact);
-  }
-  const grantsOf = (name: string) => (factsOf.get(name) ?? []).filter((f) => f.kind === 'grant');
-  const entries = input.roles.map((role): RoleEntry => ({
-    kind: 'role',
-    role,
-    password: input.passwords ? (passwordOf.get(role.name) ?? (role.canLogin ? 'none' : null)) : null,
-    facts: factsOf.get(role.name) ?? [],
-    inherited: inheritedRoles(role, input.roles)
-      .map((via) => ({ via, facts: grantsOf(via) }))
-      .filter((i) => i.facts.length > 0 || i.via.startsWith('pg_')),
-    publicFacts: grantsOf('PUBLIC'),
-    findings: all.filter((f) => f.role === role.name),
-    current: role.name === user,
-    expired: role.validUntil !== null && role.validUntil < now,
-  }));
+  const entries = roleEntriesOf(auditInput(state), findings(state), user, now);
   lastEntries = { results: state.data.results, user, entries };
   return entries;
 }
@@ -99,3 +54,5 @@ export function roleEntries(state: PgtopState): RoleEntry[] {
 export function isAuditMode(state: PgtopState): boolean {
   return state.ui.screenMode?.roles === 'audit';
 }
+
+export type { FindingRow, RoleEntry };

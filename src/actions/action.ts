@@ -3,25 +3,12 @@
 // confirmation shows (the exact statement or command), when it must be
 // refused, and how it runs. The runner (runner.ts) drives every spec the
 // same way: inputs → confirmation → run → outcome in the status line.
+import type { InputField } from '../store/store.js';
 import type { ClientBase } from 'pg';
 import type { ActionEnvironment } from './environment.js';
 
 export interface ActionContext {
   ownPids: ReadonlySet<number>;
-}
-
-/** A question asked before the confirmation: a name, a choice of format… */
-export interface InputField {
-  key: string;
-  label: string;
-  kind: 'text' | 'choice';
-  /** For 'choice': the options, picked with ↑/↓ or their number. */
-  choices?: readonly { value: string; label: string }[];
-  initial?: string;
-  /** For 'text': shown as dots while typed (passwords). */
-  secret?: boolean;
-  /** Why the value will not do (shown, the question stays), or null. */
-  validate?(value: string): string | null;
 }
 
 export type InputValues = Readonly<Record<string, string>>;
@@ -70,3 +57,5 @@ export interface ActionRequest<Target = unknown> {
 export function actionRequest<Target>(spec: ActionSpec<Target>, target: Target): ActionRequest {
   return { spec, target };
 }
+
+export type { InputField };

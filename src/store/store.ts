@@ -3,7 +3,6 @@
 // Slices: connection (where and how we are connected), data (the latest
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { InputField } from '../actions/action.js';
 import type { QueryId, RowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { StatementRef } from '../model/statements.js';
@@ -87,6 +86,20 @@ export interface PendingAction {
   targetKey: string;
   /** For typed confirmation: the text the user must type exactly. */
   typeToConfirm?: string;
+}
+
+/** A question an action asks before it runs (a new role's profile, a backup's kind): the form dialog shows it. */
+export interface InputField {
+  key: string;
+  label: string;
+  kind: 'text' | 'choice';
+  /** For 'choice': the options, picked with ↑/↓ or their number. */
+  choices?: readonly { value: string; label: string }[];
+  initial?: string;
+  /** For 'text': shown as dots while typed (passwords). */
+  secret?: boolean;
+  /** Why the value will not do (shown, the question stays), or null. */
+  validate?(value: string): string | null;
 }
 
 /** One question of an action's inputs, being answered. */
