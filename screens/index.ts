@@ -1,6 +1,6 @@
 // The one list of screens, in the order of the tab bar and the number keys:
 // adding a screen is its folder (screens/<id>/index.ts) and one line here.
-// SPEC order: activity, locks, statements, sizes, bloat, roles, config,
+// The product's order: activity, locks, statements, sizes, bloat, roles, config,
 // backups, health; then learn, the guided session, last (once the nine are
 // there it has no number key: :learn, Tab, or `pgtop learn` reach it).
 import type { QueryId } from '../src/model/rows.js';

@@ -1,5 +1,5 @@
 // Errors a user reads. Every failure pgtop reports is one of these: a message
-// that names the cause and the fix, and the exit code SPEC.md assigns to it.
+// that names the cause and the fix, and the exit code docs/command-line.md promises for it.
 // Anything else reaching the top level is a bug, and is still printed as one line.
 
 export const EXIT_OK = 0;

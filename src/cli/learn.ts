@@ -17,7 +17,7 @@ import { terminalText } from '../render/terminal-text.js';
 import type { DashboardOptions } from './options.js';
 import type { ConnectionTarget } from '../target/target.js';
 
-/** --backup-dir, else the target's own (the demo's), else ~/postgres-backups (SPEC.md). */
+/** --backup-dir, else the target's own (the demo's), else ~/postgres-backups (docs/backups.md). */
 export function backupDirFor(cli: DashboardOptions, target: ConnectionTarget): string {
   return path.resolve(cli.backupDir ?? target.backupDir ?? path.join(os.homedir(), 'postgres-backups'));
 }

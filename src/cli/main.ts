@@ -92,7 +92,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const { view, onceParts } = definition;
-  // SPEC: a screen whose data failed to load says so, and --once exits 1.
+  // The contract: a screen whose data failed to load says so, and --once exits 1.
   const failures = screenFailures(state, definition, queriesFor(cli.screen, state));
   process.stdout.write(cli.json ? onceJson(state, view, onceParts, failures) : onceText(state, view, process.stdout.columns || 200, onceParts, failures));
   // The JSON on stdout says it in "error"; a script's log says it on stderr too.

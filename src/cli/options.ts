@@ -1,4 +1,4 @@
-// The command line, psql- and kubectl-compatible (SPEC.md). Parsing is
+// The command line, psql- and kubectl-compatible (docs/command-line.md). Parsing is
 // commander's; this file says what pgtop accepts and turns every mistake
 // into one UsageError line (exit 2).
 import { Command, CommanderError, Option } from 'commander';

@@ -1,4 +1,4 @@
-// Backup file names, as SPEC.md fixes them:
+// Backup file names, as the product promises them (docs/backups.md):
 //   {database}_{kind}_{YYYYMMDD_HHMMSS}.{sql|dump}[.gz]
 // kind: full | schema | data | table-{name} | globals; `.dump` is pg_dump's
 // custom format, `.sql` plain SQL (`.sql.gz` gzipped by pgtop). The time is
@@ -7,7 +7,7 @@
 // Verification results live next to the file in `{name}.verified` (JSON).
 
 export type BackupKind = 'full' | 'schema' | 'data' | 'table' | 'globals';
-/** What the user picks (SPEC's --format): custom = pg_dump -Fc; plain = SQL, gzipped. */
+/** What the user picks (pgtop backup --format): custom = pg_dump -Fc; plain = SQL, gzipped. */
 export type BackupChoice = 'custom' | 'plain' | 'schema' | 'data' | 'table' | 'globals';
 export type FileFormat = 'custom' | 'plain';
 

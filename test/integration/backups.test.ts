@@ -94,7 +94,7 @@ async function restoreInto(file: string, plan: BackupPlan, name: string) {
 }
 
 describe('a backup of 100 000 rows, restored into a new database', () => {
-  it('custom format: verified, named as SPEC.md says, restored with every row equal', async () => {
+  it('custom format: verified, named as docs/backups.md says, restored with every row equal', async () => {
     const plan = planFor('custom', db.name);
     const progress: number[] = [];
     const result = await backup(plan, dir, { progress: (p) => progress.push(p.bytes), progressMs: 20 });

@@ -1,4 +1,4 @@
-// Backup files without a server: names as SPEC.md fixes them, the directory
+// Backup files without a server: names as docs/backups.md promises them, the directory
 // listing (verified or not, changed since, interrupted), and retention —
 // which deletes exactly pgtop's own verified backups older than N days,
 // never the newest of a series, and nothing else.
