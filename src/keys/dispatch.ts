@@ -1,55 +1,17 @@
 // What a key does, without React: the hook that listens to the terminal
 // turns each key press into a name and calls handleKey(). Overlays (confirm,
-// command line, filter, help, details) take keys first; otherwise the keymap
-// decides. Everything changes the store or calls a service; tests drive this
+// command line, filter, help, details) take keys first; otherwise the command
+// catalogue decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
-import type { ActionRequest } from '../actions/action.js';
 import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
 import type { ScreenView } from '../render/screen-view.js';
-import { terminalText } from '../render/terminal-text.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
-import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type DetailFetch, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
-import { bindingForKey, isDialogKey, type CommandId, type ScreenKeys } from './commands.js';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
+import { bindingForKey, isDialogKey, type CommandId } from './commands.js';
+import { confirmKey, formKey, textField } from './dialogs.js';
+import type { KeyContext, KeyPress, KeyScreen } from './key-context.js';
 
-export interface KeyServices {
-  quit(): void;
-  /** Start an action: its questions, then its confirmation. */
-  requestAction(request: ActionRequest, targetKey: string): void;
-  /** The answer to the action's question on screen. */
-  answerInput(value: string): void;
-  confirmAction(): void;
-  dismissAction(): void;
-  /** A command a screen's service carries out (the guided session's n, b, Enter…); true when it was taken. */
-  screenCommand?(command: CommandId, screen: ScreenId): boolean;
-  /** Read what the details just opened need (a statement's whole text) into the store, once. */
-  fetchDetail?(request: DetailFetch): void;
-}
-
-/** What the dispatcher needs of a screen (its definition in screens/<id>/index.ts). */
-export interface KeyScreen {
-  id: ScreenId;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  view: ScreenView<any>;
-  /** The commands it offers besides the global ones. */
-  keys: ScreenKeys;
-}
-
-export interface KeyContext {
-  store: PgtopStore;
-  services: KeyServices;
-  /** The screens, in the tab bar's order (screens/index.ts). */
-  screens: readonly KeyScreen[];
-  /** Rows visible in the table: the PgUp/PgDn step. */
-  pageSize: number;
-  /** The body's size (between the tab bar and the status line): how far long details and results scroll. */
-  body: { width: number; height: number };
-}
-
-/** A key press: its name ('q', 'enter', 'ctrl+c'…) and the text typed, for text fields. */
-export interface KeyPress {
-  name: string;
-  text: string;
-}
+export type { KeyContext, KeyPress, KeyScreen, KeyServices } from './key-context.js';
 
 /** The screen of this id, or the first one (the store never holds another, but a test may). */
 function screenOf(ctx: KeyContext, id: ScreenId): KeyScreen {
@@ -259,68 +221,4 @@ function runCommandLine(text: string, ctx: KeyContext): void {
   const match = ids.includes(word) ? word : ids.find((id) => id.startsWith(word));
   if (match) return goTo(store, match);
   setStatus(store, `unknown command "${word}": try ${ids.join(', ')}, help or q`, 'error');
-}
-
-interface TextFieldHandlers {
-  update(text: string): void;
-  submit(text: string): void;
-  cancel(): void;
-}
-
-function textField(press: KeyPress, text: string, ctx: KeyContext, on: TextFieldHandlers): void {
-  const key = press.name;
-  if (isDialogKey('textSubmit', key)) return on.submit(text);
-  if (isDialogKey('textCancel', key)) return on.cancel();
-  if (isDialogKey('quitAnywhere', key)) return ctx.services.quit();
-  if (isDialogKey('textBackspace', key)) return on.update(Array.from(text).slice(0, -1).join(''));
-  if (isDialogKey('textClear', key)) return on.update('');
-  // Printable text only: arrows and other named keys do not type.
-  if (press.text && !/[\u0000-\u001f\u007f]/.test(press.text)) on.update(text + press.text);
-}
-
-/** An action's question: type text, or pick a choice with ↑/↓ or its number; Enter answers, Esc drops the action. */
-function formKey(press: KeyPress, ctx: KeyContext, overlay: Extract<PgtopState['ui']['overlay'], { kind: 'form' }>): void {
-  const { store, services } = ctx;
-  const { field } = overlay.input;
-  if (field.kind === 'text') {
-    return textField(press, overlay.text, ctx, {
-      update: (text) => setUi(store, { overlay: { ...overlay, text } }),
-      submit: (text) => services.answerInput(text.trim()),
-      cancel: () => services.dismissAction(),
-    });
-  }
-  const choices = field.choices ?? [];
-  const pick = (choice: number) => setUi(store, { overlay: { ...overlay, choice: Math.min(Math.max(choice, 0), choices.length - 1) } });
-  const key = press.name;
-  if (isDialogKey('choiceUp', key)) return pick(overlay.choice - 1);
-  if (isDialogKey('choiceDown', key)) return pick(overlay.choice + 1);
-  if (isDialogKey('choiceAnswer', key)) {
-    const chosen = choices[overlay.choice];
-    if (chosen) services.answerInput(chosen.value);
-    return;
-  }
-  if (isDialogKey('choiceCancel', key)) return services.dismissAction();
-  if (isDialogKey('quitAnywhere', key)) return services.quit();
-  if (isDialogKey('choiceNumber', key) && Number(key) <= choices.length) pick(Number(key) - 1);
-}
-
-function confirmKey(press: KeyPress, ctx: KeyContext, typed: string, expected: string | undefined): void {
-  const { store, services } = ctx;
-  if (isDialogKey('quitAnywhere', press.name)) return services.quit();
-  if (expected === undefined) {
-    if (isDialogKey('confirmYes', press.name)) return services.confirmAction();
-    if (isDialogKey('confirmNo', press.name)) return services.dismissAction();
-    return;
-  }
-  // Typed confirmation: the exact name, then Enter.
-  return textField(press, typed, ctx, {
-    update: (text) =>
-      store.setState((s) => (s.ui.overlay.kind === 'confirm' ? { ui: { ...s.ui, overlay: { ...s.ui.overlay, typed: text } } } : s)),
-    submit: (text) => {
-      // As shown, too: a name holding a control character shows (and is typed) as its escape, e.g. \x1b.
-      if (text === expected || text === terminalText(expected)) services.confirmAction();
-      else setStatus(store, `typed "${text}" is not "${expected}": nothing was run`, 'error');
-    },
-    cancel: () => services.dismissAction(),
-  });
 }
