@@ -3,7 +3,8 @@
 // plus backups being written (growing) and what interrupted ones left. The
 // rows come from the directory (src/backup/watcher.ts), not from the server.
 // Keys: b back up now, r restore into a new database, t verify, d delete.
-import { backupNow, deleteBackup, restoreIntoNewDatabase, verifyBackup } from '../../src/actions/backups.js';
+import { restoreIntoNewDatabase } from '../../src/actions/backup-restore.js';
+import { backupNow, deleteBackup, verifyBackup } from '../../src/actions/backups.js';
 import { actionRequest } from '../../src/actions/action.js';
 import type { BackupEntry, BackupState } from '../../src/model/backups.js';
 import { formatLabel, kindLabel } from '../../src/model/backup-names.js';

@@ -8,7 +8,8 @@ import { quoteName } from '../sql/quote.js';
 import { oneLineMessage, planStatements, type Created, type FillContext, type PlannedStatement, type StepRef, fill } from './engine.js';
 import { executeChange, queryTable, type ChangeOutcome, type ResultTable } from './live.js';
 import { pgpassPath, writePgpass, type PgpassWritten } from './pgpass-file.js';
-import { backupCommandLine, backupDetails, restoreCommandLine, restoreInto, takeBackup } from '../actions/backups.js';
+import { restoreCommandLine, restoreInto } from '../actions/backup-restore.js';
+import { backupCommandLine, backupDetails, takeBackup } from '../actions/backups.js';
 import { newestVerifiedBackup } from '../backup/listing.js';
 import { planFor } from '../model/backup-names.js';
 

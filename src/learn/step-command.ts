@@ -1,7 +1,8 @@
 // What a step runs, as the learner reads it before Enter (the learn screen)
 // and in full with `e`: the SQL for this server's version, a change's
 // statements (passwords as ‹generated›), the pg_dump or pg_restore command.
-import { backupCommandLine, restoreCommandLine } from '../actions/backups.js';
+import { restoreCommandLine } from '../actions/backup-restore.js';
+import { backupCommandLine } from '../actions/backups.js';
 import { planFor } from '../model/backup-names.js';
 import { fill, pickSql, planStatements, type FillContext } from './engine.js';
 import type { Step } from './types.js';
