@@ -6,7 +6,7 @@
 // definitions, never the components (`component` is loaded on demand).
 import type React from 'react';
 import type { ScreenKeys } from '../src/keys/commands.js';
-import type { ScreenView } from '../src/render/screen-view.js';
+import type { AnyScreenView } from '../src/render/screen-view.js';
 import type { QueryId } from '../src/model/rows.js';
 import type { PgtopState } from '../src/store/store.js';
 
@@ -19,8 +19,7 @@ export interface ScreenDefinition<Id extends string = string> {
   /** Polled while this screen is visible, besides the header; a function when it depends on the screen's mode (sizes: the list on screen). */
   queries: readonly QueryId[] | ((state: PgtopState) => readonly QueryId[]);
   // Each screen's row type is its own; the list only passes views along.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  view: ScreenView<any>;
+  view: AnyScreenView;
   /** The commands this screen offers besides the global ones, in its own words where it has them. */
   keys: ScreenKeys;
   /** Loads the screen's own component; absent for a screen that is one table (screens/TableScreen.tsx draws it). */
@@ -44,8 +43,7 @@ export interface OncePart {
   title: string;
   /** Its name in the JSON document. */
   key: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  view: ScreenView<any>;
+  view: AnyScreenView;
   /** The query its rows come from, when one: its failure is said in its place; a part without one says every failure. */
   query?: QueryId;
 }

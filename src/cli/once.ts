@@ -5,13 +5,12 @@
 import type { OncePart } from '../../screens/definition.js';
 import type { ScreenFailure } from '../../screens/index.js';
 import { compactNumber, duration, percent } from '../format/format.js';
-import { renderContext, type ScreenView } from '../render/screen-view.js';
+import { renderContext, type AnyScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';
 import { terminalJson, terminalLines } from '../render/terminal-text.js';
 import type { PgtopState } from '../store/store.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyView = ScreenView<any>;
+type AnyView = AnyScreenView;
 
 export type { OncePart };
 

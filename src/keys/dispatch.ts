@@ -4,7 +4,7 @@
 // catalogue decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
 import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
-import type { ScreenView } from '../render/screen-view.js';
+import type { AnyScreenView } from '../render/screen-view.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
 import { bindingForKey, isDialogKey, type CommandId } from './commands.js';
@@ -184,15 +184,13 @@ function runCommand(command: CommandId, press: KeyPress, ctx: KeyContext): void 
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function selectedRow(state: PgtopState, screen: ScreenId, view: ScreenView<any>): unknown {
+export function selectedRow(state: PgtopState, screen: ScreenId, view: AnyScreenView): unknown {
   const rows = view.rows(state);
   const index = selectedIndex(state, screen, rows.map(view.rowKey));
   return index >= 0 ? rows[index] : undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function sort(command: 'sortNext' | 'sortReverse', ctx: KeyContext, screen: ScreenId, view: ScreenView<any>): void {
+function sort(command: 'sortNext' | 'sortReverse', ctx: KeyContext, screen: ScreenId, view: AnyScreenView): void {
   const columns = view.sortColumns;
   if (!columns?.length) return;
   const current = ctx.store.getState().ui.sort[screen] ?? view.defaultSort ?? { column: columns[0]!, descending: true };

@@ -1,7 +1,7 @@
 // What a key press is handled with: the store, the services keys call, and
 // the screens (their views and the commands they offer).
 import type { ActionRequest } from '../actions/action.js';
-import type { ScreenView } from '../render/screen-view.js';
+import type { AnyScreenView } from '../render/screen-view.js';
 import type { DetailFetch, PgtopStore, ScreenId } from '../store/store.js';
 import type { CommandId, ScreenKeys } from './commands.js';
 
@@ -22,8 +22,7 @@ export interface KeyServices {
 /** What the dispatcher needs of a screen (its definition in screens/<id>/index.ts). */
 export interface KeyScreen {
   id: ScreenId;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  view: ScreenView<any>;
+  view: AnyScreenView;
   /** The commands it offers besides the global ones. */
   keys: ScreenKeys;
 }

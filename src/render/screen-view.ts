@@ -45,3 +45,11 @@ export interface ScreenCommandResult {
   ui?: Partial<UiSlice>;
   status?: string;
 }
+
+/**
+ * A view of any row type, where views of different screens are passed
+ * along together (the screens' list, the dispatcher, --once). Its rows are
+ * only handed back to the same view's own functions.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyScreenView = ScreenView<any>;
