@@ -14,6 +14,7 @@ import { readQuery } from '../db/read.js';
 import { QueryPlanner } from '../db/variants.js';
 import { oneLine, PgtopError, sqlState } from '../errors.js';
 import { appendSample } from '../store/history.js';
+import { backoffDelay, type BackoffOptions } from '../scheduler/backoff.js';
 import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results, type ScreenId } from '../store/store.js';
 
 export interface PollerOptions {
@@ -28,23 +29,7 @@ export interface PollerOptions {
   random?: () => number;
 }
 
-export interface BackoffOptions {
-  firstMs: number;
-  maxMs: number;
-}
-
-const DEFAULT_BACKOFF: BackoffOptions = { firstMs: 1_000, maxMs: 5_000 };
 const TIMEOUT_REST_MS = 30_000;
-
-/**
- * Delay before reconnect attempt n (0-based): doubling up to the cap, with
- * "equal jitter" (half fixed, half random) so that many clients restarting
- * together do not stampede, and never later than the schedule promises.
- */
-export function backoffDelay(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, random = Math.random): number {
-  const base = Math.min(options.maxMs, options.firstMs * 2 ** attempt);
-  return Math.round(base / 2 + (base / 2) * random());
-}
 
 /** SQLSTATE classes and node errors that mean the connection itself is gone. */
 function isConnectionLoss(error: unknown, session: PgConnection | null): boolean {
