@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { render } from 'ink';
 import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
-import { SCREEN_ORDER, screenQueries } from '../../screens/index.js';
+import { SCREEN_ORDER, screenSources } from '../../screens/index.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
@@ -151,7 +151,7 @@ async function anHour(): Promise<SyntheticResult['hour']> {
   const connection = resolveConnection({ host: pg.host, port: String(pg.port), username: pg.user, dbname: pg.database }, { PGPASSWORD: pg.password });
   const store = createPgtopStore({ target: `direct ${pg.host}:${pg.port}`, screen: 'activity', intervalMs: 1_000 });
   const open = () => openConnection(connection, { purpose: 'monitor' });
-  const poller = new Poller({ store, connect: open, queriesFor: screenQueries, initialSession: await open() });
+  const poller = new Poller({ store, connect: open, queriesFor: screenSources, initialSession: await open() });
   const { instance } = mount(store);
   const heapMb: SyntheticResult['hour']['heapMb'] = [];
   const heapNow = () => {

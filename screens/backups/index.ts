@@ -6,7 +6,7 @@ export const backupsScreen = defineScreen({
   id: 'backups',
   title: 'Backups',
   // Files in the backup directory, listed by src/backup/watcher.ts: nothing to poll besides the header.
-  queries: [],
+  sources: [],
   view: backupsView,
   component: () => import('./BackupsScreen.js').then((m) => m.BackupsScreen),
   keys: {

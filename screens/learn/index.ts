@@ -6,7 +6,7 @@ export const learnScreen = defineScreen({
   id: 'learn',
   title: 'Guided session',
   // The guided session runs its own queries (src/learn/): nothing to poll besides the header.
-  queries: [],
+  sources: [],
   view: learnView,
   component: () => import('./LearnScreen.js').then((m) => m.LearnScreen),
   // Steps that change the server are confirmed by the action runner.

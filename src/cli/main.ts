@@ -2,7 +2,7 @@
 // early failure is one line and an exit code), then either print the screen
 // once or run the dashboard: poller → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { SCREEN_ORDER, SCREENS, screenFailures, screenQueries } from '../../screens/index.js';
+import { SCREEN_ORDER, SCREENS, screenFailures, screenSources } from '../../screens/index.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
@@ -78,7 +78,7 @@ type UiModule = Awaited<ReturnType<typeof loadUi>>;
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
   const definition = SCREENS[cli.screen];
-  const queriesFor = (screen: string, state: PgtopState) => definition.onceQueries ?? screenQueries(screen, state);
+  const queriesFor = (screen: string, state: PgtopState) => definition.onceSources ?? screenSources(screen, state);
   const poller = new Poller({
     store,
     connect: () => Promise.reject(new Error('no reconnect in --once')),
@@ -110,7 +110,7 @@ async function runDashboard(
   const screen = cli.learn ? 'learn' : cli.screen;
   const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
   target.attach?.(store);
-  const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
+  const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenSources, initialSession: monitor });
   const backups = new BackupDirWatcher(store, backupDirFor(cli, target));
   const runner = new ActionRunner(store, () => open('action'), {
     connection: target.connection,

@@ -35,3 +35,13 @@ export interface QueryRows {
 
 export type QueryId = keyof QueryRows;
 export type RowOf<Q extends QueryId> = QueryRows[Q];
+
+/**
+ * What each source whose rows land in store.data.results gives, by source
+ * id: the registry's queries (src/db/sources.ts runs them) and the sources
+ * that are not SQL. Screens name these ids in their definitions.
+ */
+export type SourceRows = QueryRows;
+
+export type SourceId = keyof SourceRows;
+export type SourceRowOf<S extends SourceId> = SourceRows[S];

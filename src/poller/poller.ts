@@ -15,7 +15,7 @@ import { QueryPlanner } from '../db/variants.js';
 import { oneLine, PgtopError, sqlState } from '../errors.js';
 import { appendSample } from '../store/history.js';
 import { backoffDelay, type BackoffOptions } from '../scheduler/backoff.js';
-import { setConnection, setData, type PgtopState, type PgtopStore, type QueryResult, type Results, type ScreenId } from '../store/store.js';
+import { setConnection, setData, type PgtopState, type PgtopStore, type Results, type SourceResult, type ScreenId } from '../store/store.js';
 
 export interface PollerOptions {
   store: PgtopStore;
@@ -136,7 +136,7 @@ export class Poller {
       try {
         const rows = await this.runQuery(session, id, results, counter);
         if (id === 'header') header = (rows[0] as HeaderSample | undefined) ?? null;
-        else (results as Record<string, QueryResult<unknown>>)[id] = { rows, updatedAt: Date.now(), error: null, disabled: null };
+        else (results as Record<string, SourceResult<unknown>>)[id] = { rows, updatedAt: Date.now(), error: null, disabled: null };
       } catch (error) {
         if (isConnectionLoss(error, session)) {
           this.lose(session, error);
@@ -179,7 +179,7 @@ export class Poller {
         counter.queries += 1;
       },
       decided: (decider, rows) => {
-        (results as Record<string, QueryResult<unknown>>)[decider] = { rows, updatedAt: Date.now(), error: null, disabled: null };
+        (results as Record<string, SourceResult<unknown>>)[decider] = { rows, updatedAt: Date.now(), error: null, disabled: null };
       },
     });
   }
@@ -198,7 +198,7 @@ export class Poller {
   /** A query failed but the connection is fine: say why, and stop asking when it cannot work. */
   private degrade(id: QueryId, error: unknown, results: Results): void {
     const code = sqlState(error);
-    const previous = (results as Record<string, QueryResult<unknown> | undefined>)[id];
+    const previous = (results as Record<string, SourceResult<unknown> | undefined>)[id];
     let disabled: string | null = null;
     const reason = oneLine(error);
     // Says which query: a screen shows several, and says the failure where its rows would be.
@@ -211,7 +211,7 @@ export class Poller {
       this.restingUntil.set(id, Date.now() + TIMEOUT_REST_MS);
     }
     if (id === 'header') return;
-    (results as Record<string, QueryResult<unknown>>)[id] = {
+    (results as Record<string, SourceResult<unknown>>)[id] = {
       rows: previous?.rows ?? [],
       updatedAt: previous?.updatedAt ?? 0,
       error: message,

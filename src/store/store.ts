@@ -4,7 +4,7 @@
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { InputField } from '../actions/action.js';
-import type { QueryId, RowOf } from '../model/rows.js';
+import type { SourceId, SourceRowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
@@ -35,17 +35,23 @@ export interface ConnectionSlice {
   ownPids: number[];
 }
 
-export interface QueryResult<Row> {
+/**
+ * What a source last gave, as the scheduler landed it. Its states: loading
+ * (no result yet), loaded, failed (`error`, the last good rows kept: a
+ * source resting after a timeout says when it tries again), switched off
+ * (`disabled`: the role lacks a privilege).
+ */
+export interface SourceResult<Row> {
   rows: Row[];
   /** Epoch ms of the last successful run. */
   updatedAt: number;
   /** Why the latest run failed, if it did; the rows are the last good ones. */
   error: string | null;
-  /** Set when the query was switched off (no privilege, too slow), with why. */
+  /** Set when the source was switched off (no privilege), with why. */
   disabled: string | null;
 }
 
-export type Results = { [Q in QueryId]?: QueryResult<RowOf<Q>> };
+export type Results = { [S in SourceId]?: SourceResult<SourceRowOf<S>> };
 
 export interface DataSlice {
   header: HeaderSample | null;

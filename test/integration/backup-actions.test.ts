@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupsView } from '../../screens/backups/view.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
 import { openConnection } from '../../src/db/connection.js';
@@ -69,7 +69,7 @@ describe('the backups screen keys on a real server', () => {
       backupDir: dir,
       backupsChanged: () => watcher.refresh(),
     });
-    const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries });
+    const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources });
     poller.start();
     watcher.start();
     const statuses: string[] = [];

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { activityView } from '../../screens/activity/view.js';
 import { backupsView } from '../../screens/backups/view.js';
 import { rolesView } from '../../screens/roles/view.js';
@@ -223,7 +223,7 @@ function connectionTo(database: string): ResolvedConnection {
 
 /** One refresh of a screen as the dashboard polls it. */
 async function refreshed(store: PgtopStore, connection: ResolvedConnection): Promise<PgtopState> {
-  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(connection, { purpose: 'monitor' }) });
+  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: await openConnection(connection, { purpose: 'monitor' }) });
   try {
     await poller.tick();
     return store.getState();

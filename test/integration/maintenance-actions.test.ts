@@ -11,7 +11,7 @@ import { resolveConnection } from '../../src/db/connection-options.js';
 import type { IndexUsage, TableSize } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 
 let db: ScratchDatabase;
@@ -59,7 +59,7 @@ function runner(store: PgtopStore): ActionRunner {
 async function sizesRows(): Promise<{ tables: TableSize[]; indexes: IndexUsage[] }> {
   const conn = connection();
   const store = createPgtopStore({ screen: 'sizes' });
-  const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+  const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
   try {
     await poller.tick();
     setUi(store, { screenMode: { sizes: 'indexes' } });

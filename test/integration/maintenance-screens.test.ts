@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import type { PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -55,7 +55,7 @@ async function dashboard(screen: 'statements' | 'sizes' | 'bloat' | 'config' | '
   app = renderApp({ screen, openActionSession: () => openConnection(conn, { purpose: 'action' }) });
   const store: PgtopStore = app.store;
   const session = await openConnection(conn, { purpose: 'monitor' });
-  poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
+  poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: session });
   const p = poller;
   const refresh = async () => {
     await p.tick();

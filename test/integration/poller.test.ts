@@ -10,7 +10,7 @@ import type { Backend } from '../../src/model/activity.js';
 import { blockingTree } from '../../src/model/locks.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { createLockChain } from '../support/sessions.js';
 
@@ -32,7 +32,7 @@ function connection(overrides: { user?: string; password?: string; database?: st
 
 async function pollerOn(store: PgtopStore, conn = connection()): Promise<Poller> {
   const session = await openConnection(conn, { purpose: 'monitor' });
-  return new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
+  return new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
 }
 
 describe('poller on a real server', () => {

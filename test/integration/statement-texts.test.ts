@@ -12,7 +12,7 @@ import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { runPgtop } from '../support/binary.js';
 import { waitFor } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -92,7 +92,7 @@ describe('statements whose texts are 30 MB each', () => {
     let reads = 0;
     app = renderApp({ screen: 'statements', readStatementTexts: (id, params) => (reads++, p.read(id, params)) });
     const store = app.store;
-    const p: Poller = new Poller({ store, connect: () => patientMonitor(), queriesFor: screenQueries, initialSession: session });
+    const p: Poller = new Poller({ store, connect: () => patientMonitor(), queriesFor: screenSources, initialSession: session });
     poller = p;
 
     let before = bytesRead(session);

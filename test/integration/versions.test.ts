@@ -23,7 +23,7 @@ import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '.
 import { withDuplicates } from '../../src/model/sizes.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore } from '../../src/store/store.js';
-import { screenQueries, SCREENS } from '../../screens/index.js';
+import { screenSources, SCREENS } from '../../screens/index.js';
 import { statementsView } from '../../screens/statements/view.js';
 import { waitFor } from '../support/pg.js';
 
@@ -264,7 +264,7 @@ for (const { major, binDir } of MAJORS) {
 
       const conn = connectionTo(cluster, 'legacy', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
         expect(sqlFileFor('statements', 10700)).toBe('statements.sql');
         await poller.tick();
@@ -299,7 +299,7 @@ describe('pg_stat_statements not preloaded', () => {
     try {
       const conn = connectionTo(cluster, 'postgres', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
         await poller.tick();
         const state = store.getState();
@@ -308,7 +308,7 @@ describe('pg_stat_statements not preloaded', () => {
         // Header, the status query; no statements query.
         expect(state.data.lastRefresh!.queries).toBe(2);
         expect(statementsView.emptyText!(state)).toMatch(/not preloaded.*ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';.*restart the server/);
-        expect(SCREENS.statements.queries).toEqual(['statements']);
+        expect(SCREENS.statements.sources).toEqual(['statements']);
         expect(decidingQuery('statements')).toBe('statementsExtension');
       } finally {
         await poller.stop();

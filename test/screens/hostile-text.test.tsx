@@ -6,12 +6,12 @@
 // the hostile text shows, escaped. A failed query says so where the rows
 // would be, never the screen's empty text.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/index.js';
+import { SCREEN_ORDER, SCREENS, screenSources } from '../../screens/index.js';
 import type { QueryId } from '../../src/model/rows.js';
 import { bindingsFor } from '../../src/keys/commands.js';
 import type { ScreenId } from '../../screens/index.js';
 import type { LearnState } from '../../src/learn/controller.js';
-import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
+import { setData, setStatus, type PgtopState, type Results, type SourceResult } from '../../src/store/store.js';
 import { terminalText } from '../../src/render/terminal-text.js';
 import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile-rows.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -43,8 +43,8 @@ function keyOf(screen: ScreenId, command: string): string | undefined {
 
 /** A failure of every query the screen polls (and prints with --once), in the poller's words, holding ESC. */
 function failingResults(screen: ScreenId, state: PgtopState): Results {
-  const queries = new Set<QueryId>([...screenQueries(screen, state), ...(SCREENS[screen].onceQueries ?? [])]);
-  const results: Record<string, QueryResult<unknown>> = { ...state.data.results };
+  const queries = new Set<QueryId>([...screenSources(screen, state), ...(SCREENS[screen].onceSources ?? [])]);
+  const results: Record<string, SourceResult<unknown>> = { ...state.data.results };
   for (const id of queries) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
   return results;
 }

@@ -8,7 +8,7 @@ import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
 import { Poller } from '../../src/poller/poller.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
+import { screenSources } from '../../screens/index.js';
 import { findings } from '../../screens/roles/data.js';
 import type { Finding } from '../../src/model/audit.js';
 import { connected } from './pg.js';
@@ -28,7 +28,7 @@ export async function pollRoles(connection: ResolvedConnection, mode: 'roles' | 
     s.ui.screenMode = { roles: mode };
   });
   const session = await openConnection(connection, { purpose: 'monitor' });
-  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
+  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: session });
   try {
     await poller.tick();
     return store.getState();
