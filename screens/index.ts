@@ -41,6 +41,14 @@ export function isScreenId(name: string): name is ScreenId {
   return (SCREEN_IDS as readonly string[]).includes(name);
 }
 
+/** Sources needed on every screen: the header's. */
+export const ALWAYS_SOURCES: readonly SourceId[] = ['header'];
+
+/** Every source needed now, in the order they run: the header's, then the visible screen's (what the scheduler asks). */
+export function neededSources(state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly SourceId[] {
+  return [...ALWAYS_SOURCES, ...screenSources(state.ui.screen, state, screens)];
+}
+
 /** The sources a screen of this list needs now, besides the header's. */
 export function screenSources(screen: string, state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly SourceId[] {
   const definition = screens.find((s) => s.id === screen);

@@ -1,15 +1,15 @@
 // pgtop's entry: parse the command line, connect before any UI (so every
 // early failure is one line and an exit code), then either print the screen
-// once or run the dashboard: poller → store → App, actions on their own
+// once or run the dashboard: scheduler → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { SCREEN_ORDER, SCREENS, screenFailures, screenSources } from '../../screens/index.js';
+import { ALWAYS_SOURCES, SCREEN_ORDER, SCREENS, screenFailures, screenSources } from '../../screens/index.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
-import { DetailTextReader } from '../poller/detail-text.js';
-import { Poller } from '../poller/poller.js';
+import { DetailTextReader } from '../db/detail-text.js';
 import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
+import { DashboardScheduler } from './dashboard-scheduler.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION } from '../version.js';
 import { BackupDirWatcher } from '../backup/watcher.js';
@@ -78,22 +78,18 @@ type UiModule = Awaited<ReturnType<typeof loadUi>>;
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
   const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
   const definition = SCREENS[cli.screen];
-  const queriesFor = (screen: string, state: PgtopState) => definition.onceSources ?? screenSources(screen, state);
-  const poller = new Poller({
-    store,
-    connect: () => Promise.reject(new Error('no reconnect in --once')),
-    queriesFor,
-    initialSession: monitor,
-  });
-  await poller.tick();
-  await poller.stop();
+  const sourcesFor = (state: PgtopState) => definition.onceSources ?? screenSources(cli.screen, state);
+  // No reconnect in --once: a lost connection is said, and exits 1.
+  const scheduler = new DashboardScheduler({ store, needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)], initialSession: monitor });
+  await scheduler.refresh();
+  await scheduler.stop();
   // The backups screen lists files, not query rows.
   if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const { view, onceParts } = definition;
   // SPEC: a screen whose data failed to load says so, and --once exits 1.
-  const failures = screenFailures(state, definition, queriesFor(cli.screen, state));
+  const failures = screenFailures(state, definition, sourcesFor(state));
   process.stdout.write(cli.json ? onceJson(state, view, onceParts, failures) : onceText(state, view, process.stdout.columns || 200, onceParts, failures));
   // The JSON on stdout says it in "error"; a script's log says it on stderr too.
   if (cli.json) for (const failure of failures) process.stderr.write(`pgtop: ${terminalText(failure.text)}\n`);
@@ -110,7 +106,7 @@ async function runDashboard(
   const screen = cli.learn ? 'learn' : cli.screen;
   const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
   target.attach?.(store);
-  const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenSources, initialSession: monitor });
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor });
   const backups = new BackupDirWatcher(store, backupDirFor(cli, target));
   const runner = new ActionRunner(store, () => open('action'), {
     connection: target.connection,
@@ -130,15 +126,15 @@ async function runDashboard(
     fetchDetail: (request) => detailTexts.request(request),
   };
   // A statement's whole text, read when its details open, on the monitor connection.
-  const detailTexts = new DetailTextReader(store, (id, params) => poller.read(id, params));
+  const detailTexts = new DetailTextReader(store, (id, params) => scheduler.read(id, params));
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
-  poller.start();
+  scheduler.start();
   backups.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and
   // cost a second full render). A slow server gets the dashboard anyway.
-  await Promise.race([poller.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
+  await Promise.race([scheduler.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
   const instance = await startDashboard({ store, services, color: cli.color, learn, screens: SCREEN_ORDER });
   learn.attach();
   quit = () => instance.unmount();
@@ -153,7 +149,7 @@ async function runDashboard(
     backups.stop();
     // A backup or restore still running is stopped (its temporary file removed), not left running unseen.
     stopAllWork();
-    await Promise.all([poller.stop(), runner.close(), learn.close()]);
+    await Promise.all([scheduler.stop(), runner.close(), learn.close()]);
   }
   return EXIT_OK;
 }

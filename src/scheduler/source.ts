@@ -5,7 +5,8 @@
 // store and, when it must, what its errors mean; the scheduler
 // (scheduler.ts) decides when it runs, and never runs one twice at a time.
 import type { PgConnection } from '../db/connection.js';
-import type { DataSlice } from '../store/store.js';
+import type { SourceId } from '../model/rows.js';
+import type { DataSlice, SourceResult } from '../store/store.js';
 import type { Failure, LandedFailure } from './failures.js';
 
 export interface RunContext {
@@ -63,3 +64,20 @@ export interface LocalSource<T = unknown> extends SourceBase<T> {
 }
 
 export type Source<T = unknown> = PgSource<T> | LocalSource<T>;
+
+/** Lands rows as a source's result in store.data.results[id]: loaded, now. */
+export function landRows(data: DataSlice, id: SourceId, rows: readonly unknown[], at: number): void {
+  (data.results as Record<string, SourceResult<unknown>>)[id] = { rows: [...rows], updatedAt: at, error: null, disabled: null };
+}
+
+/** Lands a failure as a source's result in store.data.results[id]: the last good rows kept, the failure said, switched off when it is. */
+export function landFailedRows(data: DataSlice, id: SourceId, failure: LandedFailure): void {
+  const results = data.results as Record<string, SourceResult<unknown> | undefined>;
+  const previous = results[id];
+  results[id] = {
+    rows: previous?.rows ?? [],
+    updatedAt: previous?.updatedAt ?? 0,
+    error: failure.message,
+    disabled: failure.kind === 'degraded' ? failure.disabled : null,
+  };
+}

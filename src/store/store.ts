@@ -1,4 +1,4 @@
-// The one store (zustand, vanilla). The poller and the action runner write
+// The one store (zustand, vanilla). The scheduler and the action runner write
 // to it from outside React; hooks subscribe with selectors; screens render.
 // Slices: connection (where and how we are connected), data (the latest
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
@@ -63,7 +63,7 @@ export interface DataSlice {
   history: HistorySample[];
   /** The backup directory's files, while the backups screen is visible (src/backup/watcher.ts lists it, not the poller). */
   backups?: BackupListing;
-  /** The whole text the open details asked for (src/poller/detail-text.ts); one at a time. */
+  /** The whole text the open details asked for (src/db/detail-text.ts); one at a time. */
   detailText?: DetailText | null;
 }
 

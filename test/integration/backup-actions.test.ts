@@ -1,6 +1,6 @@
 // The backups screen's keys on the real server, through the action runner as
 // the keys start them and with the directory watcher that feeds the screen:
-// b (the questions, progress in the status line while the dashboard's poller
+// b (the questions, progress in the status line while the dashboard's scheduler
 // keeps refreshing), r (a new database, then the side-by-side row counts in a
 // box), t, d; and --read-only refuses them.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupsView } from '../../screens/backups/view.js';
-import { screenSources } from '../../screens/index.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { BackupDirWatcher } from '../../src/backup/watcher.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 
@@ -69,8 +68,8 @@ describe('the backups screen keys on a real server', () => {
       backupDir: dir,
       backupsChanged: () => watcher.refresh(),
     });
-    const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenSources });
-    poller.start();
+    const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }) });
+    scheduler.start();
     watcher.start();
     const statuses: string[] = [];
     const unsubscribe = store.subscribe((s, p) => {
@@ -95,7 +94,7 @@ describe('the backups screen keys on a real server', () => {
       const status = store.getState().ui.status!;
       expect(status.kind).toBe('success');
       expect(status.text).toMatch(new RegExp(`^backup verified: ${db.name}_full_\\d{8}_\\d{6}\\.sql\\.gz \\(.* in .*; ends with pg_dump's completion marker`));
-      // Progress was shown as bytes and a rate, and the poller kept refreshing meanwhile.
+      // Progress was shown as bytes and a rate, and the scheduler kept refreshing meanwhile.
       expect(statuses.some((t) => /^backup .*\.sql\.gz: [\d.]+ (B|kB|MB), [\d.]+ (B|kB|MB)\/s/.test(t))).toBe(true);
       await waitFor(async () => store.getState().data.header!.sampledAt > headerBefore, { what: 'a refresh during or after the backup' });
       await waitFor(async () => backupsView.rows(store.getState())[0]?.state === 'verified', { what: 'the verified backup on the screen' });
@@ -139,7 +138,7 @@ describe('the backups screen keys on a real server', () => {
     } finally {
       unsubscribe();
       watcher.stop();
-      await poller.stop();
+      await scheduler.stop();
       await runner.close();
     }
   });

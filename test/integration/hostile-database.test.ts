@@ -11,7 +11,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenSources } from '../../screens/index.js';
 import { activityView } from '../../screens/activity/view.js';
 import { backupsView } from '../../screens/backups/view.js';
 import { rolesView } from '../../screens/roles/view.js';
@@ -21,7 +20,7 @@ import { ActionRunner } from '../../src/actions/runner.js';
 import { listBackups } from '../../src/backup/listing.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { SCREEN_IDS, type ScreenId } from '../../screens/index.js';
 import { createPgtopStore, setData, setUi, type PgtopState, type PgtopStore } from '../../src/store/store.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
@@ -223,12 +222,12 @@ function connectionTo(database: string): ResolvedConnection {
 
 /** One refresh of a screen as the dashboard polls it. */
 async function refreshed(store: PgtopStore, connection: ResolvedConnection): Promise<PgtopState> {
-  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenSources, initialSession: await openConnection(connection, { purpose: 'monitor' }) });
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), initialSession: await openConnection(connection, { purpose: 'monitor' }) });
   try {
-    await poller.tick();
+    await scheduler.refresh();
     return store.getState();
   } finally {
-    await poller.stop();
+    await scheduler.stop();
   }
 }
 

@@ -41,7 +41,7 @@ function keyOf(screen: ScreenId, command: string): string | undefined {
   return bindingsFor(SCREENS[screen].keys).find((b) => b.command === command)?.keys[0];
 }
 
-/** A failure of every query the screen polls (and prints with --once), in the poller's words, holding ESC. */
+/** A failure of every source the screen needs (and --once runs), in the scheduler's words, holding ESC. */
 function failingResults(screen: ScreenId, state: PgtopState): Results {
   const queries = new Set<QueryId>([...screenSources(screen, state), ...(SCREENS[screen].onceSources ?? [])]);
   const results: Record<string, SourceResult<unknown>> = { ...state.data.results };

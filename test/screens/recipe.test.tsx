@@ -1,7 +1,7 @@
 // docs/architecture.md's recipe, proved: a table screen is one folder
 // (test/support/example-screen/) plus one line in the list. Nothing else is
 // touched, yet the tab bar, the number and Tab keys, :name, the keys it
-// offers, help, details, the poller's work and --once all have it.
+// offers, help, details, the scheduler's work and --once all have it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCREEN_ORDER, screenSources } from '../../screens/index.js';
 import { onceText } from '../../src/cli/once.js';

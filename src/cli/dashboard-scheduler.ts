@@ -1,0 +1,29 @@
+// The dashboard's scheduler, wired: every source pgtop has, and the header's
+// and the visible screen's as the ones needed (screens/index.ts). The
+// dashboard, --once, the benchmark and the tests all build it here, so they
+// run what pgtop runs.
+import { neededSources } from '../../screens/index.js';
+import type { PgConnection } from '../db/connection.js';
+import { RegistrySources } from '../db/sources.js';
+import type { QueryId, RowOf } from '../db/registry.js';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+
+export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sources' | 'needed'> {
+  /** What runs; by default the header's sources and the visible screen's (--once names its own). */
+  needed?: SchedulerOptions['needed'];
+}
+
+export class DashboardScheduler extends Scheduler {
+  private readonly registry: RegistrySources;
+
+  constructor({ needed = (state) => neededSources(state), ...options }: DashboardSchedulerOptions) {
+    const registry = new RegistrySources();
+    super({ ...options, needed, sources: [...registry.sources] });
+    this.registry = registry;
+  }
+
+  /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */
+  read<Q extends QueryId>(id: Q, params: readonly unknown[]): Promise<RowOf<Q>[]> {
+    return this.onMonitor((session: PgConnection) => this.registry.read(session, id, params));
+  }
+}
