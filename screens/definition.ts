@@ -40,8 +40,6 @@ export interface ScreenDefinition<Id extends string = string> {
    * checks "unchecked"), so their being switched off is no failure.
    */
   optionalSources?: readonly SourceId[];
-  /** What else the screen's rows come from and may fail to load (the backup directory's listing). */
-  otherFailure?(state: PgtopState): string | null;
 }
 
 /** One titled part of what --once prints. */
@@ -67,18 +65,17 @@ export function sourcesOf(definition: ScreenDefinition, state: PgtopState): read
 
 /** A part of a screen's data that did not load, in one line (the scheduler's words: what, and why). */
 export interface ScreenFailure {
-  /** The source that failed; null for what else the screen reads (the backup directory's listing). */
-  source: SourceId | null;
+  source: SourceId;
   text: string;
 }
 
 /**
  * What of a screen's data failed to load in the last refresh: each of its
  * sources that failed, or that was switched off for lack of privilege
- * (unless the screen does without it), and what else it reads (the backup
- * directory). The screen says these where its rows would be, never its
- * empty text; --once prints them and exits 1. A source whose result says
- * nothing yet (not run) is no failure: the screen says loading.
+ * (unless the screen does without it). The screen says these where its rows
+ * would be, never its empty text; --once prints them and exits 1. A source
+ * whose result says nothing yet (not run) is no failure: the screen says
+ * loading.
  */
 export function screenFailures(state: PgtopState, definition: ScreenDefinition, sources: readonly SourceId[] = sourcesOf(definition, state)): ScreenFailure[] {
   const optional = definition.optionalSources ?? [];
@@ -89,7 +86,5 @@ export function screenFailures(state: PgtopState, definition: ScreenDefinition, 
       if (!optional.includes(source)) failures.push({ source, text: result.disabled });
     } else if (result?.error) failures.push({ source, text: result.error });
   }
-  const other = definition.otherFailure?.(state);
-  if (other) failures.push({ source: null, text: other });
   return failures;
 }

@@ -3,6 +3,7 @@
 // dashboard, --once, the benchmark and the tests all build it here, so they
 // run what pgtop runs.
 import { neededSources } from '../../screens/index.js';
+import { backupFilesSource } from '../backup/files-source.js';
 import type { PgConnection } from '../db/connection.js';
 import { RegistrySources } from '../db/sources.js';
 import type { QueryId, RowOf } from '../db/registry.js';
@@ -11,14 +12,16 @@ import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sources' | 'needed'> {
   /** What runs; by default the header's sources and the visible screen's (--once names its own). */
   needed?: SchedulerOptions['needed'];
+  /** The backup directory, listed while a screen needs it; without it, nothing lists it. */
+  backupDir?: string;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
 
-  constructor({ needed = (state) => neededSources(state), ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
-    super({ ...options, needed, sources: [...registry.sources] });
+    super({ ...options, needed, sources: [...registry.sources, ...(backupDir === undefined ? [] : [backupFilesSource(backupDir)])] });
     this.registry = registry;
   }
 

@@ -8,12 +8,11 @@ import { openConnection, type ConnectionPurpose, type PgConnection } from '../db
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
 import { DetailTextReader } from '../db/detail-text.js';
-import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
+import { createPgtopStore, type PgtopState } from '../store/store.js';
 import { DashboardScheduler } from './dashboard-scheduler.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION } from '../version.js';
-import { BackupDirWatcher } from '../backup/watcher.js';
-import { listBackups } from '../backup/listing.js';
+import { BACKUP_FILES } from '../backup/files-source.js';
 import { stopAllWork } from '../backup/running.js';
 import { cronJobNeedsNoServer, printCronJobWithoutServer, runBackupCommand } from './backup.js';
 import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
@@ -76,15 +75,14 @@ function loadUi() {
 type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
-  const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
+  const backupDir = backupDirFor(cli, target);
+  const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true, backupDir });
   const definition = SCREENS[cli.screen];
   const sourcesFor = (state: PgtopState) => definition.onceSources ?? screenSources(cli.screen, state);
   // No reconnect in --once: a lost connection is said, and exits 1.
-  const scheduler = new DashboardScheduler({ store, needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)], initialSession: monitor });
+  const scheduler = new DashboardScheduler({ store, needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)], initialSession: monitor, backupDir });
   await scheduler.refresh();
   await scheduler.stop();
-  // The backups screen lists files, not query rows.
-  if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const { view, onceParts } = definition;
@@ -104,16 +102,16 @@ async function runDashboard(
   { startDashboard }: UiModule,
 ): Promise<number> {
   const screen = cli.learn ? 'learn' : cli.screen;
-  const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  const backupDir = backupDirFor(cli, target);
+  const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly, backupDir });
   target.attach?.(store);
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor });
-  const backups = new BackupDirWatcher(store, backupDirFor(cli, target));
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir });
   const runner = new ActionRunner(store, () => open('action'), {
     connection: target.connection,
-    backupDir: backups.dir,
+    backupDir,
     podExec: target.exec,
     podLabel: () => target.label,
-    backupsChanged: () => backups.refresh(),
+    backupsChanged: () => scheduler.refreshNow(BACKUP_FILES),
   });
   let quit = () => undefined as void;
   const services: KeyServices = {
@@ -130,7 +128,6 @@ async function runDashboard(
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   scheduler.start();
-  backups.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and
   // cost a second full render). A slow server gets the dashboard anyway.
@@ -146,7 +143,6 @@ async function runDashboard(
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
-    backups.stop();
     // A backup or restore still running is stopped (its temporary file removed), not left running unseen.
     stopAllWork();
     await Promise.all([scheduler.stop(), runner.close(), learn.close()]);

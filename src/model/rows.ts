@@ -2,6 +2,7 @@
 // results by these ids, screens read them, and src/db/registry.ts holds one
 // query for each (the type checker keeps the two lists equal).
 import type { Backend } from './activity.js';
+import type { BackupEntry } from './backups.js';
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
@@ -39,9 +40,13 @@ export type RowOf<Q extends QueryId> = QueryRows[Q];
 /**
  * What each source whose rows land in store.data.results gives, by source
  * id: the registry's queries (src/db/sources.ts runs them) and the sources
- * that are not SQL. Screens name these ids in their definitions.
+ * that are not SQL.
  */
-export type SourceRows = QueryRows;
+export interface SourceRows extends QueryRows {
+  /** The backup directory's files (src/backup/files-source.ts). */
+  backupFiles: BackupEntry;
+}
 
+/** A source's id, as screen definitions name the sources they need. */
 export type SourceId = keyof SourceRows;
 export type SourceRowOf<S extends SourceId> = SourceRows[S];

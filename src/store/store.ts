@@ -8,7 +8,6 @@ import type { SourceId, SourceRowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
-import type { BackupListing } from '../model/backups.js';
 
 /**
  * A screen's id: one of the ids of screens/index.ts (the one list of
@@ -33,6 +32,8 @@ export interface ConnectionSlice {
   serverVersionNum: number | null;
   /** Backend pids of pgtop's own connections: marked on screen, never terminated. */
   ownPids: number[];
+  /** Where this target's backups are written and listed (--backup-dir, the target's own, or ~/postgres-backups). */
+  backupDir: string | null;
 }
 
 /**
@@ -61,8 +62,6 @@ export interface DataSlice {
   lastRefresh: { queries: number; ms: number } | null;
   /** One sample per refresh for the health screen's charts, oldest first (src/store/history.ts). */
   history: HistorySample[];
-  /** The backup directory's files, while the backups screen is visible (src/backup/watcher.ts lists it, not the poller). */
-  backups?: BackupListing;
   /** The whole text the open details asked for (src/db/detail-text.ts); one at a time. */
   detailText?: DetailText | null;
 }
@@ -154,6 +153,7 @@ export const MAX_INTERVAL_MS = 60_000;
 
 export interface StoreOptions {
   target?: string;
+  backupDir?: string;
   screen?: ScreenId;
   intervalMs?: number;
   readOnly?: boolean;
@@ -169,6 +169,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       serverVersion: null,
       serverVersionNum: null,
       ownPids: [],
+      backupDir: options.backupDir ?? null,
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {

@@ -7,7 +7,7 @@
 // would be, never the screen's empty text.
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCREEN_ORDER, SCREENS, screenSources } from '../../screens/index.js';
-import type { QueryId } from '../../src/model/rows.js';
+import type { SourceId } from '../../src/model/rows.js';
 import { bindingsFor } from '../../src/keys/commands.js';
 import type { ScreenId } from '../../screens/index.js';
 import type { LearnState } from '../../src/learn/controller.js';
@@ -43,9 +43,9 @@ function keyOf(screen: ScreenId, command: string): string | undefined {
 
 /** A failure of every source the screen needs (and --once runs), in the scheduler's words, holding ESC. */
 function failingResults(screen: ScreenId, state: PgtopState): Results {
-  const queries = new Set<QueryId>([...screenSources(screen, state), ...(SCREENS[screen].onceSources ?? [])]);
+  const sources = new Set<SourceId>([...screenSources(screen, state), ...(SCREENS[screen].onceSources ?? [])]);
   const results: Record<string, SourceResult<unknown>> = { ...state.data.results };
-  for (const id of queries) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
+  for (const id of sources) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
   return results;
 }
 
@@ -87,10 +87,9 @@ describe('hostile text on every screen', () => {
     await app.waitFor('permission denied');
     expectSafe(app, 'the status line');
 
-    // Every query of the screen fails (or the directory cannot be read, or the guided session cannot start).
+    // Every source of the screen fails (a query, the backup directory), or the guided session cannot start.
     const before = app.store.getState();
     if (screen === 'learn') learn!.state.setState({ error: `cannot start: ${EVIL}` } as Partial<LearnState>);
-    else if (screen === 'backups') setData(app.store, { backups: { ...before.data.backups!, entries: [], error: `cannot read ${EVIL}` } });
     else setData(app.store, { results: failingResults(screen, before) });
     const failed = await app.waitFor(/failed: ERROR|cannot read|cannot start/);
     expectSafe(app, 'the failure');
