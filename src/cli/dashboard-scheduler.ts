@@ -6,22 +6,29 @@ import { neededSources } from '../../screens/index.js';
 import { backupFilesSource } from '../backup/files-source.js';
 import type { PgConnection } from '../db/connection.js';
 import { RegistrySources } from '../db/sources.js';
+import type { LearnController } from '../learn/controller.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+import type { Source } from '../scheduler/source.js';
 
 export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sources' | 'needed'> {
   /** What runs; by default the header's sources and the visible screen's (--once names its own). */
   needed?: SchedulerOptions['needed'];
   /** The backup directory, listed while a screen needs it; without it, nothing lists it. */
   backupDir?: string;
+  /** The guided session, whose checks run while a screen needs them. */
+  learn?: Pick<LearnController, 'checksSource'>;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
-    super({ ...options, needed, sources: [...registry.sources, ...(backupDir === undefined ? [] : [backupFilesSource(backupDir)])] });
+    const sources: Source[] = [...registry.sources];
+    if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
+    if (learn) sources.push(learn.checksSource);
+    super({ ...options, needed, sources });
     this.registry = registry;
   }
 

@@ -105,7 +105,6 @@ async function runDashboard(
   const backupDir = backupDirFor(cli, target);
   const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly, backupDir });
   target.attach?.(store);
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir });
   const runner = new ActionRunner(store, () => open('action'), {
     connection: target.connection,
     backupDir,
@@ -127,13 +126,14 @@ async function runDashboard(
   const detailTexts = new DetailTextReader(store, (id, params) => scheduler.read(id, params));
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
+  // Every source: the registry's queries, the backup directory, the guided session's checks.
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and
   // cost a second full render). A slow server gets the dashboard anyway.
   await Promise.race([scheduler.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
   const instance = await startDashboard({ store, services, color: cli.color, learn, screens: SCREEN_ORDER });
-  learn.attach();
   quit = () => instance.unmount();
   const onSignal = () => instance.unmount();
   process.once('SIGTERM', onSignal);

@@ -38,13 +38,15 @@ export type QueryId = keyof QueryRows;
 export type RowOf<Q extends QueryId> = QueryRows[Q];
 
 /**
- * What each source whose rows land in store.data.results gives, by source
- * id: the registry's queries (src/db/sources.ts runs them) and the sources
- * that are not SQL.
+ * Every source, by id, with what it lands in store.data.results: the
+ * registry's queries (src/db/sources.ts runs them) and the sources that are
+ * not SQL.
  */
 export interface SourceRows extends QueryRows {
   /** The backup directory's files (src/backup/files-source.ts). */
   backupFiles: BackupEntry;
+  /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
+  learnChecks: never;
 }
 
 /** A source's id, as screen definitions name the sources they need. */
