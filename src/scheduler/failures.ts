@@ -46,7 +46,7 @@ export function pgFailure(title: string, error: unknown): Failure {
   }
 }
 
-/** A source that needs nothing the scheduler holds (a directory, the guided session's own connection): it failed this time. */
+/** A source that needs nothing the scheduler holds (a directory, a connection of its own): it failed this time. */
 export function plainFailure(title: string, error: unknown): LandedFailure {
   return { kind: 'failed', message: `${title} failed: ${oneLine(error)}` };
 }

@@ -125,6 +125,11 @@ export class Scheduler {
     this.firstDone();
   }
 
+  /** Whether it has a source of this id (a need for an id it does not have is left out). */
+  has(id: string): boolean {
+    return this.states.has(id);
+  }
+
   /**
    * Runs a read the user asked for (a statement's whole text, on Enter) on
    * the monitor connection and its short statement timeout. It queues behind

@@ -1,6 +1,6 @@
 // What a source is: anything that produces data for the store — a registry
-// query (src/db/sources.ts), the backup directory's listing, the guided
-// session's checks, and next the Kubernetes API. A source says how to run
+// query (src/db/sources.ts), the backup directory's listing, the checks of a
+// tutorial's step, and next the Kubernetes API. A source says how to run
 // once, what it needs, how often at most, where its result lands in the
 // store and, when it must, what its errors mean; the scheduler
 // (scheduler.ts) decides when it runs, and never runs one twice at a time.
@@ -10,7 +10,7 @@ import type { DataSlice, SourceResult } from '../store/store.js';
 import type { Failure, LandedFailure } from './failures.js';
 
 export interface RunContext {
-  /** True on the first run since the source became needed, ever or again: a watch starts over, the guided session prepares its step. */
+  /** True on the first run since the source became needed, ever or again: a watch starts over, a tutorial prepares its step. */
   resumed: boolean;
   /** Counts one round trip to the server (the refresh's speed budget, store.data.lastRefresh). */
   counted(): void;
@@ -26,7 +26,7 @@ export interface LandContext {
   at: number;
   /**
    * What another source produced in the same refresh, if it ran in it: the
-   * header's history sample takes the database size from the health query's
+   * header's history sample takes the database size from another query's
    * rows only when they were read with it.
    */
   sameRefresh(id: string): unknown;
@@ -35,16 +35,16 @@ export interface LandContext {
 interface SourceBase<T> {
   /** Its id, as screen definitions name it (src/model/rows.ts lists them). */
   id: string;
-  /** What it is, in words: its failures say it ("table sizes failed: …"). */
+  /** What it is, in words: its failures say it ("index usage failed: …"). */
   title: string;
-  /** It runs at the refresh interval, or this often at most when that is longer (the guided session's checks: 3 s). */
+  /** It runs at the refresh interval, or this often at most when that is longer (a tutorial's checks: 3 s). */
   minIntervalMs?: number;
   /** What an error means; by default PostgreSQL's SQLSTATE for a source on the monitor connection, else "failed" (failures.ts). */
   failure?(error: unknown): Failure;
   /**
    * Puts a result into the data slice the refresh writes (one store update
-   * per refresh). Absent: the source keeps its result itself (the guided
-   * session's checks live in its own store).
+   * per refresh). Absent: the source keeps its result itself (a tutorial's
+   * checks live in its own store).
    */
   land?(data: DataSlice, value: T, context: LandContext): void;
   /** Says a failure where the result would be (the last good rows stay). Absent: nothing to say there. */
