@@ -12,13 +12,14 @@
 //   never started again: the next is armed when it finishes (k9s, Shopify).
 // - A source no longer needed stops: it is not run again until it is.
 // - Failures (failures.ts): a lost connection is said in the header and
-//   reconnected with backoff, the last rows kept; a source the role may not
-//   run is switched off and says why; one that timed out rests a while.
+//   reopened with backoff (monitor.ts), the last rows kept; a source the
+//   role may not run is switched off and says why; one that timed out rests.
 import type { PgConnection } from '../db/connection.js';
-import { oneLine, PgtopError } from '../errors.js';
-import { setConnection, type DataSlice, type PgtopState, type PgtopStore } from '../store/store.js';
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { PgtopError } from '../errors.js';
+import type { DataSlice, PgtopState, PgtopStore } from '../store/store.js';
+import type { BackoffOptions } from './backoff.js';
 import { pgFailure, plainFailure, type Failure, type LandedFailure } from './failures.js';
+import { MonitorConnection } from './monitor.js';
 import type { LandContext, LocalSource, PgSource, Source } from './source.js';
 
 export interface SchedulerOptions {
@@ -70,10 +71,7 @@ export class Scheduler {
   private closed = false;
   private unsubscribe: (() => void) | null = null;
 
-  private session: PgConnection | null;
-  private attempt = 0;
-  private nextDelay: number | null = null;
-  private monitorPid: number | null = null;
+  private readonly monitor: MonitorConnection;
 
   private firstDone: () => void = () => undefined;
   /** Settles when the first refresh has finished (rows in the store, or the reason there are none). */
@@ -95,8 +93,13 @@ export class Scheduler {
       lane.sources.push(source);
       this.laneOf.set(source.id, lane);
     }
-    this.session = options.initialSession ?? null;
-    if (this.session) this.markConnected(this.session);
+    this.monitor = new MonitorConnection({
+      ...options,
+      ended: () => {
+        const lane = this.lanes.find((l) => l.pg);
+        if (lane && this.started && !this.closed) void this.kick(lane, true);
+      },
+    });
   }
 
   /** Runs what is needed now, and from then on whatever is due. */
@@ -136,7 +139,7 @@ export class Scheduler {
    * a refresh in flight.
    */
   async onMonitor<T>(read: (session: PgConnection) => Promise<T>): Promise<T> {
-    const session = this.session;
+    const session = this.monitor.current();
     if (!session || !session.isAlive()) throw new PgtopError('not connected to the server now: it is reconnecting');
     return read(session);
   }
@@ -146,10 +149,8 @@ export class Scheduler {
     for (const lane of this.lanes) this.clearTimer(lane);
     this.unsubscribe?.();
     this.unsubscribe = null;
-    const session = this.session;
-    this.session = null;
     this.firstDone();
-    await session?.close();
+    await this.monitor.close();
   }
 
   private addLane(pg: boolean): Lane {
@@ -231,10 +232,9 @@ export class Scheduler {
   private async runOnMonitor(due: PgSource[], period: number): Promise<Next> {
     if (due.length === 0) return { delayMs: period, force: false };
     const started = Date.now();
-    if (!this.session) await this.reconnect();
-    const session = this.session;
+    const session = await this.monitor.open();
     if (this.closed) return null;
-    if (!session) return { delayMs: this.retryDelay(), force: true };
+    if (!session) return { delayMs: this.monitor.retryDelay(), force: true };
     let queries = 0;
     const counted = () => {
       queries += 1;
@@ -251,8 +251,8 @@ export class Scheduler {
         if (failure.kind === 'lost') {
           // Not landed: the last rows stay on screen while it reconnects.
           state.resumed = resumed;
-          this.lose(session, error);
-          return { delayMs: this.retryDelay(), force: true };
+          this.monitor.lose(session, error);
+          return { delayMs: this.monitor.retryDelay(), force: true };
         }
         outcomes.push({ source, failure: this.note(source, failure) });
       }
@@ -319,67 +319,5 @@ export class Scheduler {
   private clearTimer(lane: Lane): void {
     if (lane.timer) clearTimeout(lane.timer);
     lane.timer = null;
-  }
-
-  private lose(session: PgConnection, error: unknown): void {
-    if (this.session === session) this.session = null;
-    // The query's error is often just "not queryable"; the connection's own error says why.
-    error = session.failure() ?? error;
-    void session.close();
-    if (this.closed) return;
-    this.attempt = 0;
-    setConnection(this.store, { state: 'reconnecting', lastError: oneLine(error), retryAt: Date.now() + this.peekDelay() });
-  }
-
-  private async reconnect(): Promise<void> {
-    try {
-      if (!this.options.connect) throw new Error('no connection to the server');
-      const session = await this.options.connect();
-      if (this.closed) {
-        await session.close();
-        return;
-      }
-      this.session = session;
-      this.attempt = 0;
-      this.markConnected(session);
-    } catch (error) {
-      if (this.closed) return;
-      this.attempt += 1;
-      setConnection(this.store, { state: 'reconnecting', lastError: oneLine(error), retryAt: Date.now() + this.peekDelay() });
-    }
-  }
-
-  private markConnected(session: PgConnection): void {
-    // A connection that closes (server restart, terminated backend, a pod's
-    // tunnel gone) is noticed now, not at the next refresh: the header says
-    // reconnecting at once, and the first retry comes within a second.
-    session.client.once('end', () => {
-      if (this.session !== session) return;
-      const lane = this.lanes.find((l) => l.pg);
-      if (lane && this.started && !this.closed) void this.kick(lane, true);
-    });
-    const previousPid = this.monitorPid;
-    this.monitorPid = session.pid;
-    const others = this.store.getState().connection.ownPids.filter((pid) => pid !== session.pid && pid !== previousPid);
-    setConnection(this.store, {
-      state: 'connected',
-      retryAt: null,
-      lastError: null,
-      serverVersion: session.serverVersion,
-      serverVersionNum: session.serverVersionNum,
-      ownPids: [session.pid, ...others],
-    });
-  }
-
-  /** The delay the next reconnect waits, computed once so the header's countdown is the real one. */
-  private peekDelay(): number {
-    this.nextDelay = backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
-    return this.nextDelay;
-  }
-
-  private retryDelay(): number {
-    const delay = this.nextDelay ?? backoffDelay(this.attempt, this.options.backoff ?? DEFAULT_BACKOFF, this.options.random);
-    this.nextDelay = null;
-    return delay;
   }
 }
