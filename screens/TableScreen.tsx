@@ -10,11 +10,11 @@ import { DataTable } from '../src/components/DataTable.js';
 import { duration } from '../src/format/format.js';
 import type { ScreenView } from '../src/render/screen-view.js';
 import { renderContext } from '../src/render/screen-view.js';
-import type { QueryResult, ScreenId } from '../src/store/store.js';
+import type { ScreenId, SourceResult } from '../src/store/store.js';
 import { selectedRowIndex } from '../src/store/cursor.js';
 import { useAppEnvironment, useScreen } from '../hooks/context.js';
 import { usePgtop } from '../hooks/usePgtop.js';
-import { queriesOf, screenFailures } from './definition.js';
+import { screenFailures, sourcesOf } from './definition.js';
 
 export interface TableScreenProps<Row> {
   screen: ScreenId;
@@ -23,8 +23,8 @@ export interface TableScreenProps<Row> {
   height: number;
   /** Lines shown above the table (a summary, a section bar); each counts one row of height. */
   above?: React.ReactNode[];
-  /** The query whose state says loading / failed, when it is not the screen's first. */
-  result?: QueryResult<unknown>;
+  /** The result whose state says loading / failed, when it is not the screen's first source's. */
+  result?: SourceResult<unknown>;
 }
 
 export function TableScreen<Row>({ screen, view, width, height, above = [], result: given }: TableScreenProps<Row>): React.ReactElement {
@@ -33,8 +33,8 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   const rows = view.rows(state);
   const index = selectedRowIndex(state, screen, rows, view.rowKey);
   const definition = useScreen(screen);
-  const mainQuery = queriesOf(definition, state)[0];
-  const result = given ?? (mainQuery ? state.data.results[mainQuery] : undefined);
+  const mainSource = sourcesOf(definition, state)[0];
+  const result = given ?? (mainSource ? state.data.results[mainSource] : undefined);
   const filter = state.ui.filter[screen] ?? '';
   const sort = state.ui.sort[screen] ?? view.defaultSort;
   const sortTitle = sort ? view.columns.find((c) => c.id === sort.column)?.title : undefined;
@@ -48,7 +48,7 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
     .join(' · ');
   const failures = screenFailures(state, definition);
   const notice = view.notice?.(state) ?? null;
-  // The rows on screen are the last good ones when their own query failed since.
+  // The rows on screen are the last good ones when their own source failed since.
   const ownFailure = result?.disabled ?? result?.error ?? null;
   // First on the line, so that a narrow terminal cuts the error's end, not this.
   const stale = result?.updatedAt ? `stale rows (${duration((Date.now() - result.updatedAt) / 1000)} old): ` : '';

@@ -3,13 +3,13 @@
 // The product's order: activity, locks, statements, sizes, bloat, roles, config,
 // backups, health; then learn, the guided session, last (once the nine are
 // there it has no number key: :learn, Tab, or `pgtop learn` reach it).
-import type { QueryId } from '../src/model/rows.js';
+import type { SourceId } from '../src/model/rows.js';
 import type { PgtopState } from '../src/store/store.js';
 import { activityScreen } from './activity/index.js';
 import { backupsScreen } from './backups/index.js';
 import { bloatScreen } from './bloat/index.js';
 import { configScreen } from './config/index.js';
-import { queriesOf, type ScreenDefinition } from './definition.js';
+import { sourcesOf, type ScreenDefinition } from './definition.js';
 import { healthScreen } from './health/index.js';
 import { learnScreen } from './learn/index.js';
 import { locksScreen } from './locks/index.js';
@@ -41,10 +41,18 @@ export function isScreenId(name: string): name is ScreenId {
   return (SCREEN_IDS as readonly string[]).includes(name);
 }
 
-/** The queries a screen of this list needs polled now, besides the header (what the poller asks). */
-export function screenQueries(screen: string, state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly QueryId[] {
+/** Sources needed on every screen: the header's. */
+export const ALWAYS_SOURCES: readonly SourceId[] = ['header'];
+
+/** Every source needed now, in the order they run: the header's, then the visible screen's (what the scheduler asks). */
+export function neededSources(state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly SourceId[] {
+  return [...ALWAYS_SOURCES, ...screenSources(state.ui.screen, state, screens)];
+}
+
+/** The sources a screen of this list needs now, besides the header's. */
+export function screenSources(screen: string, state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly SourceId[] {
   const definition = screens.find((s) => s.id === screen);
-  return definition ? queriesOf(definition, state) : [];
+  return definition ? sourcesOf(definition, state) : [];
 }
 
 export { screenFailures, type ScreenFailure } from './definition.js';

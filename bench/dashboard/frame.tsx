@@ -2,7 +2,7 @@
 // draw a refresh of 10 000 backends (synthetic rows put into the store, the
 // App rendered by Ink to a 200x50 fake terminal, as startDashboard renders
 // it), and (2) whether memory stays flat over an hour of 1 s refreshes: the
-// real poller against the benchmark's server (BENCH_PG), 3 600 refreshes as
+// real scheduler against the benchmark's server (BENCH_PG), 3 600 refreshes as
 // fast as they go, the App drawing meanwhile, heap measured after a full GC.
 // bench/dashboard.ts bundles it as the build bundles pgtop (src/bundle-options.mjs:
 // React's production build, Ink's faster output) and runs it with
@@ -11,12 +11,12 @@ import { EventEmitter } from 'node:events';
 import { Writable } from 'node:stream';
 import { render } from 'ink';
 import { App, DASHBOARD_RENDER_OPTIONS } from '../../screens/App.js';
-import { SCREEN_ORDER, screenQueries } from '../../screens/index.js';
+import { SCREEN_ORDER } from '../../screens/index.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, setData, type PgtopStore } from '../../src/store/store.js';
 import type { SyntheticResult } from './report.js';
 
@@ -151,7 +151,7 @@ async function anHour(): Promise<SyntheticResult['hour']> {
   const connection = resolveConnection({ host: pg.host, port: String(pg.port), username: pg.user, dbname: pg.database }, { PGPASSWORD: pg.password });
   const store = createPgtopStore({ target: `direct ${pg.host}:${pg.port}`, screen: 'activity', intervalMs: 1_000 });
   const open = () => openConnection(connection, { purpose: 'monitor' });
-  const poller = new Poller({ store, connect: open, queriesFor: screenQueries, initialSession: await open() });
+  const scheduler = new DashboardScheduler({ store, connect: open, initialSession: await open() });
   const { instance } = mount(store);
   const heapMb: SyntheticResult['hour']['heapMb'] = [];
   const heapNow = () => {
@@ -162,7 +162,7 @@ async function anHour(): Promise<SyntheticResult['hour']> {
   const started = performance.now();
   try {
     for (let tick = 1; tick <= HOUR; tick += 1) {
-      await poller.tick();
+      await scheduler.refresh();
       // The health screen's history is full after 120 refreshes: measure from there.
       if (tick === 120 || tick % 600 === 0) {
         await sleep(60); // let the last refresh draw
@@ -172,7 +172,7 @@ async function anHour(): Promise<SyntheticResult['hour']> {
     }
   } finally {
     instance.unmount();
-    await poller.stop();
+    await scheduler.stop();
   }
   return { ticks: HOUR, seconds: (performance.now() - started) / 1000, heapMb, rssStartMb, rssEndMb: process.memoryUsage().rss / 1024 / 1024 };
 }

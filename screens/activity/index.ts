@@ -5,7 +5,7 @@ import { activityView } from './view.js';
 export const activityScreen = defineScreen({
   id: 'activity',
   title: 'Activity',
-  queries: ['activity'],
+  sources: ['activity'],
   view: activityView,
   keys: {
     filter: { text: 'filter rows (user, db, app, state, query); Esc clears' },

@@ -5,10 +5,9 @@ import { backupsView } from './view.js';
 export const backupsScreen = defineScreen({
   id: 'backups',
   title: 'Backups',
-  // Files in the backup directory, listed by src/backup/watcher.ts: nothing to poll besides the header.
-  queries: [],
+  // The backup directory's files (src/backup/files-source.ts): no server query besides the header's.
+  sources: ['backupFiles'],
   view: backupsView,
-  component: () => import('./BackupsScreen.js').then((m) => m.BackupsScreen),
   keys: {
     // No hints on these two: the hint bar must fit 80 columns with b r t d.
     filter: { text: 'filter backups (file name, database, kind, state); Esc clears', hint: null },
@@ -18,5 +17,4 @@ export const backupsScreen = defineScreen({
     verifyBackup: {},
     deleteBackup: {},
   },
-  otherFailure: (state) => state.data.backups?.error ?? null,
 });

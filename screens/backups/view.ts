@@ -1,7 +1,7 @@
 // The backups screen: every backup in the backup directory, newest first —
 // when, which database, what kind, format, size, and whether it verified —
 // plus backups being written (growing) and what interrupted ones left. The
-// rows come from the directory (src/backup/watcher.ts), not from the server.
+// rows come from the directory (the backupFiles source), not from the server.
 // Keys: b back up now, r restore into a new database, t verify, d delete.
 import { restoreIntoNewDatabase } from '../../src/actions/backup-restore.js';
 import { backupNow, deleteBackup, verifyBackup } from '../../src/actions/backups.js';
@@ -81,18 +81,23 @@ function backupDetail(e: BackupEntry): [string, string][] {
   ];
 }
 
+/** The backup directory, as the dashboard was told it. */
+function backupDir(state: PgtopState): string {
+  return state.connection.backupDir ?? '~/postgres-backups';
+}
+
 function summary(state: PgtopState): string | null {
-  const listing = state.data.backups;
+  const listing = state.data.results.backupFiles;
   if (!listing) return null;
   // A directory that cannot be read is a failure: the screen says it where the rows would be.
   if (listing.error) return null;
-  const total = listing.entries.reduce((sum, e) => sum + e.bytes, 0);
-  const unverified = listing.entries.filter((e) => e.state !== 'verified' && e.state !== 'writing').length;
-  return `${listing.dir}: ${listing.entries.length} files, ${bytes(total)}${unverified ? ` · ${unverified} not verified` : ''} · b backs up now, Enter shows a backup`;
+  const total = listing.rows.reduce((sum, e) => sum + e.bytes, 0);
+  const unverified = listing.rows.filter((e) => e.state !== 'verified' && e.state !== 'writing').length;
+  return `${backupDir(state)}: ${listing.rows.length} files, ${bytes(total)}${unverified ? ` · ${unverified} not verified` : ''} · b backs up now, Enter shows a backup`;
 }
 
 export const backupsView: ScreenView<BackupEntry> = {
-  rows: (state) => filtered(state.data.backups?.entries ?? NO_ROWS, state.ui.filter.backups ?? ''),
+  rows: (state) => filtered(state.data.results.backupFiles?.rows ?? NO_ROWS, state.ui.filter.backups ?? ''),
   rowKey: (e) => e.name,
   columns: backupColumns,
   detail: backupDetail,
@@ -112,14 +117,11 @@ export const backupsView: ScreenView<BackupEntry> = {
     madeByPgtop: e.madeByPgtop,
   }),
   notice: summary,
-  emptyText: (state) =>
-    state.data.backups
-      ? `no backups in ${state.data.backups.dir} yet: b backs up now`
-      : 'reading the backup directory…',
+  emptyText: (state) => (state.data.results.backupFiles ? `no backups in ${backupDir(state)} yet: b backs up now` : 'reading the backup directory…'),
   actions: {
     backupNow: (_row, state) =>
       actionRequest(backupNow, {
-        dir: state.data.backups?.dir ?? '~/postgres-backups',
+        dir: backupDir(state),
         database: state.data.header?.database ?? '',
         where: state.connection.target,
         at: new Date(),

@@ -5,7 +5,7 @@ import { bloatView } from './view.js';
 export const bloatScreen = defineScreen({
   id: 'bloat',
   title: 'Bloat',
-  queries: ['bloatTables', 'bloatOverview', 'bloatProgress'],
+  sources: ['bloatTables', 'bloatOverview', 'bloatProgress'],
   view: bloatView,
   component: () => import('./BloatScreen.js').then((m) => m.BloatScreen),
   keys: {

@@ -5,7 +5,7 @@ import { configView } from './view.js';
 export const configScreen = defineScreen({
   id: 'config',
   title: 'Config',
-  queries: ['config'],
+  sources: ['config'],
   view: configView,
   keys: {
     filter: { text: 'filter settings (name, category, source, description); Esc clears' },

@@ -5,8 +5,8 @@ import { learnView } from './view.js';
 export const learnScreen = defineScreen({
   id: 'learn',
   title: 'Guided session',
-  // The guided session runs its own queries (src/learn/): nothing to poll besides the header.
-  queries: [],
+  // The current step's checks, run on the session's own connection (src/learn/controller.ts).
+  sources: ['learnChecks'],
   view: learnView,
   component: () => import('./LearnScreen.js').then((m) => m.LearnScreen),
   // Steps that change the server are confirmed by the action runner.

@@ -5,7 +5,7 @@ import { locksView } from './view.js';
 export const locksScreen = defineScreen({
   id: 'locks',
   title: 'Locks',
-  queries: ['locks'],
+  sources: ['locks'],
   view: locksView,
   keys: {
     filter: { text: 'filter rows (user, db, app, state, query); Esc clears' },

@@ -6,7 +6,7 @@ export const rolesScreen = defineScreen({
   id: 'roles',
   title: 'Roles',
   // The two superuser-only queries are switched off on their first 42501; the audit then says what it could not check.
-  queries: ['roles', 'rolesPrivileges', 'rolesServer', 'rolesPasswords', 'rolesHba'],
+  sources: ['roles', 'rolesPrivileges', 'rolesServer', 'rolesPasswords', 'rolesHba'],
   view: rolesView,
   component: () => import('./RolesScreen.js').then((m) => m.RolesScreen),
   keys: {
@@ -19,8 +19,8 @@ export const rolesScreen = defineScreen({
   },
   // A script (cron, CI) wants the findings, not a key to press for them.
   onceParts: [
-    { title: 'roles', key: 'roles', view: rolesTableView, query: 'roles' },
+    { title: 'roles', key: 'roles', view: rolesTableView, source: 'roles' },
     { title: 'security audit', key: 'audit', view: auditTableView },
   ],
-  optionalQueries: ['rolesPasswords', 'rolesHba'],
+  optionalSources: ['rolesPasswords', 'rolesHba'],
 });

@@ -1,11 +1,11 @@
 // The sizes screen: databases, tables and indexes, one list at a time (t, i, d).
 import { defineScreen } from '../definition.js';
-import { sizesListView, sizesQueries, sizesView } from './view.js';
+import { sizesListView, sizesSources, sizesView } from './view.js';
 
 export const sizesScreen = defineScreen({
   id: 'sizes',
   title: 'Sizes',
-  queries: sizesQueries,
+  sources: sizesSources,
   view: sizesView,
   component: () => import('./SizesScreen.js').then((m) => m.SizesScreen),
   keys: {
@@ -22,12 +22,12 @@ export const sizesScreen = defineScreen({
     reindex: {},
   },
   // On screen one list at a time (t, i, d); a script gets all three.
-  onceQueries: ['sizeDatabases', 'sizeTables', 'sizeIndexes'],
+  onceSources: ['sizeDatabases', 'sizeTables', 'sizeIndexes'],
   onceParts: (
     [
       ['databases', 'sizeDatabases'],
       ['tables', 'sizeTables'],
       ['indexes', 'sizeIndexes'],
     ] as const
-  ).map(([section, query]) => ({ title: section, key: section, view: sizesListView(section), query })),
+  ).map(([section, query]) => ({ title: section, key: section, view: sizesListView(section), source: query })),
 });

@@ -7,7 +7,7 @@ import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumDatabase, vacuumFull, type DatabaseTarget, type MaintenanceTarget } from '../../src/actions/maintenance.js';
 import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } from '../../src/model/sizes.js';
 import { bytes } from '../../src/format/size.js';
-import type { QueryId } from '../../src/model/rows.js';
+import type { SourceId } from '../../src/model/rows.js';
 import type { CommandId } from '../../src/keys/commands.js';
 import type { ScreenCommandResult, ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type Column } from '../../src/render/table.js';
@@ -88,8 +88,8 @@ function sourceRows(state: PgtopState, section: SizesSection): readonly unknown[
   return results.sizeDatabases?.rows ?? NO_DATABASES;
 }
 
-/** The queries the sizes screen polls: only the list on screen (10 000 tables need not cost three lists). */
-export function sizesQueries(state: PgtopState): readonly QueryId[] {
+/** The sources the sizes screen needs: only the list on screen (10 000 tables need not cost three lists). */
+export function sizesSources(state: PgtopState): readonly SourceId[] {
   const section = sizesSection(state);
   return section === 'tables' ? ['sizeTables'] : section === 'indexes' ? ['sizeIndexes'] : ['sizeDatabases'];
 }

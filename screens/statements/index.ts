@@ -6,7 +6,7 @@ export const statementsScreen = defineScreen({
   id: 'statements',
   title: 'Statements',
   // pg_stat_statements' status is asked by src/db/variants.ts (once per connection), not polled.
-  queries: ['statements'],
+  sources: ['statements'],
   view: statementsView,
   keys: {
     filter: { text: 'filter statements (query text, database, user); Esc clears' },

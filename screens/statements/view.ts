@@ -64,7 +64,7 @@ export function matchesFilter(s: Statement, filter: string): boolean {
   return [s.query, s.database, s.user, s.queryId].some((field) => field?.toLowerCase().includes(needle));
 }
 
-/** pg_stat_statements' status on this connection, once the poller has asked. */
+/** pg_stat_statements' status on this connection, once the scheduler has asked. */
 export function extensionStatus(state: PgtopState): ExtensionStatus | null {
   return state.data.results.statementsExtension?.rows[0] ?? null;
 }

@@ -1,19 +1,18 @@
 // pgtop's entry: parse the command line, connect before any UI (so every
 // early failure is one line and an exit code), then either print the screen
-// once or run the dashboard: poller → store → App, actions on their own
+// once or run the dashboard: scheduler → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { SCREEN_ORDER, SCREENS, screenFailures, screenQueries } from '../../screens/index.js';
+import { ALWAYS_SOURCES, SCREEN_ORDER, SCREENS, screenFailures, screenSources } from '../../screens/index.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
 import type { KeyServices } from '../keys/dispatch.js';
-import { DetailTextReader } from '../poller/detail-text.js';
-import { Poller } from '../poller/poller.js';
-import { createPgtopStore, setData, type PgtopState } from '../store/store.js';
+import { DetailTextReader } from '../db/detail-text.js';
+import { createPgtopStore, type PgtopState } from '../store/store.js';
+import { DashboardScheduler } from './dashboard-scheduler.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION } from '../version.js';
-import { BackupDirWatcher } from '../backup/watcher.js';
-import { listBackups } from '../backup/listing.js';
+import { BACKUP_FILES } from '../backup/files-source.js';
 import { stopAllWork } from '../backup/running.js';
 import { cronJobNeedsNoServer, printCronJobWithoutServer, runBackupCommand } from './backup.js';
 import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
@@ -76,24 +75,19 @@ function loadUi() {
 type UiModule = Awaited<ReturnType<typeof loadUi>>;
 
 async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection): Promise<number> {
-  const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true });
+  const backupDir = backupDirFor(cli, target);
+  const store = createPgtopStore({ target: target.label, screen: cli.screen, readOnly: true, backupDir });
   const definition = SCREENS[cli.screen];
-  const queriesFor = (screen: string, state: PgtopState) => definition.onceQueries ?? screenQueries(screen, state);
-  const poller = new Poller({
-    store,
-    connect: () => Promise.reject(new Error('no reconnect in --once')),
-    queriesFor,
-    initialSession: monitor,
-  });
-  await poller.tick();
-  await poller.stop();
-  // The backups screen lists files, not query rows.
-  if (cli.screen === 'backups') setData(store, { backups: await listBackups(backupDirFor(cli, target)) });
+  const sourcesFor = (state: PgtopState) => definition.onceSources ?? screenSources(cli.screen, state);
+  // No reconnect in --once: a lost connection is said, and exits 1.
+  const scheduler = new DashboardScheduler({ store, needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)], initialSession: monitor, backupDir });
+  await scheduler.refresh();
+  await scheduler.stop();
   const state = store.getState();
   if (state.connection.state !== 'connected') throw new PgtopError(`lost the connection: ${state.connection.lastError ?? 'unknown error'}`);
   const { view, onceParts } = definition;
   // The contract: a screen whose data failed to load says so, and --once exits 1.
-  const failures = screenFailures(state, definition, queriesFor(cli.screen, state));
+  const failures = screenFailures(state, definition, sourcesFor(state));
   process.stdout.write(cli.json ? onceJson(state, view, onceParts, failures) : onceText(state, view, process.stdout.columns || 200, onceParts, failures));
   // The JSON on stdout says it in "error"; a script's log says it on stderr too.
   if (cli.json) for (const failure of failures) process.stderr.write(`pgtop: ${terminalText(failure.text)}\n`);
@@ -108,16 +102,15 @@ async function runDashboard(
   { startDashboard }: UiModule,
 ): Promise<number> {
   const screen = cli.learn ? 'learn' : cli.screen;
-  const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly });
+  const backupDir = backupDirFor(cli, target);
+  const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly, backupDir });
   target.attach?.(store);
-  const poller = new Poller({ store, connect: () => open('monitor'), queriesFor: screenQueries, initialSession: monitor });
-  const backups = new BackupDirWatcher(store, backupDirFor(cli, target));
   const runner = new ActionRunner(store, () => open('action'), {
     connection: target.connection,
-    backupDir: backups.dir,
+    backupDir,
     podExec: target.exec,
     podLabel: () => target.label,
-    backupsChanged: () => backups.refresh(),
+    backupsChanged: () => scheduler.refreshNow(BACKUP_FILES),
   });
   let quit = () => undefined as void;
   const services: KeyServices = {
@@ -130,17 +123,17 @@ async function runDashboard(
     fetchDetail: (request) => detailTexts.request(request),
   };
   // A statement's whole text, read when its details open, on the monitor connection.
-  const detailTexts = new DetailTextReader(store, (id, params) => poller.read(id, params));
+  const detailTexts = new DetailTextReader(store, (id, params) => scheduler.read(id, params));
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
-  poller.start();
-  backups.start();
+  // Every source: the registry's queries, the backup directory, the guided session's checks.
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn });
+  scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and
   // cost a second full render). A slow server gets the dashboard anyway.
-  await Promise.race([poller.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
+  await Promise.race([scheduler.firstRefresh, new Promise((resolve) => setTimeout(resolve, FIRST_FRAME_WAIT_MS).unref())]);
   const instance = await startDashboard({ store, services, color: cli.color, learn, screens: SCREEN_ORDER });
-  learn.attach();
   quit = () => instance.unmount();
   const onSignal = () => instance.unmount();
   process.once('SIGTERM', onSignal);
@@ -150,10 +143,9 @@ async function runDashboard(
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
-    backups.stop();
     // A backup or restore still running is stopped (its temporary file removed), not left running unseen.
     stopAllWork();
-    await Promise.all([poller.stop(), runner.close(), learn.close()]);
+    await Promise.all([scheduler.stop(), runner.close(), learn.close()]);
   }
   return EXIT_OK;
 }

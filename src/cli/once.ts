@@ -26,8 +26,8 @@ export function onceText(state: PgtopState, view: AnyView, width: number, parts?
   for (const part of parts ?? [{ title: '', key: 'rows', view }]) {
     body.push('');
     if (part.title) body.push(`${part.title}:`);
-    // A part shows its own query's failure; a part that has no one query (a whole screen, the audit) every failure.
-    const own = failures.filter((f) => part.query === undefined || f.query === part.query);
+    // A part shows its own source's failure; a part that has no one source (a whole screen, the audit) every failure.
+    const own = failures.filter((f) => part.source === undefined || f.source === part.source);
     for (const failure of own) {
       said.add(failure);
       body.push(`error: ${failure.text}`);
@@ -59,7 +59,8 @@ export function onceJson(state: PgtopState, view: AnyView, parts?: readonly Once
       ...state.data.header,
     },
     error: failures.length ? failures.map((f) => f.text).join('; ') : null,
-    errors: failures.map((f) => ({ query: f.query, message: f.text })),
+    // "query": the source that failed (its name from before there were other sources than queries).
+    errors: failures.map((f) => ({ query: f.source, message: f.text })),
     ...(parts ? Object.fromEntries(parts.map((p) => [p.key, rowsOf(p.view)])) : { rows: rowsOf(view) }),
   };
   return terminalJson(document, 2) + '\n';

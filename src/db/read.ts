@@ -1,4 +1,4 @@
-// Running one registry query on a connection, as the poller and an on-demand
+// Running one registry query on a connection, as the scheduler's sources and an on-demand
 // read (Enter on a statement) both do: the SQL the planner picks, decided
 // again once when it no longer fits (an ALTER EXTENSION … UPDATE since), the
 // rows mapped, then the query's second step when it has one (the statements'

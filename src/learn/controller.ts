@@ -2,14 +2,16 @@
 // zustand store the learn screen renders), its own connection for queries
 // and checks (marked as pgtop's own), and the progress file. Keys on the
 // learn screen arrive here as commands; steps that change something go to
-// the action runner, which confirms them first. While the learn screen is
-// visible, the current step's checks are re-run every few seconds, so a ✓
-// follows what happens on the server, whoever does it.
+// the action runner, which confirms them first. The current step's checks
+// are a source (checksSource): the scheduler runs them every few seconds
+// while a screen that needs them is visible (the learn screen says it does),
+// so a ✓ follows what happens on the server, whoever does it.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { actionRequest, type ActionRequest, type ActionSpec } from '../actions/action.js';
 import type { ResolvedConnection } from '../db/connection-options.js';
 import type { PgConnection } from '../db/connection.js';
 import type { CommandId } from '../keys/commands.js';
+import type { LocalSource } from '../scheduler/source.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
 import {
   currentStep,
@@ -35,9 +37,6 @@ import { loadProgress, saveProgress, serverKey } from './progress-file.js';
 import { stepCommand } from './step-command.js';
 import { stepActionRequest, type StepReport } from './step-action.js';
 import type { CheckResult, Part } from './types.js';
-
-/** The screen id of the guided session (see src/screen-ids.ts). */
-export const LEARN_SCREEN = 'learn';
 
 export interface StepOutput {
   stepId: string;
@@ -77,6 +76,7 @@ export interface LearnControllerOptions {
   progressFile: string | null;
   offerPgpass: boolean;
   parts?: readonly Part[];
+  /** How often the checks run at most (the refresh interval, when longer). */
   recheckMs?: number;
   /** Whether the dashboard has a screen of this id (screens/index.ts): o opens a step's screen only then. */
   hasScreen?(id: string): boolean;
@@ -89,13 +89,18 @@ export class LearnController {
   readonly state: StoreApi<LearnState>;
   private session: PgConnection | null = null;
   private opening: Promise<void> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private unsubscribe: (() => void) | null = null;
   private saving: Promise<void> = Promise.resolve();
   private checkAgain = false;
   private closed = false;
   readonly passwords = new Map<string, string>();
   readonly live: LiveContext;
+  /**
+   * The current step's checks, as the scheduler runs them: the first run
+   * since the learn screen showed starts the session (progress, its
+   * connection) and prepares the step; the next ones check again. Their
+   * results stay in this controller's store, which the learn screen draws.
+   */
+  readonly checksSource: LocalSource<void>;
 
   constructor(private readonly options: LearnControllerOptions) {
     const parts = options.parts ?? PARTS;
@@ -117,23 +122,16 @@ export class LearnController {
       backupDir: options.backupDir,
       passwords: this.passwords,
     };
-  }
-
-  /** Follows the dashboard: starts when the learn screen shows, rests when it does not. */
-  attach(): void {
-    const onScreen = (screen: string): void => {
-      // Not awaited (the store's listener is synchronous), so a failure is said on the screen, never left unhandled.
-      if (screen === LEARN_SCREEN) this.enter().catch((error: unknown) => this.state.setState({ error: `the guided session failed: ${oneLineMessage(error)}` }));
-      else this.rest();
+    this.checksSource = {
+      id: 'learnChecks',
+      title: "the guided session's checks",
+      needs: 'nothing',
+      minIntervalMs: options.recheckMs ?? 3_000,
+      run: ({ resumed }) => (resumed ? this.enter() : this.recheck()).catch((error: unknown) => {
+        // Said on the learn screen, in the session's own words.
+        this.state.setState({ error: `the guided session failed: ${oneLineMessage(error)}` });
+      }),
     };
-    let last = this.options.store.getState().ui.screen;
-    this.unsubscribe = this.options.store.subscribe((s) => {
-      if (s.ui.screen !== last) {
-        last = s.ui.screen;
-        onScreen(last);
-      }
-    });
-    onScreen(last);
   }
 
   /** Keys of the learn screen; others are not ours. */
@@ -176,8 +174,6 @@ export class LearnController {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.rest();
-    this.unsubscribe?.();
     await this.saving;
     const session = this.session;
     this.session = null;
@@ -188,14 +184,7 @@ export class LearnController {
   async enter(): Promise<void> {
     await this.start();
     if (this.closed || !this.state.getState().ready) return;
-    this.timer ??= setInterval(() => void this.recheck(), this.options.recheckMs ?? 3_000);
-    this.timer.unref?.();
     await this.prepareStep();
-  }
-
-  private rest(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
   }
 
   private start(): Promise<void> {

@@ -2,6 +2,7 @@
 // results by these ids, screens read them, and src/db/registry.ts holds one
 // query for each (the type checker keeps the two lists equal).
 import type { Backend } from './activity.js';
+import type { BackupEntry } from './backups.js';
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
@@ -35,3 +36,19 @@ export interface QueryRows {
 
 export type QueryId = keyof QueryRows;
 export type RowOf<Q extends QueryId> = QueryRows[Q];
+
+/**
+ * Every source, by id, with what it lands in store.data.results: the
+ * registry's queries (src/db/sources.ts runs them) and the sources that are
+ * not SQL.
+ */
+export interface SourceRows extends QueryRows {
+  /** The backup directory's files (src/backup/files-source.ts). */
+  backupFiles: BackupEntry;
+  /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
+  learnChecks: never;
+}
+
+/** A source's id, as screen definitions name the sources they need. */
+export type SourceId = keyof SourceRows;
+export type SourceRowOf<S extends SourceId> = SourceRows[S];

@@ -1,7 +1,8 @@
 // What the health screen's charts draw: one sample per refresh, the newest
 // last, at most HISTORY_SIZE of them (a ring: the oldest falls off). The
-// poller appends from the header (TPS, connections, cache hit) and, while
-// the health screen polls it, the database size.
+// header source (src/db/sources.ts) appends one from the header (TPS,
+// connections, cache hit) and, when the health query ran in the same
+// refresh, the database size.
 export interface HistorySample {
   /** Epoch ms (server clock) of the header sample. */
   at: number;

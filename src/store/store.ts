@@ -1,13 +1,12 @@
-// The one store (zustand, vanilla). The poller and the action runner write
+// The one store (zustand, vanilla). The scheduler and the action runner write
 // to it from outside React; hooks subscribe with selectors; screens render.
 // Slices: connection (where and how we are connected), data (the latest
 // rows per query), ui (screen, cursor, filter, sort, overlays, status line).
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { QueryId, RowOf } from '../model/rows.js';
+import type { SourceId, SourceRowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
-import type { BackupListing } from '../model/backups.js';
 
 /**
  * A screen's id: one of the ids of screens/index.ts (the one list of
@@ -32,19 +31,27 @@ export interface ConnectionSlice {
   serverVersionNum: number | null;
   /** Backend pids of pgtop's own connections: marked on screen, never terminated. */
   ownPids: number[];
+  /** Where this target's backups are written and listed (--backup-dir, the target's own, or ~/postgres-backups). */
+  backupDir: string | null;
 }
 
-export interface QueryResult<Row> {
+/**
+ * What a source last gave, as the scheduler landed it. Its states: loading
+ * (no result yet), loaded, failed (`error`, the last good rows kept: a
+ * source resting after a timeout says when it tries again), switched off
+ * (`disabled`: the role lacks a privilege).
+ */
+export interface SourceResult<Row> {
   rows: Row[];
   /** Epoch ms of the last successful run. */
   updatedAt: number;
   /** Why the latest run failed, if it did; the rows are the last good ones. */
   error: string | null;
-  /** Set when the query was switched off (no privilege, too slow), with why. */
+  /** Set when the source was switched off (no privilege), with why. */
   disabled: string | null;
 }
 
-export type Results = { [Q in QueryId]?: QueryResult<RowOf<Q>> };
+export type Results = { [S in SourceId]?: SourceResult<SourceRowOf<S>> };
 
 export interface DataSlice {
   header: HeaderSample | null;
@@ -54,9 +61,7 @@ export interface DataSlice {
   lastRefresh: { queries: number; ms: number } | null;
   /** One sample per refresh for the health screen's charts, oldest first (src/store/history.ts). */
   history: HistorySample[];
-  /** The backup directory's files, while the backups screen is visible (src/backup/watcher.ts lists it, not the poller). */
-  backups?: BackupListing;
-  /** The whole text the open details asked for (src/poller/detail-text.ts); one at a time. */
+  /** The whole text the open details asked for (src/db/detail-text.ts); one at a time. */
   detailText?: DetailText | null;
 }
 
@@ -161,6 +166,7 @@ export const MAX_INTERVAL_MS = 60_000;
 
 export interface StoreOptions {
   target?: string;
+  backupDir?: string;
   screen?: ScreenId;
   intervalMs?: number;
   readOnly?: boolean;
@@ -176,6 +182,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       serverVersion: null,
       serverVersionNum: null,
       ownPids: [],
+      backupDir: options.backupDir ?? null,
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {

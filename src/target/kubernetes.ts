@@ -95,7 +95,7 @@ export async function openK8sTarget(
       const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod) });
       forwarder.on('pod', onPod);
       setConnection(store, { target: labelFor(forwarder.pod) });
-      // While the poller reconnects, say the Kubernetes reason ("no Ready pod…")
+      // While the scheduler reconnects, say the Kubernetes reason ("no Ready pod…")
       // rather than only pg's "Connection terminated unexpectedly".
       const unsubscribe = store.subscribe((state) => {
         const failure = forwarder.lastFailure;

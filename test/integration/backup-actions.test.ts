@@ -1,19 +1,20 @@
 // The backups screen's keys on the real server, through the action runner as
-// the keys start them and with the directory watcher that feeds the screen:
-// b (the questions, progress in the status line while the dashboard's poller
-// keeps refreshing), r (a new database, then the side-by-side row counts in a
+// the keys start them and with the dashboard's scheduler feeding the screen
+// (the directory is one of its sources): b (the questions, progress in the
+// status line while the scheduler keeps refreshing), r (a new database, then the side-by-side row counts in a
 // box), t, d; and --read-only refuses them.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupsView } from '../../screens/backups/view.js';
-import { screenQueries } from '../../screens/index.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { BackupDirWatcher } from '../../src/backup/watcher.js';
+import { BACKUP_FILES, backupFilesSource } from '../../src/backup/files-source.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { neededSources } from '../../screens/index.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 
@@ -62,22 +63,20 @@ function press(store: PgtopStore, runner: ActionRunner, command: 'backupNow' | '
 describe('the backups screen keys on a real server', () => {
   it('b backs up with progress while the dashboard refreshes; r restores and compares; t verifies; d deletes', async () => {
     const conn = connection();
-    const store = createPgtopStore({ screen: 'backups', intervalMs: 500 });
-    const watcher = new BackupDirWatcher(store, dir);
+    const store = createPgtopStore({ screen: 'backups', intervalMs: 500, backupDir: dir });
+    const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), backupDir: dir });
     const runner = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), {
       connection: conn,
       backupDir: dir,
-      backupsChanged: () => watcher.refresh(),
+      backupsChanged: () => scheduler.refreshNow(BACKUP_FILES),
     });
-    const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries });
-    poller.start();
-    watcher.start();
+    scheduler.start();
     const statuses: string[] = [];
     const unsubscribe = store.subscribe((s, p) => {
       if (s.ui.status !== p.ui.status && s.ui.status) statuses.push(s.ui.status.text);
     });
     try {
-      await waitFor(async () => store.getState().data.header !== null && store.getState().data.backups !== undefined, { what: 'the first refresh and listing' });
+      await waitFor(async () => store.getState().data.header !== null && store.getState().data.results.backupFiles !== undefined, { what: 'the first refresh and listing' });
       expect(backupsView.emptyText!(store.getState())).toBe(`no backups in ${dir} yet: b backs up now`);
 
       // b: plain SQL (gzipped), the database asked with the connected one as default.
@@ -95,7 +94,7 @@ describe('the backups screen keys on a real server', () => {
       const status = store.getState().ui.status!;
       expect(status.kind).toBe('success');
       expect(status.text).toMatch(new RegExp(`^backup verified: ${db.name}_full_\\d{8}_\\d{6}\\.sql\\.gz \\(.* in .*; ends with pg_dump's completion marker`));
-      // Progress was shown as bytes and a rate, and the poller kept refreshing meanwhile.
+      // Progress was shown as bytes and a rate, and the scheduler kept refreshing meanwhile.
       expect(statuses.some((t) => /^backup .*\.sql\.gz: [\d.]+ (B|kB|MB), [\d.]+ (B|kB|MB)\/s/.test(t))).toBe(true);
       await waitFor(async () => store.getState().data.header!.sampledAt > headerBefore, { what: 'a refresh during or after the backup' });
       await waitFor(async () => backupsView.rows(store.getState())[0]?.state === 'verified', { what: 'the verified backup on the screen' });
@@ -138,17 +137,17 @@ describe('the backups screen keys on a real server', () => {
       await waitFor(async () => backupsView.rows(store.getState()).length === 0, { what: 'the screen to show it gone' });
     } finally {
       unsubscribe();
-      watcher.stop();
-      await poller.stop();
+      await scheduler.stop();
       await runner.close();
     }
   });
 
   it('--read-only refuses b, r, t and d, and nothing is written', async () => {
-    const store = createPgtopStore({ screen: 'backups', readOnly: true });
+    const store = createPgtopStore({ screen: 'backups', readOnly: true, backupDir: dir });
     const runner = new ActionRunner(store, () => Promise.reject(new Error('no connection needed')), { connection: connection(), backupDir: dir });
-    const watcher = new BackupDirWatcher(store, dir);
-    await watcher.listOnce();
+    // The directory alone: no source here needs the server.
+    await new Scheduler({ store, sources: [backupFilesSource(dir)], needed: (state) => neededSources(state) }).refresh();
+    expect(store.getState().data.results.backupFiles).toMatchObject({ rows: [], error: null });
     press(store, runner, 'backupNow');
     expect(store.getState().ui.status).toMatchObject({ kind: 'error', text: expect.stringMatching(/^read-only mode: refused to run pg_dump/) });
     expect(store.getState().ui.overlay.kind).toBe('none');

@@ -11,19 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenQueries } from '../../screens/index.js';
 import { activityView } from '../../screens/activity/view.js';
 import { backupsView } from '../../screens/backups/view.js';
 import { rolesView } from '../../screens/roles/view.js';
 import { sizesView } from '../../screens/sizes/view.js';
 import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
-import { listBackups } from '../../src/backup/listing.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { SCREEN_IDS, type ScreenId } from '../../screens/index.js';
-import { createPgtopStore, setData, setUi, type PgtopState, type PgtopStore } from '../../src/store/store.js';
+import { createPgtopStore, setUi, type PgtopState, type PgtopStore } from '../../src/store/store.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { runPgtop, type BinaryRun } from '../support/binary.js';
 import {
@@ -222,13 +220,13 @@ function connectionTo(database: string): ResolvedConnection {
 }
 
 /** One refresh of a screen as the dashboard polls it. */
-async function refreshed(store: PgtopStore, connection: ResolvedConnection): Promise<PgtopState> {
-  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(connection, { purpose: 'monitor' }) });
+async function refreshed(store: PgtopStore, connection: ResolvedConnection, backupDir?: string): Promise<PgtopState> {
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), initialSession: await openConnection(connection, { purpose: 'monitor' }), backupDir });
   try {
-    await poller.tick();
+    await scheduler.refresh();
     return store.getState();
   } finally {
-    await poller.stop();
+    await scheduler.stop();
   }
 }
 
@@ -316,14 +314,10 @@ describe('every action on the weird objects, through the action runner as the ke
   it('b backs up the weird database, t verifies it, r restores it with its weird tables; nothing else ran', { timeout: 60_000 }, async () => {
     const since = await tenant.checkpoint();
     const connection = connectionTo(tenant.database);
-    const store = createPgtopStore({ screen: 'backups' });
+    const store = createPgtopStore({ screen: 'backups', backupDir });
     const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection, backupDir });
-    const listed = async () => {
-      setData(store, { backups: await listBackups(backupDir) });
-      return backupsView.rows(store.getState());
-    };
+    const listed = async () => backupsView.rows(await refreshed(store, connection, backupDir));
     try {
-      await refreshed(store, connection);
       await listed();
       let state = store.getState();
       expect(state.data.header?.database).toBe(tenant.names.database);

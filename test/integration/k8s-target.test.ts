@@ -84,7 +84,7 @@ describe('openK8sTarget', () => {
       target.attach(store);
       for (const pod of cluster.kube.podsOf(NS, 'db')) cluster.kube.setReady(NS, pod.name, false);
       target.forwarder.invalidate();
-      // What the poller does when a connection attempt fails.
+      // What the scheduler does when a connection attempt fails.
       await expect(query(target.connection.port, pgInfo().password)).rejects.toThrow();
       setConnection(store, { state: 'reconnecting', lastError: 'Connection terminated unexpectedly', retryAt: Date.now() + 1_000 });
       expect(store.getState().connection.lastError).toMatch(/^no Ready pod for statefulset\/db in namespace "target": db-0 Running \(not Ready\), db-1 Running \(not Ready\), db-2 Running \(not Ready\)/);

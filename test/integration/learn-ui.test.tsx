@@ -14,6 +14,7 @@ import { SCREEN_ORDER } from '../../screens/index.js';
 
 const COMPONENTS = await loadScreenComponents();
 import { ActionRunner } from '../../src/actions/runner.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import type { ResolvedConnection } from '../../src/db/connection-options.js';
 import { openConnection } from '../../src/db/connection.js';
 import { startDemo, type Demo } from '../../src/demo/demo.js';
@@ -57,9 +58,10 @@ afterAll(async () => {
 const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 const KEYS: Record<string, string> = { enter: '\r', escape: '\u001b', right: '\u001b[C', left: '\u001b[D' };
 
-/** pgtop as `pgtop learn` wires it: store, action runner, the session, the App. */
+/** pgtop as `pgtop learn` wires it: store, action runner, the session, the scheduler that runs its checks, the App. */
 function startLearn() {
-  const store = createPgtopStore({ target: `direct ${connection.describe}`, screen: 'learn' });
+  // The shortest refresh interval, so that the checks run as often as this test asks (recheckMs).
+  const store = createPgtopStore({ target: `direct ${connection.describe}`, screen: 'learn', intervalMs: 500 });
   const runner = new ActionRunner(store, () => openConnection(connection, { purpose: 'action' }), { connection });
   // Assigned below: the services close over it before the controller that needs them exists.
   // eslint-disable-next-line prefer-const
@@ -83,11 +85,12 @@ function startLearn() {
     offerPgpass: false,
     recheckMs: 500,
   });
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), learn });
   const instance = render(<App store={store} services={services} color={false} learn={learn} screens={SCREEN_ORDER} components={COMPONENTS} />);
   Object.defineProperty(instance.stdout, 'columns', { get: () => 120, configurable: true });
   Object.defineProperty(instance.stdout, 'rows', { get: () => 40, configurable: true });
   instance.stdout.emit('resize');
-  learn.attach();
+  scheduler.start();
   const frame = () => (instance.lastFrame() ?? '').replace(ANSI, '');
   return {
     store,
@@ -113,7 +116,7 @@ function startLearn() {
     },
     async stop() {
       instance.unmount();
-      await Promise.all([learn.close(), runner.close()]);
+      await Promise.all([scheduler.stop(), learn.close(), runner.close()]);
     },
   };
 }

@@ -9,9 +9,8 @@ import { ActionRunner } from '../../src/actions/runner.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { IndexUsage, TableSize } from '../../src/model/sizes.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 
 let db: ScratchDatabase;
@@ -55,19 +54,19 @@ function runner(store: PgtopStore): ActionRunner {
   return new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn });
 }
 
-/** The sizes screen's rows, as the poller reads them: the names come back quoted by the server. */
+/** The sizes screen's rows, as the scheduler reads them: the names come back quoted by the server. */
 async function sizesRows(): Promise<{ tables: TableSize[]; indexes: IndexUsage[] }> {
   const conn = connection();
   const store = createPgtopStore({ screen: 'sizes' });
-  const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: await openConnection(conn, { purpose: 'monitor' }) });
   try {
-    await poller.tick();
+    await scheduler.refresh();
     setUi(store, { screenMode: { sizes: 'indexes' } });
-    await poller.tick();
+    await scheduler.refresh();
     const results = store.getState().data.results;
     return { tables: results.sizeTables!.rows, indexes: results.sizeIndexes!.rows };
   } finally {
-    await poller.stop();
+    await scheduler.stop();
   }
 }
 

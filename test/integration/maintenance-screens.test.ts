@@ -1,21 +1,20 @@
 // The statements, sizes, bloat, config and health screens against the real
 // server: each scenario creates the condition (a bloated table after a mass
 // delete, an unused and a duplicate index, a statement called 100 times, a
-// changed setting), polls it with the real poller into the rendered App, and
+// changed setting), polls it with the real scheduler into the rendered App, and
 // asserts what the screen shows; then presses the action's keys and checks
 // what the server now holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/index.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import type { PgtopStore } from '../../src/store/store.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let db: ScratchDatabase;
 let app: RenderedApp | undefined;
-let poller: Poller | undefined;
+let scheduler: DashboardScheduler | undefined;
 
 beforeAll(async () => {
   db = await createScratchDatabase('screens4');
@@ -49,16 +48,16 @@ function connection(database = db.name) {
   return resolveConnection({ host: info.host, port: String(info.port), username: info.user, dbname: database }, { PGPASSWORD: info.password });
 }
 
-/** The App on a screen, fed by the real poller, with actions on a real actions connection. */
+/** The App on a screen, fed by the real scheduler, with actions on a real actions connection. */
 async function dashboard(screen: 'statements' | 'sizes' | 'bloat' | 'config' | 'health', database = db.name): Promise<{ app: RenderedApp; refresh(): Promise<void> }> {
   const conn = connection(database);
   app = renderApp({ screen, openActionSession: () => openConnection(conn, { purpose: 'action' }) });
   const store: PgtopStore = app.store;
   const session = await openConnection(conn, { purpose: 'monitor' });
-  poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
-  const p = poller;
+  scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: session });
+  const p = scheduler;
   const refresh = async () => {
-    await p.tick();
+    await p.refresh();
     // Let React draw the new rows.
     await new Promise((resolve) => setTimeout(resolve, 30));
   };
@@ -69,8 +68,8 @@ async function dashboard(screen: 'statements' | 'sizes' | 'bloat' | 'config' | '
 async function closeDashboard() {
   app?.unmount();
   app = undefined;
-  await poller?.stop();
-  poller = undefined;
+  await scheduler?.stop();
+  scheduler = undefined;
 }
 
 async function serverValue<T>(sql: string, params: unknown[] = []): Promise<T> {

@@ -24,7 +24,9 @@ import { localSource } from '../../src/backup/source.js';
 import { findLocalTool } from '../../src/backup/tools.js';
 import { toolset } from '../../src/backup/toolset.js';
 import { readSidecar } from '../../src/backup/verify.js';
-import { BackupDirWatcher } from '../../src/backup/watcher.js';
+import { backupFilesSource } from '../../src/backup/files-source.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { neededSources } from '../../screens/index.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { createPgtopStore, setUi, type PgtopStore } from '../../src/store/store.js';
@@ -93,21 +95,22 @@ async function rows(database: string): Promise<string[]> {
 interface Dashboard {
   store: PgtopStore;
   runner: ActionRunner;
-  watcher: BackupDirWatcher;
+  /** Lists the backup directory into the store, as the dashboard's scheduler does on the backups screen. */
+  files: Scheduler;
 }
 
 async function dashboard(): Promise<Dashboard> {
   const conn = connection();
-  const store = createPgtopStore({ screen: 'backups' });
-  const watcher = new BackupDirWatcher(store, dir);
-  const runner = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn, backupDir: dir, backupsChanged: () => watcher.refresh() });
-  await watcher.listOnce();
-  return { store, runner, watcher };
+  const store = createPgtopStore({ screen: 'backups', backupDir: dir });
+  const files = new Scheduler({ store, sources: [backupFilesSource(dir)], needed: (state) => neededSources(state) });
+  const runner = new ActionRunner(store, () => openConnection(conn, { purpose: 'action' }), { connection: conn, backupDir: dir, backupsChanged: () => void files.refresh() });
+  await files.refresh();
+  return { store, runner, files };
 }
 
 /** r on the named file, into a new database: returns what the confirmation asks to type (undefined: y/n). */
-async function pressRestore({ store, runner, watcher }: Dashboard, name: string, into: string): Promise<string | undefined> {
-  await watcher.listOnce();
+async function pressRestore({ store, runner, files }: Dashboard, name: string, into: string): Promise<string | undefined> {
+  await files.refresh();
   const entry = backupsView.rows(store.getState()).find((e) => e.name === name)!;
   runner.request(backupsView.actions!.restoreBackup!(entry, store.getState())!, name);
   runner.answer(into);
@@ -136,7 +139,7 @@ describe('a plain SQL file pgtop did not make', () => {
       expect(await databaseExists(into)).toBe(false);
 
       // t: it reads back complete (it ends with the completion marker), and is recorded as such — not as pgtop's.
-      await d.watcher.listOnce();
+      await d.files.refresh();
       const entry = backupsView.rows(d.store.getState()).find((e) => e.name === name)!;
       d.runner.request(backupsView.actions!.verifyBackup!(entry, d.store.getState())!, name);
       await d.runner.confirm();
@@ -284,7 +287,7 @@ describe('a plain SQL backup pgtop made', () => {
 
       // A changed file that still reads back: t records it as it is now, no longer as pgtop's, and r asks for its name.
       writeFileSync(made.file, gzipSync(gunzipSync(readFileSync(made.original)).toString().replace('SET lock_timeout = 0;', 'SET lock_timeout = 1;')));
-      await d.watcher.listOnce();
+      await d.files.refresh();
       const entry = backupsView.rows(d.store.getState()).find((e) => e.name === made.name)!;
       d.runner.request(backupsView.actions!.verifyBackup!(entry, d.store.getState())!, made.name);
       await d.runner.confirm();

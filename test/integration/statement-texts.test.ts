@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
-import { Poller } from '../../src/poller/poller.js';
-import { screenQueries } from '../../screens/index.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { runPgtop } from '../support/binary.js';
 import { waitFor } from '../support/pg.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -79,24 +78,24 @@ async function patientMonitor(): Promise<PgConnection> {
 
 describe('statements whose texts are 30 MB each', () => {
   let app: RenderedApp | undefined;
-  let poller: Poller | undefined;
+  let scheduler: DashboardScheduler | undefined;
 
   afterAll(async () => {
     app?.unmount();
-    await poller?.stop();
+    await scheduler?.stop();
   });
 
   it('lists them from a few kilobytes a refresh, with their first 400 characters; Enter shows the whole text of one', async () => {
     const session = await patientMonitor();
-    // Enter reads on the poller's connection, as the dashboard wires it.
+    // Enter reads on the scheduler's connection, as the dashboard wires it.
     let reads = 0;
     app = renderApp({ screen: 'statements', readStatementTexts: (id, params) => (reads++, p.read(id, params)) });
     const store = app.store;
-    const p: Poller = new Poller({ store, connect: () => patientMonitor(), queriesFor: screenQueries, initialSession: session });
-    poller = p;
+    const p: DashboardScheduler = new DashboardScheduler({ store, connect: () => patientMonitor(), initialSession: session });
+    scheduler = p;
 
     let before = bytesRead(session);
-    await p.tick();
+    await p.refresh();
     const first = bytesRead(session) - before;
     const result = store.getState().data.results.statements!;
     expect(result.error).toBeNull();
@@ -116,9 +115,9 @@ describe('statements whose texts are 30 MB each', () => {
 
     // The second refresh reads the texts of pgtop's own first queries, new in the list; then the list is
     // steady: the header and the statements, no text read.
-    await p.tick();
+    await p.refresh();
     before = bytesRead(session);
-    await p.tick();
+    await p.refresh();
     expect(store.getState().data.lastRefresh!.queries).toBe(2);
     expect(bytesRead(session) - before).toBeLessThan(64 * 1024);
     expect(store.getState().data.results.statements!.rows.filter((s) => (s.queryLength ?? 0) > BIG)).toHaveLength(6);

@@ -21,9 +21,9 @@ import { decidingQuery, QueryPlanner } from '../../src/db/variants.js';
 import { sqlState } from '../../src/errors.js';
 import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { withDuplicates } from '../../src/model/sizes.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore } from '../../src/store/store.js';
-import { screenQueries, SCREENS } from '../../screens/index.js';
+import { SCREENS } from '../../screens/index.js';
 import { statementsView } from '../../screens/statements/view.js';
 import { waitFor } from '../support/pg.js';
 
@@ -42,7 +42,7 @@ const MARKER = 'pgtop_version_marker';
 
 type Outcome = { rows: unknown[] } | { error: string; code: string | undefined };
 
-/** Every registry query on one connection, as the poller runs it (the statements with their texts' second step). */
+/** Every registry query on one connection, as the scheduler runs it (the statements with their texts' second step). */
 async function runEveryQuery(session: PgConnection): Promise<Record<QueryId, Outcome>> {
   const planner = new QueryPlanner();
   const out = {} as Record<QueryId, Outcome>;
@@ -264,30 +264,30 @@ for (const { major, binDir } of MAJORS) {
 
       const conn = connectionTo(cluster, 'legacy', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+      const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
         expect(sqlFileFor('statements', 10700)).toBe('statements.sql');
-        await poller.tick();
+        await scheduler.refresh();
         let results = store.getState().data.results;
         expect(results.statementsExtension!.rows[0]).toMatchObject({ installedVersion: '1.7', database: 'legacy' });
         expect(results.statements!.error).toBeNull();
         expect(results.statements!.rows.find((s) => s.query.includes(MARKER))).toMatchObject({ calls: 100, planMs: null });
         expect(statementsView.notice!(store.getState())).toMatch(/^pg_stat_statements 1\.7 is older than the .* E updates it/);
 
-        // The action E runs; the poller notices the old SQL no longer fits and decides again.
+        // The action E runs; the scheduler notices the old SQL no longer fits and decides again.
         const actions = await openConnection(conn, { purpose: 'action' });
         const status = results.statementsExtension!.rows[0]!;
         const message = await updateStatementsExtension.run({ client: async () => actions.client, progress: () => undefined, env: {} }, status, {});
         await actions.close();
         expect(message).toBe(`pg_stat_statements in legacy is now ${status.availableVersion}`);
-        await poller.tick();
+        await scheduler.refresh();
         results = store.getState().data.results;
         expect(results.statements!.error).toBeNull();
         expect(results.statementsExtension!.rows[0]!.installedVersion).toBe(status.availableVersion);
         expect(results.statements!.rows.find((s) => s.query.includes(MARKER))).toMatchObject({ calls: 100 });
         expect(statementsView.notice!(store.getState())).toBeNull();
       } finally {
-        await poller.stop();
+        await scheduler.stop();
       }
     });
   });
@@ -299,19 +299,19 @@ describe('pg_stat_statements not preloaded', () => {
     try {
       const conn = connectionTo(cluster, 'postgres', 'superuser');
       const store = createPgtopStore({ screen: 'statements' });
-      const poller = new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+      const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: await openConnection(conn, { purpose: 'monitor' }) });
       try {
-        await poller.tick();
+        await scheduler.refresh();
         const state = store.getState();
         expect(state.data.results.statementsExtension!.rows[0]).toMatchObject({ preloaded: false, installedVersion: null });
         expect(state.data.results.statements).toMatchObject({ rows: [], error: null });
         // Header, the status query; no statements query.
         expect(state.data.lastRefresh!.queries).toBe(2);
         expect(statementsView.emptyText!(state)).toMatch(/not preloaded.*ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements';.*restart the server/);
-        expect(SCREENS.statements.queries).toEqual(['statements']);
+        expect(SCREENS.statements.sources).toEqual(['statements']);
         expect(decidingQuery('statements')).toBe('statementsExtension');
       } finally {
-        await poller.stop();
+        await scheduler.stop();
       }
     } finally {
       await cluster.stop();

@@ -2,7 +2,7 @@
 // whether it verified, `b` asking what to back up and showing the exact
 // command, refusals said plainly, and --read-only refusing the three that change something (t only reads).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackupEntry, BackupListing } from '../../src/model/backups.js';
+import type { BackupEntry } from '../../src/model/backups.js';
 import type { PgtopState } from '../../src/store/store.js';
 import { connectedWithResults } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -30,10 +30,7 @@ function entry(name: string, patch: Partial<BackupEntry>): BackupEntry {
   };
 }
 
-const listing: BackupListing = {
-  dir: DIR,
-  error: null,
-  updatedAt: 0,
+const listing = {
   entries: [
     entry('postgres_full_20250304_050607.dump', {}),
     entry('postgres_schema_20250303_010000.sql.gz', { kind: 'schema', format: 'plain', gzip: true, bytes: 2048, at: new Date(2025, 2, 3, 1, 0, 0).getTime(), state: 'unverified', sidecar: null, madeByPgtop: false }),
@@ -47,9 +44,11 @@ function flat(frame: string): string {
   return frame.replace(/[│╭╮╰╯─]/g, ' ').replace(/\s+/g, ' ');
 }
 
-function withBackups(s: PgtopState): void {
+/** The directory as the backupFiles source lands it: its files as rows. */
+function withBackups(s: PgtopState, entries: BackupEntry[] = listing.entries): void {
   connectedWithResults({})(s);
-  s.data.backups = listing;
+  s.connection.backupDir = DIR;
+  s.data.results.backupFiles = { rows: entries, updatedAt: Date.now(), error: null, disabled: null };
 }
 
 describe('backups screen', () => {
@@ -157,7 +156,21 @@ describe('backups screen', () => {
   });
 
   it('an empty or missing directory says how to make the first backup', async () => {
-    app = renderApp({ screen: 'backups', patch: (s) => { withBackups(s); s.data.backups = { ...listing, entries: [] }; } });
+    app = renderApp({ screen: 'backups', patch: (s) => withBackups(s, []) });
     await app.waitFor(`no backups in ${DIR} yet: b backs up now`);
+  });
+
+  it('says loading until the directory is listed, and a directory that cannot be read where the rows would be, as for a query', async () => {
+    app = renderApp({ screen: 'backups', patch: (s) => connectedWithResults({})(s) });
+    await app.waitFor('loading…');
+    const failure = `cannot read ${DIR}: EACCES: permission denied, scandir '${DIR}'`;
+    app.store.setState((s) => ({ data: { ...s.data, results: { ...s.data.results, backupFiles: { rows: [], updatedAt: 0, error: failure, disabled: null } } } }));
+    const frame = await app.waitFor(`cannot read ${DIR}: EACCES`);
+    expect(frame).not.toContain('no backups in');
+    expect(frame).not.toContain('loading…');
+    // The last good listing stays, marked stale, under the failure.
+    app.store.setState((s) => ({ data: { ...s.data, results: { ...s.data.results, backupFiles: { rows: listing.entries, updatedAt: Date.now() - 60_000, error: failure, disabled: null } } } }));
+    const stale = await app.waitFor('stale rows (1m');
+    expect(stale).toMatch(/2025-03-04 05:06:07 postgres\s+full/);
   });
 });

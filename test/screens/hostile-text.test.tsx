@@ -6,12 +6,12 @@
 // the hostile text shows, escaped. A failed query says so where the rows
 // would be, never the screen's empty text.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCREEN_ORDER, SCREENS, screenQueries } from '../../screens/index.js';
-import type { QueryId } from '../../src/model/rows.js';
+import { SCREEN_ORDER, SCREENS, screenSources } from '../../screens/index.js';
+import type { SourceId } from '../../src/model/rows.js';
 import { bindingsFor } from '../../src/keys/commands.js';
 import type { ScreenId } from '../../screens/index.js';
 import type { LearnState } from '../../src/learn/controller.js';
-import { setData, setStatus, type PgtopState, type QueryResult, type Results } from '../../src/store/store.js';
+import { setData, setStatus, type PgtopState, type Results, type SourceResult } from '../../src/store/store.js';
 import { terminalText } from '../../src/render/terminal-text.js';
 import { EVIL, evil, hostileLearn, hostileState, SHOWN_MARK, strayControls } from '../support/hostile-rows.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
@@ -41,11 +41,11 @@ function keyOf(screen: ScreenId, command: string): string | undefined {
   return bindingsFor(SCREENS[screen].keys).find((b) => b.command === command)?.keys[0];
 }
 
-/** A failure of every query the screen polls (and prints with --once), in the poller's words, holding ESC. */
+/** A failure of every source the screen needs (and --once runs), in the scheduler's words, holding ESC. */
 function failingResults(screen: ScreenId, state: PgtopState): Results {
-  const queries = new Set<QueryId>([...screenQueries(screen, state), ...(SCREENS[screen].onceQueries ?? [])]);
-  const results: Record<string, QueryResult<unknown>> = { ...state.data.results };
-  for (const id of queries) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
+  const sources = new Set<SourceId>([...screenSources(screen, state), ...(SCREENS[screen].onceSources ?? [])]);
+  const results: Record<string, SourceResult<unknown>> = { ...state.data.results };
+  for (const id of sources) results[id] = { rows: [], updatedAt: 0, error: `${id} failed: ERROR: no such table ${EVIL}`, disabled: null };
   return results;
 }
 
@@ -87,10 +87,9 @@ describe('hostile text on every screen', () => {
     await app.waitFor('permission denied');
     expectSafe(app, 'the status line');
 
-    // Every query of the screen fails (or the directory cannot be read, or the guided session cannot start).
+    // Every source of the screen fails (a query, the backup directory), or the guided session cannot start.
     const before = app.store.getState();
     if (screen === 'learn') learn!.state.setState({ error: `cannot start: ${EVIL}` } as Partial<LearnState>);
-    else if (screen === 'backups') setData(app.store, { backups: { ...before.data.backups!, entries: [], error: `cannot read ${EVIL}` } });
     else setData(app.store, { results: failingResults(screen, before) });
     const failed = await app.waitFor(/failed: ERROR|cannot read|cannot start/);
     expectSafe(app, 'the failure');

@@ -1,9 +1,9 @@
 // docs/architecture.md's recipe, proved: a table screen is one folder
 // (test/support/example-screen/) plus one line in the list. Nothing else is
 // touched, yet the tab bar, the number and Tab keys, :name, the keys it
-// offers, help, details, the poller's work and --once all have it.
+// offers, help, details, the scheduler's work and --once all have it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { SCREEN_ORDER, screenQueries } from '../../screens/index.js';
+import { SCREEN_ORDER, screenSources } from '../../screens/index.js';
 import { onceText } from '../../src/cli/once.js';
 import { bindingsFor } from '../../src/keys/commands.js';
 import { DISPATCHER_COMMANDS } from '../../src/keys/dispatch.js';
@@ -47,7 +47,7 @@ describe('a table screen added as the recipe says', () => {
 
   it('is polled for what it declares, prints with --once, and every key it offers has a handler', () => {
     const state = createPgtopStore({ screen: 'apps' }, connectedWith(sessions)).getState();
-    expect(screenQueries('apps', state, SCREENS)).toEqual(['activity']);
+    expect(screenSources('apps', state, SCREENS)).toEqual(['activity']);
     const text = onceText(state, appsScreen.view, 120);
     expect(text).toMatch(/APPLICATION\s+SESSIONS\s+ACTIVE/);
     expect(text).toMatch(/billing\s+2\s+1/);

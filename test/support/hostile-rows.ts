@@ -90,7 +90,8 @@ export function hostileState(s: PgtopState): void {
     ]),
     health: result([healthSnapshot({ oldestXidDatabase: evil('shop') })]),
   };
-  s.data.backups = { dir: DIR, error: null, updatedAt: Date.now(), entries: [backupEntry(`shop_table-orders${EVIL}_20250304_050607.dump`)] };
+  s.connection.backupDir = DIR;
+  s.data.results.backupFiles = result([backupEntry(`shop_table-orders${EVIL}_20250304_050607.dump`)]);
 }
 
 /** The guided session's state on a step with checks, its results, its SQL and a result table all naming hostile objects. */

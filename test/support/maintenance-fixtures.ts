@@ -5,10 +5,10 @@ import type { Setting } from '../../src/model/config.js';
 import type { HealthSnapshot } from '../../src/model/health.js';
 import type { DatabaseSize, IndexUsage, TableSize } from '../../src/model/sizes.js';
 import type { ExtensionStatus, Statement } from '../../src/model/statements.js';
-import type { PgtopState, QueryResult } from '../../src/store/store.js';
+import type { PgtopState, SourceResult } from '../../src/store/store.js';
 import { header } from './fixtures.js';
 
-export function result<Row>(rows: Row[]): QueryResult<Row> {
+export function result<Row>(rows: Row[]): SourceResult<Row> {
   return { rows, updatedAt: Date.now(), error: null, disabled: null };
 }
 

@@ -9,7 +9,7 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import type { PgConnection } from '../../src/db/connection.js';
 import type { KeyServices } from '../../src/keys/dispatch.js';
-import { DetailTextReader, type ReadStatementTexts } from '../../src/poller/detail-text.js';
+import { DetailTextReader, type ReadStatementTexts } from '../../src/db/detail-text.js';
 import type { LearnController } from '../../src/learn/controller.js';
 import { createPgtopStore, type PgtopState, type PgtopStore, type StoreOptions } from '../../src/store/store.js';
 
@@ -58,7 +58,7 @@ export interface RenderOptions extends StoreOptions {
   openActionSession?: () => Promise<PgConnection>;
   /** The guided session the learn screen draws (a real controller, or a stand-in with its state). */
   learn?: LearnController;
-  /** What Enter's reads (a statement's whole text) run on: the real poller's read(), or a fake; default: they fail. */
+  /** What Enter's reads (a statement's whole text) run on: the real scheduler's read(), or a fake; default: they fail. */
   readStatementTexts?: ReadStatementTexts;
   /** The screens, when not pgtop's own list (a test adds a screen the way the recipe says). */
   screens?: readonly ScreenDefinition[];

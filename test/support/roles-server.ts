@@ -6,9 +6,8 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, type PgtopState } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
 import { findings } from '../../screens/roles/data.js';
 import type { Finding } from '../../src/model/audit.js';
 import { connected } from './pg.js';
@@ -28,12 +27,12 @@ export async function pollRoles(connection: ResolvedConnection, mode: 'roles' | 
     s.ui.screenMode = { roles: mode };
   });
   const session = await openConnection(connection, { purpose: 'monitor' });
-  const poller = new Poller({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session });
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), initialSession: session });
   try {
-    await poller.tick();
+    await scheduler.refresh();
     return store.getState();
   } finally {
-    await poller.stop();
+    await scheduler.stop();
   }
 }
 

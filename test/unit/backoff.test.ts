@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../src/poller/poller.js';
+import { backoffDelay } from '../../src/scheduler/backoff.js';
 
 describe('reconnect backoff', () => {
   it('retries first within a second and never more than 5 s apart', () => {

@@ -16,8 +16,8 @@ function stateOf(screen: ScreenId, patch: (s: PgtopState) => void): PgtopState {
 function print(state: PgtopState, json = false): { output: string; failures: ReturnType<typeof screenFailures> } {
   const screen = state.ui.screen;
   const definition = SCREENS[screen as ScreenId];
-  const { view, onceParts, onceQueries } = definition;
-  const failures = screenFailures(state, definition, onceQueries);
+  const { view, onceParts, onceSources } = definition;
+  const failures = screenFailures(state, definition, onceSources);
   return { output: json ? onceJson(state, view, onceParts, failures) : onceText(state, view, 200, onceParts, failures), failures };
 }
 
@@ -32,7 +32,7 @@ describe('--once', () => {
       }),
     );
     const { output, failures } = print(state);
-    expect(failures.map((f) => f.query)).toEqual(['sizeTables']);
+    expect(failures.map((f) => f.source)).toEqual(['sizeTables']);
     expect(output).toContain('tables:\nerror: table sizes failed: ERROR: planted\n');
     expect(output).not.toContain('no tables in this database');
     expect(output).toContain('indexes:\nno indexes in this database');

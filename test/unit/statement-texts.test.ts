@@ -70,7 +70,7 @@ describe('statement texts', () => {
     expect(rows[0]).toMatchObject({ query: 'SELECT 1', queryLength: 8, textError: null });
   });
 
-  it('lets a lost connection through, for the poller to reconnect', async () => {
+  it('lets a lost connection through, for the scheduler to reconnect', async () => {
     const { step } = fakeStep({}, { fail: Object.assign(new Error('Connection terminated unexpectedly'), {}) });
     await expect(completeStatementTexts([listed('1')], step)).rejects.toThrow('Connection terminated unexpectedly');
     const admin = fakeStep({}, { fail: Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }) });

@@ -52,7 +52,7 @@ const appsView: ScreenView<AppSessions> = {
 export const appsScreen = defineScreen({
   id: 'apps',
   title: 'Applications',
-  queries: ['activity'],
+  sources: ['activity'],
   view: appsView,
   keys: { filter: { text: 'filter applications by name; Esc clears' }, details: {}, sortNext: {}, sortReverse: {} },
 });

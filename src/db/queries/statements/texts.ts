@@ -5,8 +5,8 @@
 // seconds. So the list reads pg_stat_statements(false) (no texts), and the
 // first QUERY_PREFIX_CHARS characters of a statement's text, with its length,
 // are read once, when it first enters the list (statement_texts*.sql). The
-// whole text of one statement is read when its details open (the poller's
-// read(), src/poller/detail-text.ts).
+// whole text of one statement is read when its details open (the dashboard
+// scheduler's read(), src/db/detail-text.ts).
 import type { CompletionStep } from '../../completion.js';
 import { oneLine, sqlState } from '../../../errors.js';
 import { num, str, bool, type RawRow } from '../row.js';

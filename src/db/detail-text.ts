@@ -1,15 +1,15 @@
 // The whole text of one statement, read when its details open (Enter): the
 // list holds only the first characters of each (src/db/queries/statements/
 // texts.ts). Read once per Enter, never on a refresh, on the monitor
-// connection through the poller; the store says loading, then the text or
-// why it could not be read. One text at a time: a 30 MB text is not kept for
+// connection (the scheduler's onMonitor); the store says loading, then the
+// text or why it could not be read. One text at a time: a 30 MB text is not kept for
 // every statement the user looked at.
 import type { StatementText } from '../model/statements.js';
-import { statementTextParams } from '../db/queries/statements/texts.js';
+import { statementTextParams } from './queries/statements/texts.js';
 import { oneLine } from '../errors.js';
 import { setData, type DetailFetch, type DetailText, type PgtopStore } from '../store/store.js';
 
-/** Runs the statement texts query with these parameters (the poller's read()). */
+/** Runs the statement texts query with these parameters (DashboardScheduler's read()). */
 export type ReadStatementTexts = (id: 'statementTexts', params: readonly unknown[]) => Promise<StatementText[]>;
 
 export class DetailTextReader {

@@ -1,4 +1,4 @@
-// The poller, the query registry and the actions against the real server.
+// The scheduler, the query registry and the actions against the real server.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actionRequest } from '../../src/actions/action.js';
@@ -8,15 +8,14 @@ import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import type { Backend } from '../../src/model/activity.js';
 import { blockingTree } from '../../src/model/locks.js';
-import { Poller } from '../../src/poller/poller.js';
+import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
-import { screenQueries } from '../../screens/index.js';
 import { connect, createScratchDatabase, pgInfo, waitFor, type ScratchDatabase } from '../support/pg.js';
 import { createLockChain } from '../support/sessions.js';
 
 let db: ScratchDatabase;
 beforeAll(async () => {
-  db = await createScratchDatabase('poller');
+  db = await createScratchDatabase('scheduler');
 });
 afterAll(async () => {
   await db.drop();
@@ -30,19 +29,19 @@ function connection(overrides: { user?: string; password?: string; database?: st
   );
 }
 
-async function pollerOn(store: PgtopStore, conn = connection()): Promise<Poller> {
+async function schedulerOn(store: PgtopStore, conn = connection()): Promise<DashboardScheduler> {
   const session = await openConnection(conn, { purpose: 'monitor' });
-  return new Poller({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), queriesFor: screenQueries, initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
+  return new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: session, backoff: { firstMs: 100, maxMs: 300 } });
 }
 
-describe('poller on a real server', () => {
+describe('scheduler on a real server', () => {
   it('fills the header and the activity rows with two queries per refresh, marking its own session', async () => {
     const other = await connect({ database: db.name, applicationName: 'checkout-service' });
     await other.query('SELECT 1');
     const store = createPgtopStore({ screen: 'activity' });
-    const poller = await pollerOn(store);
+    const scheduler = await schedulerOn(store);
     try {
-      await poller.tick();
+      await scheduler.refresh();
       const state = store.getState();
       expect(state.connection.state).toBe('connected');
       expect(state.connection.serverVersionNum).toBe(pgInfo().serverVersionNum);
@@ -56,14 +55,14 @@ describe('poller on a real server', () => {
       // The locks query is not polled while the activity screen shows.
       expect(state.data.results.locks).toBeUndefined();
     } finally {
-      await poller.stop();
+      await scheduler.stop();
       await other.end();
     }
   });
 
   it('asks the server two statements per refresh on the activity and locks screens, as the server itself counts them', async () => {
     // A role of its own, so pg_stat_statements tells its statements apart from every other test's.
-    const role = `poller_count_${randomBytes(4).toString('hex')}`;
+    const role = `scheduler_count_${randomBytes(4).toString('hex')}`;
     const password = randomBytes(12).toString('hex');
     const admin = await connect({ database: db.name });
     await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}' IN ROLE pg_monitor`);
@@ -81,17 +80,17 @@ describe('poller on a real server', () => {
     try {
       for (const screen of ['activity', 'locks'] as const) {
         const store = createPgtopStore({ screen });
-        const poller = await pollerOn(store, connection({ user: role, password }));
+        const scheduler = await schedulerOn(store, connection({ user: role, password }));
         try {
-          await poller.tick(); // the first refresh may also ask what the server supports
+          await scheduler.refresh(); // the first refresh may also ask what the server supports
           const before = await statements();
-          for (let i = 0; i < 3; i += 1) await poller.tick();
+          for (let i = 0; i < 3; i += 1) await scheduler.refresh();
           expect((await statements()) - before).toBe(6);
           expect(store.getState().data.lastRefresh?.queries).toBe(2);
           const rows = store.getState().data.results[screen]!.rows as { pid: number }[];
           expect(rows.map((r) => r.pid)).toEqual(expect.arrayContaining(chain.waiterPids));
         } finally {
-          await poller.stop();
+          await scheduler.stop();
         }
       }
     } finally {
@@ -114,10 +113,10 @@ describe('poller on a real server', () => {
   it('builds the blocking tree of a real lock chain, and terminating the blocker frees the waiters', async () => {
     const chain = await createLockChain(db.name, 2);
     const store = createPgtopStore({ screen: 'locks' });
-    const poller = await pollerOn(store);
+    const scheduler = await schedulerOn(store);
     const runner = new ActionRunner(store, () => openConnection(connection(), { purpose: 'action' }));
     try {
-      await poller.tick();
+      await scheduler.refresh();
       const participants = store.getState().data.results.locks!.rows;
       // Other tests may hold locks on the same server at the same time: look at this chain's subtree.
       const tree = blockingTree(participants);
@@ -149,7 +148,7 @@ describe('poller on a real server', () => {
       expect(store.getState().connection.ownPids).toHaveLength(2);
     } finally {
       await runner.close();
-      await poller.stop();
+      await scheduler.stop();
       await chain.close();
     }
   });
@@ -215,9 +214,9 @@ describe('a role without superuser', () => {
       for (const [role, password, seesAll] of [[monitor, 'monitor-pass-123', true], [plain, 'plain-pass-123', false]] as const) {
         for (const screen of ['activity', 'locks'] as const) {
           const store = createPgtopStore({ screen });
-          const poller = await pollerOn(store, connection({ user: role, password }));
-          await poller.tick();
-          await poller.stop();
+          const scheduler = await schedulerOn(store, connection({ user: role, password }));
+          await scheduler.refresh();
+          await scheduler.stop();
           const state = store.getState();
           expect(state.connection.state).toBe('connected');
           expect(state.data.header?.user).toBe(role);
@@ -245,11 +244,11 @@ describe('a role without superuser', () => {
 describe('losing the connection', () => {
   it('notices at once, not at the next refresh: reconnecting, then connected again, well within a 30 s interval', async () => {
     const store = createPgtopStore({ intervalMs: 30_000 });
-    const poller = await pollerOn(store);
+    const scheduler = await schedulerOn(store);
     const admin = await connect();
     try {
-      poller.start();
-      await poller.firstRefresh;
+      scheduler.start();
+      await scheduler.firstRefresh;
       const firstPid = store.getState().connection.ownPids[0]!;
       const states: string[] = [];
       const unsubscribe = store.subscribe((s, prev) => {
@@ -265,32 +264,32 @@ describe('losing the connection', () => {
       expect(states).toEqual(['reconnecting', 'connected']);
       expect(Date.now() - killedAt).toBeLessThan(3_000);
     } finally {
-      await poller.stop();
+      await scheduler.stop();
       await admin.end();
     }
   });
 
   it('says reconnecting and carries on with a new session when its backend is terminated', async () => {
     const store = createPgtopStore();
-    const poller = await pollerOn(store);
+    const scheduler = await schedulerOn(store);
     const admin = await connect();
     try {
-      await poller.tick();
+      await scheduler.refresh();
       const firstPid = store.getState().connection.ownPids[0]!;
       await admin.query('SELECT pg_terminate_backend($1)', [firstPid]);
       await waitFor(async () => !(await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [firstPid])).rowCount, { what: 'the monitor backend to end' });
-      await poller.tick();
+      await scheduler.refresh();
       expect(store.getState().connection.state).toBe('reconnecting');
       expect(store.getState().connection.lastError).toMatch(/terminat/i);
       // The last rows stay on screen while reconnecting.
       expect(store.getState().data.results.activity!.rows.length).toBeGreaterThan(0);
-      await poller.tick();
+      await scheduler.refresh();
       const state = store.getState().connection;
       expect(state.state).toBe('connected');
       expect(state.ownPids[0]).not.toBe(firstPid);
       expect(state.ownPids).not.toContain(firstPid);
     } finally {
-      await poller.stop();
+      await scheduler.stop();
       await admin.end();
     }
   });

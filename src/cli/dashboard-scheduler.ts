@@ -1,0 +1,39 @@
+// The dashboard's scheduler, wired: every source pgtop has, and the header's
+// and the visible screen's as the ones needed (screens/index.ts). The
+// dashboard, --once, the benchmark and the tests all build it here, so they
+// run what pgtop runs.
+import { neededSources } from '../../screens/index.js';
+import { backupFilesSource } from '../backup/files-source.js';
+import type { PgConnection } from '../db/connection.js';
+import { RegistrySources } from '../db/sources.js';
+import type { LearnController } from '../learn/controller.js';
+import type { QueryId, RowOf } from '../db/registry.js';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+import type { Source } from '../scheduler/source.js';
+
+export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sources' | 'needed'> {
+  /** What runs; by default the header's sources and the visible screen's (--once names its own). */
+  needed?: SchedulerOptions['needed'];
+  /** The backup directory, listed while a screen needs it; without it, nothing lists it. */
+  backupDir?: string;
+  /** The guided session, whose checks run while a screen needs them. */
+  learn?: Pick<LearnController, 'checksSource'>;
+}
+
+export class DashboardScheduler extends Scheduler {
+  private readonly registry: RegistrySources;
+
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, ...options }: DashboardSchedulerOptions) {
+    const registry = new RegistrySources();
+    const sources: Source[] = [...registry.sources];
+    if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
+    if (learn) sources.push(learn.checksSource);
+    super({ ...options, needed, sources });
+    this.registry = registry;
+  }
+
+  /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */
+  read<Q extends QueryId>(id: Q, params: readonly unknown[]): Promise<RowOf<Q>[]> {
+    return this.onMonitor((session: PgConnection) => this.registry.read(session, id, params));
+  }
+}
