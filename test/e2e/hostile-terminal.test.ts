@@ -142,6 +142,8 @@ describe('the dashboard in the hostile database', () => {
         // The table with the title sequence in its name, filtered, and its details.
         await s.sendText('/title');
         await s.sendKey('Enter');
+        // Enter opens details only on a row: wait until the filtered rows have landed (a loaded machine is slow).
+        await s.waitForText(/[1-9]\d*\/\d+ · filter "title"/);
         await s.sendKey('Enter');
         const detail = screen.id === 'sizes' ? 'rows (estimate)' : 'live / dead tuples';
         await s.waitForText(detail);
