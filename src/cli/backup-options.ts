@@ -1,16 +1,23 @@
 // `pgtop backup [OPTIONS] [--format F] [--table T] [--keep-days N]` and
 // `pgtop backup [OPTIONS] --print-cronjob`: one backup without the UI (for
-// cron), or the same backup as a Kubernetes CronJob manifest. The dashboard's
-// connection options (and -k) apply; these are added.
+// cron), or the same backup as a Kubernetes CronJob manifest. It connects
+// as the dashboard does (connection options, -k, --backup-dir).
 import { Command, Option } from 'commander';
-import { hideOptions } from './command-help.js';
+import { refusedOption } from './command-help.js';
 import { UsageError } from '../errors.js';
 import { parseSecretRef } from '../k8s/target-ref.js';
+import { addTargetOptions, targetOptions, type TargetFlags, type TargetOptions } from './target-options.js';
 
 export const BACKUP_FORMATS = ['custom', 'plain', 'schema', 'data', 'globals'] as const;
 export type BackupFormatOption = (typeof BACKUP_FORMATS)[number];
 
-export interface BackupCliOptions {
+export interface BackupOptions extends TargetOptions {
+  kind: 'backup';
+  backup: BackupSettings;
+}
+
+/** What to back up and, with --print-cronjob, how the CronJob runs it. */
+export interface BackupSettings {
   format: BackupFormatOption;
   table?: string;
   keepDays?: number;
@@ -26,14 +33,16 @@ export interface BackupCliOptions {
   passwordSecret?: { name: string; key: string };
 }
 
-export function backupProgram(program: Command): Command {
-  return hideOptions(program, ['--interval', '--read-only', '--screen', '--once', '--json', '--color', '--no-color', '--demo'])
-    .name('pgtop backup')
+export function backupCommand(parsed: (options: BackupOptions) => void): Command {
+  const command = new Command('backup')
+    .summary('one verified backup without the UI, for cron; or its Kubernetes CronJob (pgtop backup --help)')
     .description(
       'One backup without the UI, for cron: pg_dump (in the pod with -k) into --backup-dir, written under a temporary name ' +
         'and kept only once it verifies. Exit 0 only when the backup is complete and verified.',
     )
     .usage('[OPTIONS] [--format F] [--table T] [--keep-days N] | --print-cronjob')
+    .helpOption('--help', 'show this help and exit');
+  return addTargetOptions(command)
     .addOption(new Option('--format <format>', 'custom (pg_dump -Fc), plain (SQL, gzipped), schema, data, or globals (roles: pg_dumpall --globals-only)').choices([...BACKUP_FORMATS]).default('custom'))
     .option('--table <table>', 'back up this table only (pg_dump -t; with --format custom or plain)')
     .option('--keep-days <n>', "after a good backup, delete pgtop's own verified backups older than N days (never the newest of each series)")
@@ -50,7 +59,16 @@ export function backupProgram(program: Command): Command {
 Connection as psql (-h/-p/-U/-d, URI, PG* variables, ~/.pgpass) or -k as kubectl.
 Files: {database}_{kind}_{YYYYMMDD_HHMMSS}.{dump|sql|sql.gz} in --backup-dir, each with a .verified record.
 Exit codes: 0 the backup is complete and verified, 1 it failed (no file that looks like a backup is left), 2 bad usage.`,
-    );
+    )
+    // What means nothing for one backup: said, not ignored (colour is harmless, so accepted).
+    .addOption(refusedOption('--once'))
+    .addOption(refusedOption('--json'))
+    .addOption(refusedOption('--demo'))
+    .addOption(refusedOption('--no-color'))
+    .action((dbname: string | undefined, username: string | undefined, o: TargetFlags & BackupFlags & { once?: boolean; json?: boolean }) => {
+      if (o.once || o.json || o.demo) throw new UsageError('pgtop backup has no --once/--json/--demo: it makes one backup of the server given by the connection options');
+      parsed({ kind: 'backup', ...targetOptions(o, [dbname, username] as string[]), backup: backupSettings(o) });
+    });
 }
 
 /** The flags `pgtop backup` adds to the dashboard's, as commander returns them. */
@@ -67,7 +85,7 @@ export interface BackupFlags {
   dbHost?: string;
 }
 
-export function backupOptions(o: BackupFlags & { namespace?: string; passwordSecret?: string }): BackupCliOptions {
+export function backupSettings(o: BackupFlags & { namespace?: string; passwordSecret?: string }): BackupSettings {
   const format = (o.format ?? 'custom') as BackupFormatOption;
   let keepDays: number | undefined;
   if (o.keepDays !== undefined) {

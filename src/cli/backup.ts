@@ -14,9 +14,8 @@ import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
 import { terminalText } from '../render/terminal-text.js';
 import type { K8sTarget } from '../target/kubernetes.js';
-import type { BackupCliOptions } from './backup-options.js';
+import type { BackupOptions, BackupSettings } from './backup-options.js';
 import { backupDirFor } from './learn.js';
-import type { DashboardOptions } from './options.js';
 import type { ConnectionTarget } from '../target/target.js';
 
 export interface BackupIo {
@@ -32,12 +31,12 @@ const defaultIo: BackupIo = {
   progress: !!process.stderr.isTTY,
 };
 
-export function planFromOptions(options: BackupCliOptions, database: string): BackupPlan {
+export function planFromOptions(options: BackupSettings, database: string): BackupPlan {
   if (options.table) return { database, kind: 'table', table: options.table, format: options.format === 'plain' ? 'plain' : 'custom', gzip: options.format === 'plain' };
   return planFor(options.format, database);
 }
 
-export async function runBackupCommand(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo = defaultIo): Promise<number> {
+export async function runBackupCommand(cli: BackupOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo = defaultIo): Promise<number> {
   try {
     return await backupOnce(cli, target, monitor, io);
   } finally {
@@ -45,8 +44,8 @@ export async function runBackupCommand(cli: DashboardOptions, target: Connection
   }
 }
 
-async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo): Promise<number> {
-  const options = cli.backup!;
+async function backupOnce(cli: BackupOptions, target: ConnectionTarget, monitor: PgConnection, io: BackupIo): Promise<number> {
+  const options = cli.backup;
   const connection = target.connection;
   const plan = planFromOptions(options, connection.database);
   const serverMajor = serverMajorOf(monitor.serverVersionNum);
@@ -113,18 +112,18 @@ async function backupOnce(cli: DashboardOptions, target: ConnectionTarget, monit
  * (the image is given, the address inside the cluster too), so no connection
  * — the database may well be reachable only from inside the cluster.
  */
-export function cronJobNeedsNoServer(cli: DashboardOptions): boolean {
-  return !!cli.backup?.printCronjob && !cli.k8s && !!cli.backup.image;
+export function cronJobNeedsNoServer(cli: BackupOptions): boolean {
+  return cli.backup.printCronjob && !cli.target.k8s && !!cli.backup.image;
 }
 
-export async function printCronJobWithoutServer(cli: DashboardOptions, target: ConnectionTarget, io: BackupIo = defaultIo): Promise<number> {
-  const options = cli.backup!;
+export async function printCronJobWithoutServer(cli: BackupOptions, target: ConnectionTarget, io: BackupIo = defaultIo): Promise<number> {
+  const options = cli.backup;
   io.out(await cronJob(cli, options, target, planFromOptions(options, target.connection.database), null));
   return EXIT_OK;
 }
 
 /** The manifest; serverMajor (null: not asked) picks the default image. */
-async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target: ConnectionTarget, plan: BackupPlan, serverMajor: number | null): Promise<string> {
+async function cronJob(cli: BackupOptions, options: BackupSettings, target: ConnectionTarget, plan: BackupPlan, serverMajor: number | null): Promise<string> {
   const connection = target.connection;
   const notes = [
     `pgtop backup as a Kubernetes CronJob: ${plan.kind === 'globals' ? 'roles' : `${kindPart(plan)} backup of ${plan.database}`}, ${options.schedule}, into PVC ${options.pvc}.`,
@@ -135,15 +134,16 @@ async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target:
   let port = connection.port;
   let image = options.image;
   let secret = options.passwordSecret ?? null;
-  if (cli.k8s) {
+  const forward = cli.target.k8s;
+  if (forward) {
     const k8s = target as ConnectionTarget & K8sTarget;
     namespace = k8s.namespace;
-    port = cli.k8s.remotePort;
-    secret = secret ?? cli.k8s.passwordSecret ?? null;
+    port = forward.remotePort;
+    secret = secret ?? forward.passwordSecret ?? null;
     const pod = await k8s.forwarder.currentPod();
     const spec = await k8s.kube.call({ verb: 'get', resource: 'pods', namespace, name: pod.name }, () => k8s.kube.core.readNamespacedPod({ name: pod.name, namespace }));
     const containers = spec.spec?.containers ?? [];
-    const container = containers.find((c) => (c.ports ?? []).some((p) => p.containerPort === cli.k8s!.remotePort)) ?? containers[0];
+    const container = containers.find((c) => (c.ports ?? []).some((p) => p.containerPort === forward.remotePort)) ?? containers[0];
     image = image ?? container?.image;
     if (!secret) {
       const fromEnv = container?.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;
@@ -153,7 +153,7 @@ async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target:
       }
     }
     if (!host) {
-      if (cli.k8s.target.kind === 'service') host = cli.k8s.target.name;
+      if (forward.target.kind === 'service') host = forward.target.name;
       else {
         const services = await k8s.kube.call({ verb: 'list', resource: 'services', namespace }, () => k8s.kube.core.listNamespacedService({ namespace }));
         const labels = spec.metadata?.labels ?? {};
@@ -169,7 +169,7 @@ async function cronJob(cli: DashboardOptions, options: BackupCliOptions, target:
         const named = new Map(containers.flatMap((c) => (c.ports ?? []).filter((p) => p.name).map((p) => [p.name!, p.containerPort] as const)));
         const ports = match.spec?.ports ?? [];
         const servicePort =
-          ports.find((p) => (typeof p.targetPort === 'string' ? named.get(p.targetPort) : (p.targetPort ?? p.port)) === cli.k8s!.remotePort) ??
+          ports.find((p) => (typeof p.targetPort === 'string' ? named.get(p.targetPort) : (p.targetPort ?? p.port)) === forward.remotePort) ??
           (ports.length === 1 ? ports[0] : undefined);
         if (servicePort) port = servicePort.port;
         notes.push(`Host: Service ${host}, the one that selects pod ${pod.name}.`);

@@ -1,8 +1,7 @@
-// Help text shared by pgtop's commands (commander).
-import type { Command } from 'commander';
+// What pgtop's commands share in how they talk about their options (commander).
+import { Option } from 'commander';
 
-/** Options a subcommand takes (so that a mistake gets its own message) but that mean nothing there: left out of its --help. */
-export function hideOptions(program: Command, longs: readonly string[]): Command {
-  for (const option of program.options) if (option.long && longs.includes(option.long)) option.hideHelp();
-  return program;
+/** An option a command does not take but a user may try there: accepted by the parser, left out of --help, refused with a line that says what to do instead. */
+export function refusedOption(flags: string): Option {
+  return new Option(flags).hideHelp();
 }

@@ -14,16 +14,16 @@ import { checkRunner, exclusive, paramRunner, type LiveContext } from '../learn/
 import { PARTS } from '../learn/parts/index.js';
 import { loadProgress, progressFilePath, serverKey } from '../learn/progress-file.js';
 import { terminalText } from '../render/terminal-text.js';
-import type { DashboardOptions } from './options.js';
+import type { TargetOptions } from './target-options.js';
 import type { ConnectionTarget } from '../target/target.js';
 
 /** --backup-dir, else the target's own (the demo's), else ~/postgres-backups (docs/backups.md). */
-export function backupDirFor(cli: DashboardOptions, target: ConnectionTarget): string {
+export function backupDirFor(cli: TargetOptions, target: ConnectionTarget): string {
   return path.resolve(cli.backupDir ?? target.backupDir ?? path.join(os.homedir(), 'postgres-backups'));
 }
 
 export function createLearnController(
-  cli: DashboardOptions,
+  cli: TargetOptions,
   target: ConnectionTarget,
   store: PgtopStore,
   requestAction: (request: ActionRequest, key: string) => void,
@@ -37,22 +37,22 @@ export function createLearnController(
     where: target.label,
     backupDir: backupDirFor(cli, target),
     // The demo's server is new each run: nothing to resume.
-    progressFile: cli.demo ? null : progressFilePath(target.connection),
-    offerPgpass: !cli.demo,
+    progressFile: cli.target.demo ? null : progressFilePath(target.connection),
+    offerPgpass: !cli.target.demo,
     hasScreen: isScreenId,
   });
 }
 
 /** Every check of every step, one line each; resolves to the exit code. */
 export async function runLearnCheck(
-  cli: DashboardOptions,
+  cli: TargetOptions,
   target: ConnectionTarget,
   session: PgConnection,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   const connection = target.connection;
   const server = serverKey(connection);
-  let progress: Progress = cli.demo ? emptyProgress(server) : await loadProgress(progressFilePath(connection), server, PARTS);
+  let progress: Progress = cli.target.demo ? emptyProgress(server) : await loadProgress(progressFilePath(connection), server, PARTS);
   const live: LiveContext = {
     withAdmin: exclusive(() => Promise.resolve(session.client)),
     connection,

@@ -2,7 +2,7 @@
 // early failure is one line and an exit code), then either print the screen
 // once or run the dashboard: scheduler → store → App, actions on their own
 // connection. Returns the exit code; bin/pgtop.js sets it.
-import { ALWAYS_SOURCES, SCREEN_ORDER, SCREENS, screenFailures, screenSources } from '../../screens/index.js';
+import { ALWAYS_SOURCES, SCREEN_ORDER, SCREENS, screenFailures, screenSources, type ScreenId } from '../../screens/index.js';
 import { ActionRunner } from '../actions/runner.js';
 import { openConnection, type ConnectionPurpose, type PgConnection } from '../db/connection.js';
 import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../errors.js';
@@ -18,6 +18,8 @@ import { cronJobNeedsNoServer, printCronJobWithoutServer, runBackupCommand } fro
 import { backupDirFor, createLearnController, runLearnCheck } from './learn.js';
 import { onceJson, onceText } from './once.js';
 import { parseCommandLine, type DashboardOptions } from './options.js';
+import type { TargetOptions } from './target-options.js';
+import type { ViewOptions } from './view-options.js';
 import { promptPassword } from './prompt-password.js';
 import { openTarget } from '../target/open.js';
 import type { ConnectionTarget } from '../target/target.js';
@@ -30,16 +32,19 @@ export async function run(args: readonly string[]): Promise<number> {
       process.stdout.write(cli.output);
       return EXIT_OK;
     }
-    if (!cli.once && !cli.learn?.check && !cli.backup && (!process.stdout.isTTY || !process.stdin.isTTY)) {
+    // The dashboard, on its first screen or the guided session's; or no UI at all.
+    const dashboard: DashboardRun | null =
+      cli.kind === 'dashboard' && !cli.once ? cli : cli.kind === 'learn' && !cli.check ? { ...cli, screen: 'learn' } : null;
+    if (dashboard && (!process.stdout.isTTY || !process.stdin.isTTY)) {
       throw new UsageError('not a terminal: run pgtop in a terminal, or use --once (with --json for scripts) to print the screen once');
     }
     // Ink and React take half a second to load: load them while connecting,
     // and not at all for --once, --help or an early failure.
-    const ui = cli.once || cli.learn?.check || cli.backup ? null : loadUi();
+    const ui = dashboard ? loadUi() : null;
     ui?.catch(() => undefined);
     // The guided session's demo leaves pg_stat_statements for the learner to enable.
-    target = await openTarget({ ...cli, forLearning: cli.learn !== undefined });
-    if (cronJobNeedsNoServer(cli)) return await printCronJobWithoutServer(cli, target);
+    target = await openTarget({ ...cli.target, forLearning: cli.kind === 'learn' });
+    if (cli.kind === 'backup' && cronJobNeedsNoServer(cli)) return await printCronJobWithoutServer(cli, target);
     const connection = target.connection;
     const open = (purpose: ConnectionPurpose) => openConnection(connection, { purpose });
     // Only the first connection may ask for a password: the dashboard never prompts.
@@ -47,16 +52,17 @@ export async function run(args: readonly string[]): Promise<number> {
       purpose: 'monitor',
       askPassword: () => promptPassword(`Password for user ${connection.user}: `),
     });
-    if (cli.learn?.check) {
-      // Its connection closed, or the process would wait on it for ever after the last line.
+    if (dashboard && ui) return await runDashboard(dashboard, target, monitor, open, await ui);
+    if (cli.kind === 'backup') return await runBackupCommand(cli, target, monitor);
+    if (cli.kind === 'learn') {
+      // --check. Its connection closed, or the process would wait on it for ever after the last line.
       try {
         return await runLearnCheck(cli, target, monitor);
       } finally {
         await monitor.close();
       }
     }
-    if (cli.backup) return await runBackupCommand(cli, target, monitor);
-    return ui ? await runDashboard(cli, target, monitor, open, await ui) : await printOnce(cli, target, monitor);
+    return await printOnce(cli, target, monitor);
   } catch (error) {
     // Often the server's own words (a refused login, a failed query): terminal text.
     process.stderr.write(`pgtop: ${terminalText(oneLine(error))}\n`);
@@ -65,6 +71,9 @@ export async function run(args: readonly string[]): Promise<number> {
     await target?.close();
   }
 }
+
+/** What the dashboard needs of either command that runs it. */
+type DashboardRun = TargetOptions & ViewOptions & { screen: ScreenId };
 
 /** How long the dashboard waits for the first refresh before drawing without it. */
 const FIRST_FRAME_WAIT_MS = 400;
@@ -95,13 +104,13 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
 }
 
 async function runDashboard(
-  cli: DashboardOptions,
+  cli: DashboardRun,
   target: ConnectionTarget,
   monitor: PgConnection,
   open: (purpose: ConnectionPurpose) => Promise<PgConnection>,
   { startDashboard }: UiModule,
 ): Promise<number> {
-  const screen = cli.learn ? 'learn' : cli.screen;
+  const screen = cli.screen;
   const backupDir = backupDirFor(cli, target);
   const store = createPgtopStore({ target: target.label, screen, intervalMs: cli.intervalMs, readOnly: cli.readOnly, backupDir });
   target.attach?.(store);

@@ -33,7 +33,7 @@ import { stepActionRequest, type StepActionDeps } from '../../src/learn/step-act
 import type { CheckResult } from '../../src/learn/types.js';
 import { progressFilePath, saveProgress } from '../../src/learn/progress-file.js';
 import { runLearnCheck } from '../../src/cli/learn.js';
-import type { DashboardOptions } from '../../src/cli/options.js';
+import type { TargetOptions } from '../../src/cli/target-options.js';
 import type { ConnectionTarget } from '../../src/target/target.js';
 import { waitFor } from '../support/pg.js';
 
@@ -77,7 +77,7 @@ afterAll(async () => {
   }
 });
 
-const cli = { backupDir: undefined, demo: false } as unknown as DashboardOptions;
+const cli: TargetOptions = { target: { connection: {}, demo: false } };
 const target = (): ConnectionTarget => ({ connection, label: 'test', backupDir: live.backupDir, close: async () => undefined });
 
 function ctx(): FillContext {
