@@ -72,6 +72,7 @@ export async function execInPod(kube: KubeClient, options: ExecOptions): Promise
   let status: StatusBody | undefined;
   let stdoutPaused = false;
 
+  // Assigned once the socket opens; the message handler, made before, closes over it.
   // eslint-disable-next-line prefer-const
   let channel: Awaited<ReturnType<typeof openChannelSocket>>;
   const onMessage = (data: Buffer): void => {

@@ -31,6 +31,7 @@ export interface ScramKeys {
  */
 export function saslprep(password: string): string {
   const nonAsciiSpace = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g;
+  // The class lists joiners and variation selectors one by one on purpose (RFC 3454 B.1): each is removed alone.
   // eslint-disable-next-line no-misleading-character-class
   const mappedToNothing = /[\u00AD\u034F\u1806\u180B\u180C\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/g;
   return password.replace(nonAsciiSpace, ' ').replace(mappedToNothing, '').normalize('NFKC');
