@@ -11,7 +11,7 @@ import { DetailTextReader } from '../db/detail-text.js';
 import { createPgtopStore, type PgtopState } from '../store/store.js';
 import { DashboardScheduler } from './dashboard-scheduler.js';
 import { terminalText } from '../render/terminal-text.js';
-import { VERSION } from '../version.js';
+import { VERSION_LINE } from '../version.js';
 import { BACKUP_FILES } from '../backup/files-source.js';
 import { stopAllWork } from '../backup/running.js';
 import { cronJobNeedsNoServer, printCronJobWithoutServer, runBackupCommand } from './backup.js';
@@ -27,7 +27,7 @@ import type { ConnectionTarget } from '../target/target.js';
 export async function run(args: readonly string[]): Promise<number> {
   let target: ConnectionTarget | undefined;
   try {
-    const cli = parseCommandLine(args, process.env, VERSION);
+    const cli = parseCommandLine(args, process.env, VERSION_LINE);
     if (cli.kind === 'exit') {
       process.stdout.write(cli.output);
       return EXIT_OK;

@@ -2,9 +2,7 @@
 // file per first server version it serves (`locks.sql`, then
 // `locks_post_140000.sql` for 14 and later, as pg_activity names them), plus a
 // pure mapper from raw rows. Version differences live here and nowhere else.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { QUERIES_DIR } from '../paths.js';
+import { sqlFilesOf } from './sql-files.js';
 import { mapBackend } from './queries/activity/map.js';
 import { mapHeader } from './queries/header/map.js';
 import { mapLockParticipant } from './queries/locks/map.js';
@@ -96,7 +94,7 @@ function variants(area: string): Variant[] {
   let list = variantCache.get(area);
   if (!list) {
     const pattern = new RegExp(`^${area}(?:_post_(\\d{6}))?\\.sql$`);
-    list = readdirSync(join(QUERIES_DIR, area))
+    list = Object.keys(sqlFilesOf(area))
       .map((file) => ({ file, match: pattern.exec(file) }))
       .filter((entry) => entry.match)
       .map(({ file, match }) => ({ file, minVersion: Number(match![1] ?? 0) }))
@@ -106,20 +104,12 @@ function variants(area: string): Variant[] {
   return list;
 }
 
-const sqlCache = new Map<string, string>();
-
 /** The SQL for a query on a server of this version (server_version_num). */
 export function sqlFor(id: QueryId, serverVersionNum: number): string {
   const area = QUERIES[id].area;
   const variant = variants(area).find((v) => v.minVersion <= serverVersionNum);
   if (!variant) throw new Error(`no ${id} query for server version ${serverVersionNum}`);
-  const path = join(QUERIES_DIR, area, variant.file);
-  let sql = sqlCache.get(path);
-  if (sql === undefined) {
-    sql = readFileSync(path, 'utf8');
-    sqlCache.set(path, sql);
-  }
-  return sql;
+  return sqlFilesOf(area)[variant.file]!;
 }
 
 /** Which file serves a query on a version: for tests and `--debug` output. */

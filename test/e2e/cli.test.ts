@@ -195,7 +195,8 @@ describe('failures before the UI: one line, exit code, no stack trace, within 10
     expect(help.stdout).toMatch(/-h, --host <host>/);
     expect(help.stdout).toMatch(/--once/);
     const version = await runPgtop(['--version']);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    // The version and the commit the build was made from (a hex id, -dirty when built from uncommitted changes).
+    expect(version.stdout.trim()).toMatch(/^pgtop \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$/);
     void cleanEnv;
   });
 });

@@ -10,7 +10,7 @@ import { actionRequest } from '../../src/actions/action.js';
 import { changePassword, newRole } from '../../src/actions/roles.js';
 import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { unprivilegedUser } from '../../src/localcluster/os.js';
-import { PACKAGE_ROOT } from '../../src/paths.js';
+import { PACKAGE_ROOT } from '../support/paths.js';
 import { parseScramVerifier } from '../../src/security/scram.js';
 import type { Finding } from '../../src/model/audit.js';
 import { auditAs, connectionTo, loginAs, pollRoles, runAction, runFix } from '../support/roles-server.js';

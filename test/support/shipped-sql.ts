@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { PARTS } from '../../src/learn/parts/index.js';
-import { PACKAGE_ROOT, QUERIES_DIR } from '../../src/paths.js';
+import { PACKAGE_ROOT, QUERIES_DIR } from './paths.js';
 
 export interface SqlText {
   /** Where it was found: a file (and line), or the part's path. */

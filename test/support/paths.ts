@@ -1,4 +1,4 @@
-// Where pgtop's own files are, whether it runs from source (tests) or from dist/.
+// Where the repository's files are, for tests that read them (the shipped SQL, node_modules).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
