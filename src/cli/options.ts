@@ -67,26 +67,32 @@ Exit codes: 0 quit, 1 runtime failure, 2 bad usage.`,
   return program;
 }
 
-export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv, version: string): CommandLine {
-  let line: CommandLine | undefined;
-  let output = '';
-  const program = buildProgram(version, env, (parsed) => (line = parsed));
+/** pgtop with its subcommands, ready to parse: what it parsed goes to `parsed`, its help and version to `writeOut`. */
+function createProgram(version: string, env: NodeJS.ProcessEnv, parsed: (line: CommandLine) => void, writeOut: (text: string) => void): Command {
+  const program = buildProgram(version, env, parsed);
   // Set before the subcommands are added: they copy the parent's output and exit settings.
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => {
-      output += text;
-    },
-    // Errors are rethrown below as one line; commander must not print them too.
-    writeErr: () => undefined,
-  });
+  // Errors are rethrown by parseCommandLine as one line; commander must not print them too.
+  program.configureOutput({ writeOut, writeErr: () => undefined });
   // Options before a command's name are the dashboard's: said, not dropped (`pgtop -h db1 learn`).
   program.hook('preSubcommand', (dashboard, command) => {
     const given = dashboard.options.filter((o) => dashboard.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.short);
     if (given.length) throw new UsageError(`${given.join(', ')} given before "${command.name()}": a command's options go after its name (see pgtop ${command.name()} --help)`);
   });
-  program.addCommand(learnCommand(env, (parsed) => (line = parsed)).copyInheritedSettings(program));
-  program.addCommand(backupCommand((parsed) => (line = parsed)).copyInheritedSettings(program));
+  program.addCommand(learnCommand(env, parsed).copyInheritedSettings(program));
+  program.addCommand(backupCommand(parsed).copyInheritedSettings(program));
+  return program;
+}
+
+/** The commands and their options, as --help shows them: the man page is made from them (man-page.ts). */
+export function commandTree(version: string): Command {
+  return createProgram(version, {}, () => undefined, () => undefined);
+}
+
+export function parseCommandLine(args: readonly string[], env: NodeJS.ProcessEnv, version: string): CommandLine {
+  let line: CommandLine | undefined;
+  let output = '';
+  const program = createProgram(version, env, (parsed) => (line = parsed), (text) => (output += text));
   try {
     program.parse([...args], { from: 'user' });
   } catch (error) {
