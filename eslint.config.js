@@ -56,4 +56,10 @@ export default defineConfig(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly' } },
   },
+  {
+    // The standalone executable's entry: Node 20's single executables run CommonJS only.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { Buffer: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 declare const PGTOP_BUILD: { version: string; commit: string } | undefined;
+declare const PGTOP_STANDALONE: boolean | undefined;
 
 function fromSource(): { version: string; commit: string } {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,3 +25,6 @@ export const VERSION: string = BUILD.version;
 export const COMMIT: string = BUILD.commit;
 /** What `pgtop --version` prints. */
 export const VERSION_LINE = `pgtop ${VERSION} (commit ${COMMIT})`;
+
+/** True in the standalone executable (npm run package): one file, no node_modules beside it. */
+export const STANDALONE: boolean = typeof PGTOP_STANDALONE !== 'undefined' && PGTOP_STANDALONE;

