@@ -154,6 +154,11 @@ async function cronJob(cli: BackupOptions, options: BackupSettings, target: Conn
     }
     if (!host) {
       if (forward.target.kind === 'service') host = forward.target.name;
+      // CloudNativePG's Service for the primary, read-write.
+      else if (forward.target.kind === 'cluster') {
+        host = `${forward.target.name}-rw`;
+        notes.push(`Host: Service ${host}, the read-write Service CloudNativePG makes for the primary.`);
+      }
       else {
         const services = await k8s.kube.call({ verb: 'list', resource: 'services', namespace }, () => k8s.kube.core.listNamespacedService({ namespace }));
         const labels = spec.metadata?.labels ?? {};

@@ -40,7 +40,7 @@ export function addTargetOptions(command: Command): Command {
     .option('-p, --port <port>', 'server port (PGPORT, default 5432)')
     .option('-U, --username <user>', 'user name (PGUSER, default: the OS user)')
     .option('-d, --dbname <db>', 'database name or URI (PGDATABASE, default: the user name)')
-    .option('-k, --k8s <type/name>', 'Kubernetes target: deployment/, statefulset/, service/ or pod/NAME')
+    .option('-k, --k8s <type/name>', 'Kubernetes target: deployment/, statefulset/, service/, pod/NAME, or cluster/NAME (CloudNativePG)')
     .option('-n, --namespace <ns>', 'Kubernetes namespace (default: the context\'s, else "default")')
     .option('--context <name>', 'kubeconfig context')
     .option('--kubeconfig <file>', 'kubeconfig file (KUBECONFIG)')

@@ -20,6 +20,9 @@ export interface ResolveOptions {
   isPrimary?: (pod: ResolvedPod) => Promise<boolean | undefined>;
 }
 
+/** The label CloudNativePG puts on every instance's pod: the Cluster's name. */
+export const CNPG_CLUSTER_LABEL = 'cnpg.io/cluster';
+
 /** Labels that mark the primary: CloudNativePG's, and its older one. */
 const PRIMARY_LABELS: [string, string][] = [
   ['cnpg.io/instanceRole', 'primary'],
@@ -38,7 +41,10 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedPo
     pods = [pod];
   } else {
     let selector: V1LabelSelector | undefined;
-    if (target.kind === 'deployment') {
+    if (target.kind === 'cluster') {
+      // CloudNativePG makes an instance's pod itself (no Deployment or StatefulSet) and labels it with its Cluster.
+      selector = { matchLabels: { [CNPG_CLUSTER_LABEL]: target.name } };
+    } else if (target.kind === 'deployment') {
       const deployment = await get(options, () => kube.apps.readNamespacedDeployment({ name: target.name, namespace }), op('get', 'deployments', target.name));
       selector = deployment.spec?.selector;
     } else if (target.kind === 'statefulset') {
@@ -126,6 +132,12 @@ function created(pod: V1Pod): number {
 /** The pods that exist and why none is usable: "postgres-0 Pending, postgres-1 Running (not Ready)". */
 function noReadyPod(target: TargetRef, namespace: string, pods: V1Pod[], selector: string): K8sError {
   const what = `${target.kind}/${target.name} in namespace "${namespace}"`;
+  if (pods.length === 0 && target.kind === 'cluster') {
+    return new K8sError(
+      `no pod of CloudNativePG cluster "${target.name}" in namespace "${namespace}" (label ${selector}): check the name and -n (kubectl get clusters.postgresql.cnpg.io -n ${namespace})`,
+      'no-ready-pod',
+    );
+  }
   if (pods.length === 0) {
     return new K8sError(
       `no pod runs for ${what} (selector ${selector}): is it scaled to 0 or still starting? (kubectl get pods -n ${namespace} -l ${selector})`,

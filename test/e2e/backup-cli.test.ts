@@ -205,6 +205,25 @@ describe('pgtop backup --print-cronjob', () => {
     expect(run.stdout).not.toContain(info.password);
   });
 
+  it('with -k cluster/NAME (CloudNativePG): the job reaches the primary through the cluster\'s NAME-rw Service', async () => {
+    const info = pgInfo();
+    cluster.kube.addPod('development', 'pg-1', postgresTemplate(info, { 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': 'primary' }));
+    cluster.kube.addPod('development', 'pg-2', postgresTemplate(info, { 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': 'replica' }));
+    const run = await runPgtop(
+      ['backup', '-k', 'cluster/pg', '-n', 'development', '-U', info.user, '-d', db.name, '--password-secret', 'postgres-secret/password', '--print-cronjob'],
+      { HOME: home, KUBECONFIG: cluster.kubeconfig },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const { container } = objects(run.stdout);
+    expect(container.env).toEqual(expect.arrayContaining([{ name: 'PGHOST', value: 'pg-rw' }, { name: 'PGPORT', value: '5432' }]));
+    expect(run.stdout).toContain('Host: Service pg-rw, the read-write Service CloudNativePG makes for the primary.');
+    // And the dashboard's --once goes to the primary pod.
+    const once = await runPgtop(['-k', 'cluster/pg', '-n', 'development', '-U', info.user, '--once'], { HOME: home, KUBECONFIG: cluster.kubeconfig, PGPASSWORD: info.password });
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(/k8s development\/cluster\/pg → pod\/pg-1 :5432/);
+  });
+
   it('pgtop backup -k (no --print-cronjob): pg_dump runs in the pod and the verified file is here', async () => {
     const info = pgInfo();
     const dir = newDir();

@@ -59,6 +59,19 @@ describe('the fake API server, as kubectl sees it', () => {
     expect(Buffer.from(secret.stdout, 'base64').toString()).toBe(pgInfo().password);
   });
 
+  it('lists the pods of a CloudNativePG-like cluster by its label, with their roles, as kubectl -l does', async () => {
+    const info = pgInfo();
+    for (const [i, role] of ['primary', 'replica', 'replica'].entries()) {
+      cluster.kube.addPod(NS, `pg-${i + 1}`, postgresTemplate(info, { 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': role }));
+    }
+    const pods = await kubectl(cluster.kubeconfig, cache, ['get', 'pods', '-l', 'cnpg.io/cluster=pg', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.labels.cnpg\\.io/instanceRole} {end}']);
+    expect(pods.stderr).toBe('');
+    expect(pods.stdout.trim().split(' ').sort()).toEqual(['pg-1=primary', 'pg-2=replica', 'pg-3=replica']);
+    const primary = await kubectl(cluster.kubeconfig, cache, ['get', 'pods', '-l', 'cnpg.io/cluster=pg,cnpg.io/instanceRole=primary', '-o', 'name']);
+    expect(primary.stdout.trim()).toBe('pod/pg-1');
+    for (const i of [1, 2, 3]) cluster.kube.killPod(NS, `pg-${i}`);
+  });
+
   it('says NotFound and Forbidden as the API server does', async () => {
     const missing = await kubectl(cluster.kubeconfig, cache, ['get', 'deploy/nope']);
     expect(missing.code).toBe(1);

@@ -93,6 +93,39 @@ describe('openK8sTarget', () => {
       await target.close();
     }
   });
+
+  it('reaches a CloudNativePG cluster by name (-k cluster/NAME): its pods by the cnpg.io/cluster label, the primary among them, followed on failover', async () => {
+    const env = { KUBECONFIG: cluster.kubeconfig, PGPASSWORD: pgInfo().password };
+    // As CNPG makes them: bare pods (no Deployment, no StatefulSet), labelled with the Cluster and the role.
+    for (const [i, role] of ['replica', 'primary', 'replica'].entries()) {
+      cluster.kube.addPod('cnpg', `pg-${i + 1}`, postgresTemplate(pgInfo(), { 'cnpg.io/cluster': 'pg', 'cnpg.io/instanceRole': role }));
+    }
+    // Another cluster's pods in the same namespace are not this one's.
+    cluster.kube.addPod('cnpg', 'other-1', postgresTemplate(pgInfo(), { 'cnpg.io/cluster': 'other', 'cnpg.io/instanceRole': 'primary' }));
+    const target = await openK8sTarget({ target: { kind: 'cluster', name: 'pg' }, namespace: 'cnpg', remotePort: 5432 }, {}, env, { retryMs: { first: 50, max: 200 } });
+    try {
+      expect(target.label).toBe('k8s cnpg/cluster/pg → pod/pg-2 :5432 (primary (cnpg.io/instanceRole) of 3 Ready)');
+      const store = createPgtopStore({ target: target.label });
+      target.attach(store);
+      const held = new pg.Client({ host: '127.0.0.1', port: target.connection.port, user: 'postgres', password: pgInfo().password, database: 'postgres' });
+      held.on('error', () => undefined);
+      await held.connect();
+      // Failover: the labels move, the old primary's connections drop.
+      cluster.kube.setLabels('cnpg', 'pg-2', { 'cnpg.io/instanceRole': 'replica' });
+      cluster.kube.setLabels('cnpg', 'pg-3', { 'cnpg.io/instanceRole': 'primary' });
+      cluster.kube.dropStreams('cnpg', 'pg-2');
+      await expect(held.query('SELECT 1')).rejects.toThrow();
+      const client = new pg.Client({ host: '127.0.0.1', port: target.connection.port, user: 'postgres', password: pgInfo().password, database: 'postgres' });
+      await client.connect();
+      await client.end();
+      await waitFor(async () => store.getState().connection.target.includes('pod/pg-3'), { what: 'the header to name the new primary' });
+    } finally {
+      await target.close();
+    }
+    await expect(openK8sTarget({ target: { kind: 'cluster', name: 'nope' }, namespace: 'cnpg', remotePort: 5432 }, {}, env)).rejects.toThrow(
+      'no pod of CloudNativePG cluster "nope" in namespace "cnpg" (label cnpg.io/cluster=nope): check the name and -n (kubectl get clusters.postgresql.cnpg.io -n cnpg)',
+    );
+  });
 });
 
 describe('finding the kubeconfig', () => {
