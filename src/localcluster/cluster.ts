@@ -40,7 +40,7 @@ export interface StandbySource {
   port: number;
   user: string;
   password: string;
-  /** A physical slot on the primary for the standby to stream through; none by default. */
+  /** A physical slot the copy creates on the primary and the standby streams through; none by default. */
   slot?: string;
 }
 
@@ -225,7 +225,7 @@ async function baseBackup(binDir: string, dir: string, dataDir: string, source: 
     '-X', 'stream',
     '--checkpoint=fast', // do not wait for the primary's next checkpoint
     '--no-sync',
-    ...(source.slot ? ['-S', source.slot] : []),
+    ...(source.slot ? ['-S', source.slot, '--create-slot'] : []), // -R names it in primary_slot_name
   ];
   const result = await run(path.join(binDir, 'pg_basebackup'), args, runAs, dir, { PGPASSWORD: source.password });
   if (result.code !== 0) {

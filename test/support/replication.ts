@@ -1,6 +1,6 @@
 // A primary and a real streaming standby, with the replication incidents the
 // replication screen and health must show: a physical slot nobody uses with
-// WAL piled up behind it, a logical slot (test_decoding), an archive_command
+// WAL piled up behind it, the standby's own slot (active), a logical slot (test_decoding), an archive_command
 // that fails, and replay paused on the standby with WAL received behind it.
 // One pair per test file (it takes a few seconds); stop() removes both.
 import pg from 'pg';
@@ -13,6 +13,8 @@ export interface ReplicationPair {
   standby: LocalCluster;
   /** The standby's application_name on the primary (its cluster_name). */
   standbyName: string;
+  /** The physical slot the standby streams through: active. */
+  standbySlot: string;
   /** The physical slot nobody streams from. */
   unusedSlot: string;
   /** The logical slot nobody decodes from. */
@@ -34,6 +36,8 @@ const PRIMARY_SETTINGS = {
   archive_timeout: '0',
 };
 
+const STANDBY_SLOT = 'standby_slot';
+
 export async function startReplicationPair(): Promise<ReplicationPair> {
   const primary = await startLocalCluster({ settings: PRIMARY_SETTINGS });
   let standby: LocalCluster | undefined;
@@ -46,7 +50,7 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
   const standbyName = 'pgtop_standby';
   try {
     standby = await startLocalCluster({
-      standbyOf: primary,
+      standbyOf: { ...primary, slot: STANDBY_SLOT },
       // cluster_name is the walreceiver's application_name on the primary.
       settings: { hot_standby_feedback: 'on', cluster_name: standbyName },
     });
@@ -99,6 +103,7 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
     primary,
     standby,
     standbyName,
+    standbySlot: STANDBY_SLOT,
     unusedSlot: 'unused',
     logicalSlot: 'decoder',
     client: (on, database) => clientOf(servers[on], database),
