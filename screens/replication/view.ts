@@ -194,10 +194,11 @@ export const replicationColumns: readonly Column<ReplicationItem>[] = [
   { id: 'what', title: 'WHAT', width: 13, text: what, tone: () => 'dim' },
   { id: 'name', title: 'NAME', width: 18, text: name, tone },
   { id: 'state', title: 'STATE', width: 16, text: state, tone },
-  { id: 'lsn', title: 'LSN', width: 11, priority: 2, text: position },
+  { id: 'lsn', title: 'LSN', width: 11, priority: 3, text: position },
   { id: 'behind', title: 'WAL BEHIND', width: 10, align: 'right', text: (i) => bytes(behindBytes(i)), tone },
-  { id: 'lag', title: 'LAG', width: 7, align: 'right', priority: 1, text: (i) => duration(lagSeconds(i)) },
-  { id: 'note', title: 'DETAIL', width: 'flex', minWidth: 20, priority: 3, text: note, tone: () => 'dim' },
+  { id: 'lag', title: 'LAG', width: 7, align: 'right', priority: 2, text: (i) => duration(lagSeconds(i)) },
+  // The detail outlives the LSN and the lag on a narrow terminal: it names what is wrong.
+  { id: 'note', title: 'DETAIL', width: 'flex', minWidth: 16, priority: 1, text: note, tone: () => 'dim' },
 ];
 
 function itemKey(item: ReplicationItem): string {

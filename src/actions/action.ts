@@ -13,7 +13,7 @@ export interface ActionContext {
 
 /** Why an action that writes cannot run on a standby: said before the confirmation, never after it. */
 export function standbyRefusal(what: string): string {
-  return `the server is a standby (in recovery), read-only: ${what.replace(/;$/, '')} runs on the primary only; connect pgtop to the primary`;
+  return `standby (in recovery, read-only): ${what.replace(/;$/, '')} runs on the primary only`;
 }
 
 export type InputValues = Readonly<Record<string, string>>;

@@ -160,7 +160,7 @@ describe('replication in a terminal', () => {
       await session.sendText('/filler');
       await session.sendKey('Enter');
       await session.sendText('v');
-      const screen = await session.waitForText('refused: the server is a standby (in recovery), read-only: VACUUM (ANALYZE) public.filler runs on the primary only');
+      const screen = await session.waitForText('refused: standby (in recovery, read-only): VACUUM (ANALYZE) public.filler runs on the primary only');
       expect(screen).not.toContain('will run');
 
       await session.sendKey('Escape');
