@@ -75,10 +75,13 @@ function Dashboard(): React.ReactElement {
     );
   }
 
-  const hints = bindingsFor(definition.keys)
-    .filter((b) => b.hint)
-    .map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`)
-    .join('  ');
+  // On a standby the keys that would write are left out of the bar, and the bar says why (help lists them as unavailable).
+  const standby = header?.inRecovery === true;
+  const bindings = bindingsFor(definition.keys);
+  const hints = [
+    ...bindings.filter((b) => b.hint && !(standby && b.primaryOnly)).map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`),
+    ...(standby && bindings.some((b) => b.primaryOnly) ? ['standby: writes need the primary'] : []),
+  ].join('  ');
   const overlay = ui.overlay;
   const prompt =
     overlay.kind === 'command' ? <PromptLine prefix=":" text={overlay.text} /> : overlay.kind === 'filter' ? <PromptLine prefix="/" text={overlay.text} /> : null;
@@ -101,7 +104,16 @@ function Body({ width, height }: { width: number; height: number }): React.React
   const definition = useScreen(screen);
   switch (overlay.kind) {
     case 'help':
-      return <HelpOverlay screen={definition.id} bindings={bindingsFor(definition.keys)} readOnly={readOnly} width={width} height={height} />;
+      return (
+        <HelpOverlay
+          screen={definition.id}
+          bindings={bindingsFor(definition.keys)}
+          readOnly={readOnly}
+          standby={state.data.header?.inRecovery === true}
+          width={width}
+          height={height}
+        />
+      );
     case 'confirm':
       return (
         <Box height={height} flexDirection="column">

@@ -9,6 +9,7 @@ import { analyzeTable, reindex, vacuumAnalyze, vacuumFull, type MaintenanceTarge
 import { autovacuumDisabled, autovacuumTrigger, progressText, wraparoundLevel, XID_WRAPAROUND, type BloatTable, type Level, type VacuumOverview } from '../../src/model/bloat.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { ago } from '../../src/format/size.js';
+import { standbyCountersNotice } from '../../src/model/replication.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, sortRows, type CellTone, type Column } from '../../src/render/table.js';
 import type { DataSlice, PgtopState, SortState } from '../../src/store/store.js';
@@ -161,6 +162,7 @@ export const bloatView: ScreenView<BloatRow> = {
   },
   detail: bloatDetail,
   json: (r) => ({ ...r.table, autovacuumTrigger: r.trigger, autovacuumOff: r.autovacuumOff }),
+  notice: (state) => standbyCountersNotice(state.data.header?.inRecovery, 'bloat'),
   emptyText: (state) => (state.ui.filter.bloat ? `no table matches "${state.ui.filter.bloat}"` : 'no tables in this database'),
 };
 

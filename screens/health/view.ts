@@ -4,6 +4,7 @@
 // HealthScreen from store.data.history). Pure: --once prints the checks.
 import { wraparoundLevel, XID_WRAPAROUND, type Level } from '../../src/model/bloat.js';
 import type { HealthSnapshot } from '../../src/model/health.js';
+import { replicationAlarms } from '../../src/model/replication.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
@@ -111,6 +112,8 @@ export function healthChecks(state: PgtopState): HealthCheck[] {
     advice: 'Amber from 50 %, red from 75 % of the 2^31 transaction IDs. Past autovacuum_freeze_max_age autovacuum forces a freeze: the bloat screen (5) shows it.',
   });
 
+  checks.push(...replicationChecks(state));
+
   if (snapshot?.databaseBytes !== null && snapshot?.databaseBytes !== undefined) {
     checks.push({
       id: 'size',
@@ -121,6 +124,23 @@ export function healthChecks(state: PgtopState): HealthCheck[] {
     });
   }
   return checks;
+}
+
+/** Replication's alarms (src/model/replication.ts), or one line saying why they could not be checked. */
+function replicationChecks(state: PgtopState): HealthCheck[] {
+  const result = state.data.results.replicationOverview;
+  const overview = result?.rows[0];
+  if (overview) return replicationAlarms(overview, { bytes, duration });
+  const why = result?.disabled ?? result?.error;
+  return [
+    {
+      id: 'replication',
+      name: 'replication and WAL',
+      level: 'unknown',
+      value: why ? `not checked: ${why}` : '–',
+      advice: 'Standby lag, replay, inactive slots and archiving: pg_ls_waldir() needs pg_monitor (GRANT pg_monitor TO the role pgtop uses).',
+    },
+  ];
 }
 
 const LEVEL_TEXT: Record<CheckLevel, string> = { ok: 'OK', warn: 'WARN', alarm: 'ALARM', unknown: '…' };

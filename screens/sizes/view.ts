@@ -7,6 +7,7 @@ import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeDatabase, analyzeTable, reindex, vacuumAnalyze, vacuumDatabase, vacuumFull, type DatabaseTarget, type MaintenanceTarget } from '../../src/actions/maintenance.js';
 import { withDuplicates, type DatabaseSize, type IndexUsage, type TableSize } from '../../src/model/sizes.js';
 import { bytes } from '../../src/format/size.js';
+import { standbyCountersNotice } from '../../src/model/replication.js';
 import type { SourceId } from '../../src/model/rows.js';
 import type { CommandId } from '../../src/keys/commands.js';
 import type { ScreenCommandResult, ScreenView } from '../../src/render/screen-view.js';
@@ -191,6 +192,8 @@ export const sizesView: ScreenView<SizesRow> = {
   },
   json: (row) => (row.kind === 'table' ? row.table : row.kind === 'index' ? row.index : row.database),
   notice(state) {
+    const standby = standbyCountersNotice(state.data.header?.inRecovery, 'sizes');
+    if (standby) return standby;
     const section = sizesSection(state);
     if (section === 'databases') return 'v, a: VACUUM (ANALYZE) or ANALYZE the connected database (*) · F, R: on a table or index (t, i)';
     if (section === 'indexes') {

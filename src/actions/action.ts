@@ -11,6 +11,11 @@ export interface ActionContext {
   ownPids: ReadonlySet<number>;
 }
 
+/** Why an action that writes cannot run on a standby: said before the confirmation, never after it. */
+export function standbyRefusal(what: string): string {
+  return `standby (in recovery, read-only): ${what.replace(/;$/, '')} runs on the primary only`;
+}
+
 export type InputValues = Readonly<Record<string, string>>;
 
 export interface ActionRunContext {
@@ -35,6 +40,12 @@ export interface ActionSpec<Target> {
   danger: 'confirm' | 'typed';
   /** False for an action that only reads (verifying a backup): it runs under --read-only too. Default: it changes the server. */
   changesServer?: false;
+  /**
+   * Runs on a server in recovery too (cancel, terminate, dropping a slot,
+   * pg_dump, files). Without it an action that changes the server is refused
+   * on a standby (standbyRefusal), before anything is asked.
+   */
+  runsOnStandby?: true;
   /** Asked again after each answer with the answers so far, so a question can depend on an earlier one (a table only for a one-table backup). */
   inputs?(target: Target, values: InputValues): InputField[];
   title(target: Target, values: InputValues): string;

@@ -31,6 +31,7 @@ function refuseOwn(verb: string) {
 export const cancelQuery: ActionSpec<BackendTarget> = {
   id: 'cancelQuery',
   danger: 'confirm',
+  runsOnStandby: true,
   title: (t) => `Cancel the running query of pid ${t.pid}?`,
   sql: (t) => `SELECT pg_cancel_backend(${t.pid});`,
   details: describe,
@@ -45,6 +46,7 @@ export const cancelQuery: ActionSpec<BackendTarget> = {
 export const terminateBackend: ActionSpec<BackendTarget> = {
   id: 'terminateBackend',
   danger: 'confirm',
+  runsOnStandby: true,
   title: (t) => `Terminate backend pid ${t.pid} (its transaction rolls back, the client is disconnected)?`,
   sql: (t) => `SELECT pg_terminate_backend(${t.pid});`,
   details: describe,

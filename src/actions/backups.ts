@@ -123,6 +123,8 @@ function rate(b: number, seconds: number): string {
 export const backupNow: ActionSpec<BackupNowTarget> = {
   id: 'backupNow',
   danger: 'confirm',
+  // pg_dump reads: a standby serves it as well as the primary.
+  runsOnStandby: true,
   inputs(target, values) {
     const fields: InputField[] = [{ key: 'kind', label: 'What to back up', kind: 'choice', choices: CHOICES, initial: 'custom' }];
     const choice = choiceOf(values);
@@ -192,6 +194,7 @@ export const verifyBackup: ActionSpec<BackupEntry> = {
 export const deleteBackup: ActionSpec<BackupEntry> = {
   id: 'deleteBackup',
   danger: 'confirm',
+  runsOnStandby: true, // a local file
   refuse: (entry) => (entry.state === 'writing' && isBeingWritten(entry.path) ? `${entry.name} is being written by this pgtop` : null),
   title: (entry) => `Delete ${entry.name}?`,
   sql: (entry) => `rm ${entry.path}${entry.sidecar || entry.state === 'changed' ? ` ${entry.path}.verified` : ''}`,

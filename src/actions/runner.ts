@@ -7,7 +7,7 @@
 import type { PgConnection } from '../db/connection.js';
 import { oneLine } from '../errors.js';
 import { setConnection, setStatus, setUi, type PgtopStore } from '../store/store.js';
-import type { ActionRequest, ActionSpec, InputValues } from './action.js';
+import { standbyRefusal, type ActionRequest, type ActionSpec, type InputValues } from './action.js';
 import type { ActionEnvironment } from './environment.js';
 
 interface Pending {
@@ -17,6 +17,11 @@ interface Pending {
   values: Record<string, string>;
   /** Index of the next input to ask. */
   nextInput: number;
+}
+
+/** Whether an action may run on a standby: it only reads, or it says it works there. */
+export function availableOnStandby(spec: ActionSpec<unknown>): boolean {
+  return spec.changesServer === false || spec.runsOnStandby === true;
 }
 
 export class ActionRunner {
@@ -35,6 +40,10 @@ export class ActionRunner {
     const state = this.store.getState();
     if (state.ui.readOnly && spec.changesServer !== false) {
       setStatus(this.store, `read-only mode: refused to run ${spec.sql(target, {})}`, 'error');
+      return;
+    }
+    if (state.data.header?.inRecovery && !availableOnStandby(spec)) {
+      setStatus(this.store, `refused: ${standbyRefusal(spec.sql(target, {}).split('\n')[0]!)}`, 'error');
       return;
     }
     const refusal = spec.refuse?.(target, { ownPids: new Set(state.connection.ownPids) });

@@ -8,6 +8,7 @@ import { compactNumber, duration, percent } from '../format/format.js';
 import { renderContext, type AnyScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';
 import { terminalJson, terminalLines } from '../render/terminal-text.js';
+import { roleText, serverRole } from '../model/header.js';
 import type { PgtopState } from '../store/store.js';
 
 type AnyView = AnyScreenView;
@@ -18,7 +19,7 @@ export function onceText(state: PgtopState, view: AnyView, width: number, parts?
   const h = state.data.header;
   const c = state.connection;
   const lines = [
-    `pgtop  PostgreSQL ${c.serverVersion ?? '?'}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}  ${c.target}`,
+    `pgtop  PostgreSQL ${c.serverVersion ?? '?'}${roleText(h)}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}  ${c.target}`,
     `up ${h ? duration(h.uptimeSeconds) : '?'}  conn ${h ? `${h.connections}/${h.maxConnections}` : '?'}  cache hit ${percent(state.data.rates.cacheHitRatio)}  TPS ${compactNumber(state.data.rates.tps)}`,
   ];
   const said = new Set<ScreenFailure>();
@@ -56,6 +57,7 @@ export function onceJson(state: PgtopState, view: AnyView, parts?: readonly Once
       version: state.connection.serverVersion,
       versionNum: state.connection.serverVersionNum,
       target: state.connection.target,
+      role: serverRole(state.data.header),
       ...state.data.header,
     },
     error: failures.length ? failures.map((f) => f.text).join('; ') : null,

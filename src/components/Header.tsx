@@ -3,6 +3,7 @@
 import { Box } from 'ink';
 import React from 'react';
 import { compactNumber, duration, percent } from '../format/format.js';
+import { roleText } from '../model/header.js';
 import type { ConnectionSlice, DataSlice, UiSlice } from '../store/store.js';
 import { AnsiLines } from './AnsiLines.js';
 import { styledLine } from './ansi.js';
@@ -41,7 +42,7 @@ export function Header({ connection, data, ui, now, color, width }: HeaderProps)
     styledLine(
       [
         ['pgtop', { bold: true, ...tint('cyan') }],
-        [`  PostgreSQL ${connection.serverVersion ?? '?'}${h?.inRecovery ? ' (replica)' : ''}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}`],
+        [`  PostgreSQL ${connection.serverVersion ?? '?'}${roleText(h)}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}`],
       ],
       width,
     ),

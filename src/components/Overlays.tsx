@@ -32,11 +32,13 @@ export interface HelpOverlayProps {
   /** What works on the screen (src/keys/commands.ts bindingsFor). */
   bindings: readonly KeyBinding[];
   readOnly: boolean;
+  /** The server is a standby: what writes is listed as unavailable. */
+  standby?: boolean;
   width: number;
   height?: number;
 }
 
-export function HelpOverlay({ screen, bindings: rows, readOnly, width, height = Infinity }: HelpOverlayProps): React.ReactElement {
+export function HelpOverlay({ screen, bindings: rows, readOnly, standby = false, width, height = Infinity }: HelpOverlayProps): React.ReactElement {
   const keyText = (b: KeyBinding) => b.keys.map(displayKey).join(' ');
   // Title and footer take two lines; when every key does not fit one per line, the global ones are condensed.
   const fitsOnePerLine = rows.length + 2 <= height;
@@ -51,6 +53,7 @@ export function HelpOverlay({ screen, bindings: rows, readOnly, width, height = 
           <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
           {b.text}
           {b.kind === 'changes-server' && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
+          {b.primaryOnly && standby && !readOnly ? <Text dimColor> (unavailable: the server is a standby; run it on the primary)</Text> : null}
         </Text>
       ))}
       {condensed.map((line, i) => (

@@ -15,6 +15,7 @@ import type { RawRow } from './queries/row.js';
 import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './queries/bloat/map.js';
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
+import { mapReplicationOverview, mapReplicationSlot, mapStandby } from './queries/replication/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
 import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
 import type { ExtensionStatus } from '../model/statements.js';
@@ -78,6 +79,10 @@ export const QUERIES = {
   bloatProgress: { area: 'bloat_progress', title: 'maintenance progress', map: mapMaintenanceProgress },
   config: { area: 'config', title: 'settings', map: mapSetting },
   health: { area: 'health', title: 'health checks', map: mapHealth },
+  replicationStandbys: { area: 'replication_standbys', title: 'standbys (pg_stat_replication)', map: mapStandby },
+  replicationSlots: { area: 'replication_slots', title: 'replication slots', map: mapReplicationSlot },
+  // pg_ls_waldir() and pg_ls_archive_statusdir(): granted to pg_monitor; a role without it has this switched off.
+  replicationOverview: { area: 'replication_overview', title: 'WAL, archiving and replay', map: mapReplicationOverview },
 } satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
 export type { QueryId, RowOf } from '../model/rows.js';

@@ -30,6 +30,8 @@ export interface Command {
   hint?: string;
   /** Works on every screen; else only where a screen offers it. */
   global?: true;
+  /** A command that changes the server and still works on a standby (in recovery); the others are shown unavailable there. */
+  onStandby?: true;
 }
 
 /** Keys 1–9: the first nine screens of the tab bar. */
@@ -56,8 +58,8 @@ export const COMMANDS = {
   pause: { keys: ['p'], kind: 'view', global: true, text: 'pause / resume refreshing', hint: 'pause' },
   faster: { keys: ['+'], kind: 'view', global: true, text: 'refresh more often (interval −0.5 s, minimum 0.5 s)' },
   slower: { keys: ['-'], kind: 'view', global: true, text: 'refresh less often (interval +0.5 s)' },
-  cancelQuery: { keys: ['c'], kind: 'changes-server', text: "cancel the selected backend's query (pg_cancel_backend), after y/n", hint: 'cancel' },
-  terminateBackend: { keys: ['K'], kind: 'changes-server', text: 'terminate the selected backend (pg_terminate_backend), after y/n', hint: 'kill' },
+  cancelQuery: { keys: ['c'], kind: 'changes-server', onStandby: true, text: "cancel the selected backend's query (pg_cancel_backend), after y/n", hint: 'cancel' },
+  terminateBackend: { keys: ['K'], kind: 'changes-server', onStandby: true, text: 'terminate the selected backend (pg_terminate_backend), after y/n', hint: 'kill' },
   newRole: {
     keys: ['n'],
     kind: 'changes-server',
@@ -101,6 +103,7 @@ export const COMMANDS = {
   backupNow: {
     keys: ['b'],
     kind: 'changes-server',
+    onStandby: true,
     text: 'back up now: custom, plain SQL (gzip), schema only, data only, one table, or roles; written to a temporary name, kept only once it verifies',
     hint: 'backup',
   },
@@ -112,7 +115,14 @@ export const COMMANDS = {
   },
   // Reads the file and the server's pg_restore; its record beside the file is pgtop's own bookkeeping.
   verifyBackup: { keys: ['t'], kind: 'dialog', text: 'verify the selected backup (pg_restore reads it all; SQL must end complete), after y/n', hint: 'verify' },
-  deleteBackup: { keys: ['d'], kind: 'changes-server', text: 'delete the selected backup file (and its .verified record), after y/n', hint: 'delete' },
+  deleteBackup: { keys: ['d'], kind: 'changes-server', onStandby: true, text: 'delete the selected backup file (and its .verified record), after y/n', hint: 'delete' },
+  dropSlot: {
+    keys: ['D'],
+    kind: 'changes-server',
+    onStandby: true,
+    text: 'drop the selected inactive replication slot: the confirmation shows the WAL it frees; type its name to confirm',
+    hint: 'drop slot',
+  },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   nextStep: { keys: ['n', 'right'], kind: 'move', text: 'next step', hint: 'next' },
@@ -142,6 +152,8 @@ export interface KeyBinding {
   global: boolean;
   text: string;
   hint?: string;
+  /** Changes the server and cannot on a standby: the help and the hint bar say so there. */
+  primaryOnly: boolean;
 }
 
 /** Every command that works on a screen, in the catalogue's order: the help overlay and the hint bar. */
@@ -151,7 +163,8 @@ export function bindingsFor(offered: ScreenKeys): KeyBinding[] {
     const offer = offered[id];
     if (!command.global && !offer) continue;
     const hint = offer?.hint === null ? undefined : (offer?.hint ?? command.hint);
-    bindings.push({ command: id, keys: command.keys, kind: command.kind, global: command.global === true, text: offer?.text ?? command.text, ...(hint ? { hint } : {}) });
+    const primaryOnly = command.kind === 'changes-server' && !('onStandby' in command);
+    bindings.push({ command: id, keys: command.keys, kind: command.kind, global: command.global === true, text: offer?.text ?? command.text, primaryOnly, ...(hint ? { hint } : {}) });
   }
   return bindings;
 }

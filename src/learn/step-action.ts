@@ -108,6 +108,7 @@ export function stepActionRequest(deps: StepActionDeps, ref: StepRef): ActionReq
     const spec: ActionSpec<StepTarget> = {
       id: 'learnBackup',
       danger: 'confirm',
+      runsOnStandby: true,
       title: () => title,
       sql: () => backupCommandLine(plan, deps.backupDir, at),
       details: () => backupDetails(plan, at, deps.where),

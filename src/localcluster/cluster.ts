@@ -24,8 +24,24 @@ export interface LocalClusterOptions {
   preloadLibraries?: string[];
   /** Extra postgresql.conf settings, appended last so they win. */
   settings?: Record<string, string>;
-  /** Password of the `postgres` superuser; default: random. */
+  /** Password of the `postgres` superuser; default: random (a standby takes its primary's). */
   superuserPassword?: string;
+  /**
+   * Make a streaming standby of this server instead of a new cluster:
+   * `pg_basebackup -R` copies its data directory and writes primary_conninfo,
+   * then the copy starts in recovery on its own port (hot_standby on).
+   */
+  standbyOf?: StandbySource;
+}
+
+/** The server a standby copies and streams from (a LocalCluster will do). */
+export interface StandbySource {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** A physical slot the copy creates on the primary and the standby streams through; none by default. */
+  slot?: string;
 }
 
 export interface LocalCluster {
@@ -59,7 +75,7 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   const binDir = options.binDir ?? findServerBinaries().binDir;
   const runAs = unprivilegedUser();
   serverVersionText(binDir, runAs); // fails early, and clearly, on unreadable binaries
-  const password = options.superuserPassword ?? randomBytes(24).toString('base64url');
+  const password = options.standbyOf?.password ?? options.superuserPassword ?? randomBytes(24).toString('base64url');
 
   const dir = await mkdtemp(path.join(os.tmpdir(), 'pgtop-cluster-'));
   const dataDir = path.join(dir, 'data');
@@ -89,7 +105,8 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
   };
 
   try {
-    await initdb(binDir, dir, dataDir, password, runAs);
+    if (options.standbyOf) await baseBackup(binDir, dir, dataDir, options.standbyOf, runAs);
+    else await initdb(binDir, dir, dataDir, password, runAs);
     const settings = serverSettings(dir, port, options);
     await writeFile(path.join(dataDir, 'postgresql.conf'), settings, { flag: 'a' });
 
@@ -193,6 +210,26 @@ async function initdb(binDir: string, dir: string, dataDir: string, password: st
   await rm(pwFile, { force: true });
   if (result.code !== 0) {
     throw new LocalClusterError(`initdb failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
+  }
+}
+
+/** The standby's data directory: a copy of the primary's, with standby.signal and primary_conninfo (-R). */
+async function baseBackup(binDir: string, dir: string, dataDir: string, source: StandbySource, runAs: RunAs | undefined) {
+  if (runAs) chownTree(dir, runAs);
+  const args = [
+    '-D', dataDir,
+    '-h', source.host,
+    '-p', String(source.port),
+    '-U', source.user,
+    '-R', // standby.signal and primary_conninfo (with the password given here)
+    '-X', 'stream',
+    '--checkpoint=fast', // do not wait for the primary's next checkpoint
+    '--no-sync',
+    ...(source.slot ? ['-S', source.slot, '--create-slot'] : []), // -R names it in primary_slot_name
+  ];
+  const result = await run(path.join(binDir, 'pg_basebackup'), args, runAs, dir, { PGPASSWORD: source.password });
+  if (result.code !== 0) {
+    throw new LocalClusterError(`pg_basebackup failed (exit ${result.code}):\n${(result.stderr || result.stdout).trim()}`);
   }
 }
 

@@ -50,23 +50,23 @@ function idOf(user: string, flag: '-u' | '-g'): number | undefined {
   }
 }
 
-function spawnOptions(runAs: RunAs | undefined, cwd: string) {
+function spawnOptions(runAs: RunAs | undefined, cwd: string, env: Record<string, string> = {}) {
   // The working directory must be one the unprivileged user may enter: ours
   // is often under /root. LC_ALL=C keeps messages in English and avoids
   // warnings about locales that are not installed.
   return {
     cwd,
-    env: { ...process.env, LC_ALL: 'C' },
+    env: { ...process.env, LC_ALL: 'C', ...env },
     ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
   };
 }
 
 /** Runs a program to completion; rejects only when it cannot be started at all. */
-export function run(file: string, args: string[], runAs: RunAs | undefined, cwd: string): Promise<RunResult> {
+export function run(file: string, args: string[], runAs: RunAs | undefined, cwd: string, env: Record<string, string> = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // stdin ignored: pg_ctl must not wait on a terminal. The server it starts
     // writes to the log file (-l), so our pipes close when pg_ctl exits.
-    const child = spawn(file, args, { ...spawnOptions(runAs, cwd), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { ...spawnOptions(runAs, cwd, env), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

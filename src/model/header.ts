@@ -16,6 +16,19 @@ export interface HeaderSample {
   inRecovery: boolean;
 }
 
+export type ServerRole = 'primary' | 'standby';
+
+/** What the header, --once and the JSON call the server: a standby is in recovery (pg_is_in_recovery()). */
+export function serverRole(sample: HeaderSample | null | undefined): ServerRole | null {
+  return sample ? (sample.inRecovery ? 'standby' : 'primary') : null;
+}
+
+/** " (primary)", " (standby)", or nothing before the first sample: after the version in the header and --once. */
+export function roleText(sample: HeaderSample | null | undefined): string {
+  const role = serverRole(sample);
+  return role ? ` (${role})` : '';
+}
+
 export interface HeaderRates {
   tps: number | null;
   /** 0..1; over the last interval when there was I/O, else since the stats reset. */

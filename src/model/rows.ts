@@ -8,6 +8,7 @@ import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
 import type { HealthSnapshot } from './health.js';
 import type { LockParticipant } from './locks.js';
+import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
 import type { ExtensionStatus, Statement, StatementText } from './statements.js';
@@ -32,6 +33,9 @@ export interface QueryRows {
   bloatProgress: MaintenanceProgress;
   config: Setting;
   health: HealthSnapshot;
+  replicationStandbys: Standby;
+  replicationSlots: ReplicationSlot;
+  replicationOverview: ReplicationOverview;
 }
 
 export type QueryId = keyof QueryRows;

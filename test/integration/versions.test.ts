@@ -138,8 +138,20 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(health.lockWaits).toBeGreaterThanOrEqual(1);
   expect(health.databaseBytes).toBeGreaterThan(1_000_000);
 
+  // Replication, on a primary with no standby: the slot, archiving off, pg_wal read (pg_ls_waldir: granted to pg_monitor).
+  const wal = rowsOf(outcomes, 'replicationOverview');
+  expect(wal).toHaveLength(1);
+  expect(wal[0]).toMatchObject({ inRecovery: false, archiveMode: 'off', standbys: 0, inactiveSlots: 1, inactiveWorstSlot: 'pgtop_version_slot', replayPaused: null, receiverStatus: null });
+  expect(wal[0]!.walBytes).toBeGreaterThan(0);
+  expect(wal[0]!.walSegmentBytes).toBe(16 * 1024 * 1024);
+  expect(rowsOf(outcomes, 'replicationStandbys')).toEqual([]);
+  const slot = rowsOf(outcomes, 'replicationSlots').find((s) => s.name === 'pgtop_version_slot');
+  expect(slot).toMatchObject({ type: 'physical', active: false, walStatus: 'reserved', xmin: null });
+  expect(slot!.retainedBytes).toBeGreaterThanOrEqual(0);
+  expect(slot!.restartLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];
@@ -185,6 +197,8 @@ async function conditions(cluster: LocalCluster): Promise<pg.Client[]> {
     SELECT * FROM orders WHERE id = 1;
   `);
   await shop.query(`ALTER DATABASE shop SET work_mem = '12MB'`);
+  // A physical slot nobody uses, reserving WAL from now (wal_level replica is the default on 13+).
+  await shop.query("SELECT pg_create_physical_replication_slot('pgtop_version_slot', true)");
   for (let i = 0; i < 100; i++) await shop.query(`SELECT id AS ${MARKER} FROM orders WHERE id = $1`, [i + 1]);
   await shop.end();
 

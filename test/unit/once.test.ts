@@ -76,6 +76,6 @@ describe('--once', () => {
   it('every line of the text is terminal text, even a notice or header that holds ESC', () => {
     const state = stateOf('activity', hostileState);
     const { output } = print(state);
-    expect(output.split('\n')[0]).toBe(`pgtop  PostgreSQL 15.18  db shop${EVIL_SHOWN}  user postgres${EVIL_SHOWN}  direct db.example${EVIL_SHOWN}:5432`);
+    expect(output.split('\n')[0]).toBe(`pgtop  PostgreSQL 15.18 (primary)  db shop${EVIL_SHOWN}  user postgres${EVIL_SHOWN}  direct db.example${EVIL_SHOWN}:5432`);
   });
 });

@@ -1,0 +1,17 @@
+// The replication screen: standbys, slots, archiving and pg_wal on a
+// primary; the WAL receiver and replay on a standby (see view.ts).
+import { defineScreen } from '../definition.js';
+import { replicationView } from './view.js';
+
+export const replicationScreen = defineScreen({
+  id: 'replication',
+  title: 'Replication',
+  // The overview first: it says the role, and a role without pg_monitor is refused it (pg_ls_waldir).
+  sources: ['replicationOverview', 'replicationStandbys', 'replicationSlots'],
+  view: replicationView,
+  keys: {
+    filter: { text: 'filter the rows (name, state, detail); Esc clears' },
+    details: { text: 'details: every position, lag and setting behind the row' },
+    dropSlot: {},
+  },
+});
