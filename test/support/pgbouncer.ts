@@ -5,7 +5,7 @@
 // when we are root (pgbouncer refuses to run as root). The server's
 // superuser is also the admin console's user (SHOW VERSION on the database
 // `pgbouncer`). stop() ends it and removes its directory.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -34,6 +34,12 @@ const BINARIES = ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
 
 export function pgbouncerBinary(): string | undefined {
   return BINARIES.find((file) => existsSync(file));
+}
+
+/** "1.18.0": what `pgbouncer --version` says, as SHOW VERSION will. */
+export function pgbouncerVersion(): string {
+  const out = execFileSync(pgbouncerBinary() ?? 'pgbouncer', ['--version'], { encoding: 'utf8' });
+  return /PgBouncer (\S+)/.exec(out)?.[1] ?? '?';
 }
 
 export async function startPgBouncer(server: PgBouncerServer, mode: 'transaction' | 'session'): Promise<PgBouncer> {

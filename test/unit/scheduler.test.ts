@@ -27,6 +27,8 @@ function fakeSession(pid: number): FakeSession {
     serverVersionNum: 160004,
     isAlive: () => alive,
     failure: () => (alive ? null : new Error('terminating connection due to administrator command')),
+    pooler: null,
+    pooled: null,
     close: () => {
       alive = false;
       return Promise.resolve();
