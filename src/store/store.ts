@@ -93,6 +93,8 @@ export interface PendingAction {
   targetKey: string;
   /** For typed confirmation: the text the user must type exactly. */
   typeToConfirm?: string;
+  /** The statement the confirmation offers instead (confirmInstead's key switches to it). */
+  instead?: string;
 }
 
 /** A question an action asks before it runs (a new role's profile, a backup's kind): the form dialog shows it. */

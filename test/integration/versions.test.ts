@@ -277,7 +277,7 @@ for (const { major, binDir } of MAJORS) {
         // The action E runs; the scheduler notices the old SQL no longer fits and decides again.
         const actions = await openConnection(conn, { purpose: 'action' });
         const status = results.statementsExtension!.rows[0]!;
-        const message = await updateStatementsExtension.run({ client: async () => actions.client, progress: () => undefined, env: {} }, status, {});
+        const message = await updateStatementsExtension.run({ client: async () => actions.client, onMonitor: (run) => run(actions.client), progress: () => undefined, env: {} }, status, {});
         await actions.close();
         expect(message).toBe(`pg_stat_statements in legacy is now ${status.availableVersion}`);
         await scheduler.refresh();
