@@ -5,7 +5,7 @@ import { healthView } from './view.js';
 export const healthScreen = defineScreen({
   id: 'health',
   title: 'Health',
-  sources: ['health'],
+  sources: ['health', 'connectionSlots'],
   view: healthView,
   component: () => import('./HealthScreen.js').then((m) => m.HealthScreen),
   keys: {

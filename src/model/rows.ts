@@ -6,7 +6,7 @@ import type { BackupEntry } from './backups.js';
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
-import type { HealthSnapshot } from './health.js';
+import type { ConnectionSlots, HealthSnapshot } from './health.js';
 import type { LockParticipant } from './locks.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
@@ -32,6 +32,7 @@ export interface QueryRows {
   bloatProgress: MaintenanceProgress;
   config: Setting;
   health: HealthSnapshot;
+  connectionSlots: ConnectionSlots;
 }
 
 export type QueryId = keyof QueryRows;

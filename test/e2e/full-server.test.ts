@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
-import { BIN, cleanEnv } from '../support/binary.js';
+import { BIN, cleanEnv, runPgtop } from '../support/binary.js';
 import { connected, waitFor } from '../support/pg.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';
 
@@ -67,6 +67,23 @@ async function startPgtop(): Promise<TmuxSession> {
   await tmux.waitForText('connected');
   return tmux;
 }
+
+describe('health on a server whose ordinary slots are nearly gone', () => {
+  it('counts the reserved slots: 4 of 4 for ordinary roles is red, with the top users and applications', async () => {
+    for (let i = 0; i < 2; i++) await clientAs('app', 'shop-web');
+    await clientAs('app', 'shop-cron');
+    const run = await runPgtop(['-h', cluster.host, '-p', String(cluster.port), '-U', 'postgres', '--once', '--json', '--screen', 'health'], {
+      PGPASSWORD: cluster.password,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const check = (JSON.parse(run.stdout).rows as { id: string; level: string; value: string }[]).find((c) => c.id === 'connections')!;
+    // 3 of the app's and pgtop's own: 4 of max_connections 6 is 67 %, but ordinary roles are refused at 6 - 2.
+    expect(check.level).toBe('alarm');
+    expect(check.value).toBe(
+      '4 of 4 for ordinary roles (100%; max_connections 6 less superuser_reserved_connections 2); most by user: app 3, postgres 1; by application: shop-web 2, pgtop 1, shop-cron 1',
+    );
+  });
+});
 
 describe('pgtop on a server with every slot taken', () => {
   it('K then y terminates the blocker though no connection can be opened', async () => {

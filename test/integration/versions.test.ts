@@ -138,8 +138,16 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(health.lockWaits).toBeGreaterThanOrEqual(1);
   expect(health.databaseBytes).toBeGreaterThan(1_000_000);
 
+  const slots = rowsOf(outcomes, 'connectionSlots')[0]!;
+  // The cluster's defaults: 3 slots for superusers, none for pg_use_reserved_connections (16+; 0 before).
+  expect(slots).toMatchObject({ maxConnections: 400, superuserReserved: 3, reserved: 0 });
+  expect(slots.clientBackends).toBeGreaterThanOrEqual(2);
+  expect(slots.topUsers.length).toBeGreaterThan(0);
+  expect(slots.topUsers.reduce((sum, h) => sum + h.count, 0)).toBeLessThanOrEqual(slots.clientBackends);
+  expect(slots.topApplications.length).toBeGreaterThan(0);
+
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'connectionSlots']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];
