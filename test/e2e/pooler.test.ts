@@ -2,8 +2,10 @@
 // session mode: it connects, every refresh works, and the header says a
 // pooler is in between.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPgtop, serverArgs } from '../support/binary.js';
-import { pgInfo } from '../support/pg.js';
+import pg from 'pg';
+import { BIN, cleanEnv, runPgtop, serverArgs } from '../support/binary.js';
+import { connect, connected, pgInfo } from '../support/pg.js';
+import { startTmux, type TmuxSession } from '../support/tmux.js';
 import { pgbouncerVersion, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
 
 const bouncerVersion = () => pgbouncerVersion();
@@ -54,3 +56,47 @@ for (const mode of ['transaction', 'session'] as const) {
     });
   });
 }
+
+describe('K behind PgBouncer in transaction mode, in a terminal', () => {
+  let bouncer: PgBouncer;
+  let session: TmuxSession | undefined;
+  let app: pg.Client | undefined;
+  beforeAll(async () => {
+    const info = pgInfo();
+    bouncer = await startPgBouncer({ host: info.host, port: info.port, user: info.user, password: info.password }, 'transaction');
+  });
+  afterAll(async () => {
+    await session?.kill();
+    await app?.end().catch(() => undefined);
+    await bouncer?.stop();
+  });
+
+  it('the header says PgBouncer, the confirmation says K ends a server connection of the pool, and the server shows it gone', async () => {
+    const info = pgInfo();
+    // An application of the pool holding its server connection in a transaction (PgBouncer gives it its application_name).
+    app = await connected(new pg.Client({ host: bouncer.host, port: bouncer.port, user: info.user, password: info.password, database: 'postgres', application_name: 'pooled-app' }));
+    await app.query('BEGIN');
+    const serverPid = (await app.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    session = await startTmux({
+      command: [process.execPath, BIN, '-h', bouncer.host, '-p', String(bouncer.port), '-U', info.user, '-d', 'postgres', '-i', '1'],
+      env: { ...(cleanEnv() as Record<string, string>), TERM: 'xterm-256color', PGPASSWORD: info.password },
+      cols: 200,
+      rows: 40,
+    });
+    await session.waitForText(`via PgBouncer ${bouncerVersion()}: sessions are its server connections`);
+    await session.sendText('/pooled-app');
+    await session.sendKey('Enter');
+    await session.waitForText(new RegExp(`${serverPid} +postgres `));
+    await session.sendText('K');
+    const screen = await session.waitForText(`will run: SELECT pg_terminate_backend(${serverPid});`);
+    expect(screen).toContain(`behind PgBouncer ${bouncerVersion()}: this ends the server connection; the pool's clients using it now lose`);
+    await session.sendText('y');
+    await session.waitForText(`terminated pid ${serverPid}`);
+    const check = await connect();
+    try {
+      expect((await check.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [serverPid])).rows[0].n).toBe(0);
+    } finally {
+      await check.end();
+    }
+  });
+});

@@ -8,6 +8,9 @@ import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { resolveConnection } from '../../src/db/connection-options.js';
 import { openConnection, type PgConnection } from '../../src/db/connection.js';
 import { createPgtopStore } from '../../src/store/store.js';
+import { actionRequest } from '../../src/actions/action.js';
+import { vacuumAnalyze } from '../../src/actions/maintenance.js';
+import { ActionRunner } from '../../src/actions/runner.js';
 import { connected, pgInfo } from '../support/pg.js';
 import { pgbouncerVersion, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
 
@@ -64,4 +67,28 @@ describe('pgtop behind PgBouncer in transaction mode', () => {
       await scheduler.stop();
     }
   });
+
+  it('refuses VACUUM and the other actions that would run unguarded on any server connection; nothing reaches the server', async () => {
+    const session: PgConnection = await openConnection(viaBouncer(), { purpose: 'monitor' });
+    const store = createPgtopStore({ screen: 'sizes' });
+    const scheduler = new DashboardScheduler({ store, initialSession: session });
+    let opened = 0;
+    const runner = new ActionRunner(store, () => {
+      opened += 1;
+      return openConnection(viaBouncer(), { purpose: 'action' });
+    });
+    try {
+      const table = { schema: 'public', table: 'accounts', qualified: 'public.accounts' };
+      runner.request(actionRequest(vacuumAnalyze, { table, serverVersionNum: session.serverVersionNum }), 'public.accounts');
+      expect(store.getState().ui.status?.text).toBe(
+        `refused behind PgBouncer ${pgbouncerVersion()}: VACUUM (ANALYZE) public.accounts; would run on whichever server connection the pooler gives, without pgtop's guards and timeouts; connect to the server itself for it`,
+      );
+      expect(store.getState().ui.overlay.kind).toBe('none');
+      expect(opened).toBe(0);
+    } finally {
+      await runner.close();
+      await scheduler.stop();
+    }
+  });
 });
+
