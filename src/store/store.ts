@@ -31,6 +31,8 @@ export interface ConnectionSlice {
   serverVersionNum: number | null;
   /** Backend pids of pgtop's own connections: marked on screen, never terminated. */
   ownPids: number[];
+  /** What pgtop sees between it and the server ("PgBouncer 1.18.0"), found once at connect; null: nothing. */
+  pooler: string | null;
   /** Where this target's backups are written and listed (--backup-dir, the target's own, or ~/postgres-backups). */
   backupDir: string | null;
 }
@@ -91,6 +93,8 @@ export interface PendingAction {
   targetKey: string;
   /** For typed confirmation: the text the user must type exactly. */
   typeToConfirm?: string;
+  /** The statement the confirmation offers instead (confirmInstead's key switches to it). */
+  instead?: string;
 }
 
 /** A question an action asks before it runs (a new role's profile, a backup's kind): the form dialog shows it. */
@@ -182,6 +186,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       serverVersion: null,
       serverVersionNum: null,
       ownPids: [],
+      pooler: null,
       backupDir: options.backupDir ?? null,
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
