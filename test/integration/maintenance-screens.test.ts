@@ -305,10 +305,10 @@ describe('health', () => {
       expect(frame).toMatch(/database size\s+\S+ \d+(\.\d)? MB/);
       expect(frame).toMatch(/TPS/);
       // Eleven checks fill a 24-row terminal; the charts come where there is room under them.
-      await app.resize(100, 40);
-      await refresh();
-      expect(app.frame()).toMatch(/┼|┤/);
       expect(app.store.getState().data.history.length).toBe(4);
+      await app.resize(100, 40);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(app.frame()).toMatch(/┼|┤/);
     } finally {
       await closeDashboard();
     }
