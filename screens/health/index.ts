@@ -5,10 +5,13 @@ import { healthView } from './view.js';
 export const healthScreen = defineScreen({
   id: 'health',
   title: 'Health',
-  sources: ['health'],
+  sources: ['health', 'horizon'],
+  // Without it, the horizon check says it does not know ('…'), the others stand.
+  optionalSources: ['horizon'],
   view: healthView,
   component: () => import('./HealthScreen.js').then((m) => m.HealthScreen),
   keys: {
     details: { text: 'details: what it means, where it comes from, the numbers behind it' },
+    terminateBackend: { text: 'on the vacuum horizon check: terminate the session holding it, after y/n', hint: null },
   },
 });

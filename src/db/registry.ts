@@ -17,6 +17,7 @@ import type { RawRow } from './queries/row.js';
 import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './queries/bloat/map.js';
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
+import { mapHorizonHolder } from './queries/horizon/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
 import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
 import type { ExtensionStatus } from '../model/statements.js';
@@ -80,6 +81,8 @@ export const QUERIES = {
   bloatProgress: { area: 'bloat_progress', title: 'maintenance progress', map: mapMaintenanceProgress },
   config: { area: 'config', title: 'settings', map: mapSetting },
   health: { area: 'health', title: 'health checks', map: mapHealth },
+  // Who holds the vacuum horizon: read by the screens that name it (bloat, health) and by VACUUM's outcome.
+  horizon: { area: 'horizon', title: 'vacuum horizon', map: mapHorizonHolder },
 } satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
 export type { QueryId, RowOf } from '../model/rows.js';

@@ -7,6 +7,7 @@ import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
 import type { HealthSnapshot } from './health.js';
+import type { HorizonHolder } from './horizon.js';
 import type { LockParticipant } from './locks.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
@@ -32,6 +33,7 @@ export interface QueryRows {
   bloatProgress: MaintenanceProgress;
   config: Setting;
   health: HealthSnapshot;
+  horizon: HorizonHolder;
 }
 
 export type QueryId = keyof QueryRows;
