@@ -245,7 +245,8 @@ export function horizonLine(holder: HorizonHolder | null): PanelLine {
   const level = horizonLevel(holder);
   const remedy = holder.kind === 'backend' ? ` · K ends pid ${holder.pid ?? '?'}` : ` · ${holderRemedy(holder)}`;
   return {
-    text: `vacuum horizon: ${holderName(holder)} holds the oldest xmin, ${holderAge(holder)} old: dead tuples deleted since cannot be removed${remedy}`,
+    // Who first: the line is cut at the terminal's width. What it means is in a table's details.
+    text: `vacuum horizon: ${holderName(holder)} holds the oldest xmin, ${holderAge(holder)} old${remedy}`,
     tone: LEVEL_TONE[level] === 'normal' ? 'dim' : LEVEL_TONE[level],
   };
 }

@@ -136,7 +136,8 @@ function horizonCheck(state: PgtopState): HealthCheck {
     id: 'horizon',
     name: 'vacuum horizon',
     level: !known ? 'unknown' : holder ? horizonLevel(holder) : 'ok',
-    value: !known ? '–' : holder ? `${holderName(holder)}: ${holderAge(holder)} old` : 'nothing holds an old xmin',
+    // How old first: the column is cut at the terminal's width.
+    value: !known ? '–' : holder ? `${holderAge(holder)} old: ${holderName(holder)}` : 'nothing holds an old xmin',
     advice: `The oldest xmin anything holds (a session's snapshot or transaction, a prepared transaction, a replication slot, a standby's feedback): VACUUM cannot remove what was deleted after it, so tables bloat behind it. Amber from 30 s or a million transaction IDs, red from 5 min or 100 million.${holder ? ` Now: ${holderRemedy(holder)}.` : ''}`,
   };
 }

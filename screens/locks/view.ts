@@ -28,7 +28,7 @@ function treePid(row: LockTreeRow, own: boolean): string {
 
 export const lockColumns: readonly Column<LockTreeRow>[] = [
   { id: 'pid', title: 'PID', width: PID_WIDTH, text: (r, ctx) => treePid(r, ctx.ownPids.has(r.participant.pid)), tone: (r) => (r.depth === 0 ? 'alert' : 'normal') },
-  { id: 'user', title: 'USER', width: 10, priority: 4, text: (r) => r.participant.user ?? HIDDEN },
+  { id: 'user', title: 'USER', width: 10, priority: 4, text: (r) => (r.participant.kind === 'unknown' ? '?' : (r.participant.user ?? HIDDEN)) },
   { id: 'db', title: 'DB', width: 9, priority: 5, text: (r) => r.participant.database ?? '' },
   {
     id: 'state',
@@ -64,8 +64,8 @@ export const lockColumns: readonly Column<LockTreeRow>[] = [
 
 /** The QUERY cell: a session's query; what a prepared transaction or an unknown holder is. */
 function queryText(p: LockParticipant): string {
-  if (p.kind === 'prepared') return `prepared '${p.prepared?.gid ?? ''}' · owner ${p.user ?? '?'} · xid ${p.prepared?.xid ?? '?'}`;
-  if (p.kind === 'unknown') return unknownText(p);
+  if (p.kind === 'prepared') return `prepared '${p.prepared?.gid ?? ''}' · xid ${p.prepared?.xid ?? '?'}`;
+  if (p.kind === 'unknown') return p.pid ? `unknown holder: pid ${p.pid} is not in pg_stat_activity` : 'unknown holder: no session or prepared transaction';
   return p.hidden ? HIDDEN : oneLineSql(p.query);
 }
 

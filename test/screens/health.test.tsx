@@ -2,7 +2,7 @@
 // number, and the charts drawn from the history of refreshes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendSample, type HistorySample } from '../../src/store/history.js';
-import { connectedWithResults, healthSnapshot, result } from '../support/maintenance-fixtures.js';
+import { connectedWithResults, healthSnapshot, horizonHolder, result } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let app: RenderedApp | undefined;
@@ -35,6 +35,19 @@ describe('health screen', () => {
     expect(frame).toMatch(/TPS\s+\S+\s+connections\s+\d+/);
     expect(frame).toMatch(/cache hit %\s+99\.0\s+database size\s+159 MB/);
     expect(frame).toMatch(/[┼┤][╭╮╰╯─]/);
+  });
+
+  it('names what holds the vacuum horizon, amber from 30 s, and K there ends the session holding it', async () => {
+    app = renderApp({ screen: 'health', patch: connectedWithResults({ health: result([healthSnapshot()]), horizon: result([horizonHolder({ seconds: 45 })]) }) });
+    await app.resize(160, 40);
+    const frame = await app.waitFor('vacuum horizon');
+    expect(frame).toMatch(/WARN\s+vacuum horizon\s+29\.9k xids, 45s old: pid 4711 \(alice, shop/);
+    const lines = frame.split('\n');
+    const at = lines.findIndex((l) => l.includes('vacuum horizon'));
+    const first = lines.findIndex((l) => l.includes('connectivity'));
+    for (let i = first; i < at; i++) await app.press('j');
+    await app.press('K');
+    await app.waitFor('Terminate backend pid 4711');
   });
 
   it('says the charts are collecting before the second refresh, and Enter explains a check', async () => {
