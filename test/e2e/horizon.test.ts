@@ -91,6 +91,8 @@ describe('prepared transactions', () => {
     const waiter = await client('shop', 'waiter');
     const waiterPid = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const done = waiter.query('UPDATE accounts SET balance = balance + 1 WHERE id = 1 RETURNING balance');
+    // Awaited below; a failed test must not leave its rejection unhandled when the server stops.
+    done.catch(() => undefined);
     await waitFor(async () => (await setup.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'waiter' AND wait_event_type = 'Lock'")).rowCount === 1, { what: 'the waiter to wait' });
 
     const locks = await onceJson('postgres', 'locks');
