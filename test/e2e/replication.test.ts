@@ -168,7 +168,8 @@ describe('replication in a terminal', () => {
       await session.sendKey('Enter');
       await session.sendText('/standby_victim');
       await session.sendKey('Enter');
-      await session.waitForText(new RegExp(`${victimPid}\\s+postgres\\s+postgres\\s+standby_v`));
+      // Filtered to it by its application name (a column the pane may be too narrow to show).
+      await session.waitForText(new RegExp(`^ +${victimPid}\\s+postgres\\s+postgres\\s`, 'm'));
       await session.sendText('K');
       await session.waitForText(`Terminate backend pid ${victimPid}`);
       await session.sendText('y');
