@@ -6,7 +6,7 @@
 // pgtop's own session is listed) against a throwaway server.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalCluster } from '../src/localcluster/cluster.js';
 import { openTerminal } from './dashboard/terminal.js';
@@ -75,7 +75,7 @@ try {
     console.error(rows.at(-1));
   }
   const report = [
-    `Installing pgtop — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${process.platform}-${process.arch}, PostgreSQL ${cluster.majorVersion}.`,
+    `Installing pgtop — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${process.platform}-${process.arch}, PostgreSQL ${cluster.majorVersion}, load average ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared: compare the rows, not the runs).`,
     '',
     '| way | size | `--version` (median of 7) | first full screen (median of 5) | |',
     '| --- | --- | --- | --- | --- |',

@@ -113,8 +113,8 @@ export function matchesFilter(b: Backend, filter: string): boolean {
     .some((field) => field?.toLowerCase().includes(needle));
 }
 
-function backendTarget(b: Backend): BackendTarget {
-  return { pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query };
+function backendTarget(b: Backend, pooler: string | null): BackendTarget {
+  return { pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query, pooler };
 }
 
 const DEFAULT_SORT = { column: 'time', descending: true };
@@ -133,8 +133,8 @@ export const activityView: ScreenView<Backend> = {
   sortColumns: ['time', 'xact', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
   defaultSort: DEFAULT_SORT,
   actions: {
-    cancelQuery: (b) => (b ? actionRequest(cancelQuery, backendTarget(b)) : null),
-    terminateBackend: (b) => (b ? actionRequest(terminateBackend, backendTarget(b)) : null),
+    cancelQuery: (b, state) => (b ? actionRequest(cancelQuery, backendTarget(b, state.connection.pooler)) : null),
+    terminateBackend: (b, state) => (b ? actionRequest(terminateBackend, backendTarget(b, state.connection.pooler)) : null),
   },
   detail: (b: Backend, ctx: RenderContext) => [
     ['pid', `${b.pid}${ctx.ownPids.has(b.pid) ? ' (pgtop itself)' : ''}${b.leaderPid && b.leaderPid !== b.pid ? ` (parallel worker of ${b.leaderPid})` : ''}`],

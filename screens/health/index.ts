@@ -5,7 +5,7 @@ import { healthView } from './view.js';
 export const healthScreen = defineScreen({
   id: 'health',
   title: 'Health',
-  sources: ['health', 'replicationOverview'],
+  sources: ['health', 'connectionSlots', 'replicationOverview'],
   // Without pg_monitor (pg_ls_waldir) the replication checks say they could not check, and the rest stands.
   optionalSources: ['replicationOverview'],
   view: healthView,

@@ -3,7 +3,7 @@
 // connections, cache hit ratio and database size over the session (drawn by
 // HealthScreen from store.data.history). Pure: --once prints the checks.
 import { wraparoundLevel, XID_WRAPAROUND, type Level } from '../../src/model/bloat.js';
-import type { HealthSnapshot } from '../../src/model/health.js';
+import { ordinaryLimit, type ConnectionSlots, type HealthSnapshot, type SlotHolder } from '../../src/model/health.js';
 import { replicationAlarms } from '../../src/model/replication.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
@@ -33,6 +33,39 @@ function byThreshold(value: number | null, warn: number, alarm: number): CheckLe
   return value >= alarm ? 'alarm' : value >= warn ? 'warn' : 'ok';
 }
 
+/**
+ * How close ordinary roles are to refusal. They are refused at max_connections
+ * less superuser_reserved_connections (and reserved_connections on 16+), not
+ * at max_connections: with the slots query, that is the limit; before it
+ * lands, the header's count against max_connections.
+ */
+function connectionsCheck(state: PgtopState): HealthCheck {
+  const header = state.data.header;
+  const slots: ConnectionSlots | undefined = state.data.results.connectionSlots?.rows[0];
+  const levelOf = (used: number): CheckLevel => (used >= 0.9 ? 'alarm' : used >= 0.75 ? 'warn' : 'ok');
+  if (slots) {
+    const limit = ordinaryLimit(slots);
+    const used = slots.clientBackends / Math.max(1, limit);
+    const reserves = `superuser_reserved_connections ${slots.superuserReserved}${slots.reserved ? `, reserved_connections ${slots.reserved}` : ''}`;
+    const top = (holders: SlotHolder[]) => holders.map((h) => `${h.name || '(none)'} ${h.count}`).join(', ') || '–';
+    return {
+      id: 'connections',
+      name: 'connections',
+      level: levelOf(used),
+      value: `${slots.clientBackends} of ${limit} for ordinary roles (${percent(used, 0)}; max_connections ${slots.maxConnections} less ${reserves}); most by user: ${top(slots.topUsers)}; by application: ${top(slots.topApplications)}`,
+      advice: `Amber from 75 %, red from 90 % of the slots ordinary roles may use: at ${limit} they get "remaining connection slots are reserved", superusers at ${slots.maxConnections} "too many clients". Pool connections (PgBouncer), end idle ones, or raise max_connections (restart).`,
+    };
+  }
+  const used = header ? header.connections / Math.max(1, header.maxConnections) : null;
+  return {
+    id: 'connections',
+    name: 'connections',
+    level: header ? levelOf(used!) : 'unknown',
+    value: header ? `${header.connections} of max_connections ${header.maxConnections} (${percent(used, 0)})` : '–',
+    advice: 'Amber from 75 % of max_connections, red from 90 %: new clients get "too many clients" at 100 %. Pool connections (PgBouncer) or raise max_connections (restart).',
+  };
+}
+
 /** Every check, from the header, the connection and the health query. */
 export function healthChecks(state: PgtopState): HealthCheck[] {
   const { connection, data } = state;
@@ -52,14 +85,7 @@ export function healthChecks(state: PgtopState): HealthCheck[] {
     advice: "SELECT 'Database connection OK': pgtop runs it every refresh; red while reconnecting.",
   });
 
-  const used = header ? header.connections / Math.max(1, header.maxConnections) : null;
-  checks.push({
-    id: 'connections',
-    name: 'connections',
-    level: header ? (used! >= 0.9 ? 'alarm' : used! >= 0.75 ? 'warn' : 'ok') : 'unknown',
-    value: header ? `${header.connections} of max_connections ${header.maxConnections} (${percent(used, 0)})` : '–',
-    advice: 'Amber from 75 % of max_connections, red from 90 %: new clients get "too many clients" at 100 %. Pool connections (PgBouncer) or raise max_connections (restart).',
-  });
+  checks.push(connectionsCheck(state));
 
   const hit = data.rates.cacheHitRatio;
   checks.push({

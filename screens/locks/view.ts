@@ -63,8 +63,8 @@ export function matchesFilter(row: LockTreeRow, filter: string): boolean {
   );
 }
 
-function backendTarget({ participant: p }: LockTreeRow): BackendTarget {
-  return { pid: p.pid, user: p.user, database: p.database, state: p.state, query: p.query };
+function backendTarget({ participant: p }: LockTreeRow, pooler: string | null): BackendTarget {
+  return { pid: p.pid, user: p.user, database: p.database, state: p.state, query: p.query, pooler };
 }
 
 // The tree is rebuilt only when the rows change, not on every render or key.
@@ -77,8 +77,8 @@ export const locksView: ScreenView<LockTreeRow> = {
   rowKey: (r) => r.key,
   columns: lockColumns,
   actions: {
-    cancelQuery: (r) => (r ? actionRequest(cancelQuery, backendTarget(r)) : null),
-    terminateBackend: (r) => (r ? actionRequest(terminateBackend, backendTarget(r)) : null),
+    cancelQuery: (r, state) => (r ? actionRequest(cancelQuery, backendTarget(r, state.connection.pooler)) : null),
+    terminateBackend: (r, state) => (r ? actionRequest(terminateBackend, backendTarget(r, state.connection.pooler)) : null),
   },
   detail: (r, ctx) => {
     const p = r.participant;

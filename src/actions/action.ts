@@ -21,6 +21,12 @@ export type InputValues = Readonly<Record<string, string>>;
 export interface ActionRunContext {
   /** The actions connection, opened on first use (never the monitor's). */
   client(): Promise<ClientBase>;
+  /**
+   * For an action marked onMonitor: runs on the monitor connection pgtop
+   * already holds (queued behind a refresh in flight), so it needs no free
+   * connection slot; the actions connection where there is no monitor.
+   */
+  onMonitor<T>(run: (client: ClientBase) => Promise<T>): Promise<T>;
   /** Progress in the status line while the action runs ("12.3 MB, 8.1 MB/s"). */
   progress(text: string): void;
   env: ActionEnvironment;
@@ -46,6 +52,14 @@ export interface ActionSpec<Target> {
    * on a standby (standbyRefusal), before anything is asked.
    */
   runsOnStandby?: true;
+  /**
+   * True for a statement that returns at once (cancel, terminate): it runs on
+   * the monitor connection (context.onMonitor), so it works when the server
+   * has no free slot, and behind a pooler with pgtop's guards.
+   */
+  onMonitor?: true;
+  /** What the confirmation offers instead, and why (a cancel of a session idle in transaction offers terminate). */
+  instead?(target: Target, values: InputValues): { spec: ActionSpec<Target>; why: string } | null;
   /** Asked again after each answer with the answers so far, so a question can depend on an earlier one (a table only for a one-table backup). */
   inputs?(target: Target, values: InputValues): InputField[];
   title(target: Target, values: InputValues): string;

@@ -1,7 +1,14 @@
 // Cancel a backend's query, or terminate the backend. pgtop never signals
 // its own connections: cancelling its monitor would blank the screen,
-// terminating it would be pgtop killing itself.
+// terminating it would be pgtop killing itself. Both run on the monitor
+// connection (onMonitor): when every connection slot is taken, a new
+// connection is refused ("sorry, too many clients already"), and the
+// blocker to end is often what took them; pg_cancel_backend and
+// pg_terminate_backend return at once, so a refresh waits one round trip at
+// most, where keeping an actions connection open would hold a second slot
+// for the whole session.
 import { oneLineSql, truncate } from '../format/format.js';
+import { poolerSignalNote } from '../model/pooler.js';
 import type { ActionContext, ActionSpec } from './action.js';
 
 /** The server process an action targets. */
@@ -11,6 +18,13 @@ export interface BackendTarget {
   database: string | null;
   state: string | null;
   query: string;
+  /** The pooler pgtop sees in between, if any: the pid is one of its server connections. */
+  pooler?: string | null;
+}
+
+/** Idle in transaction (or aborted): nothing runs, so a cancel changes nothing; its transaction stays open. */
+function idleInTransaction(target: BackendTarget): boolean {
+  return target.state === 'idle in transaction' || target.state === 'idle in transaction (aborted)';
 }
 
 function describe(target: BackendTarget): string[] {
@@ -23,6 +37,10 @@ function describe(target: BackendTarget): string[] {
   ];
 }
 
+function details(verb: 'cancel' | 'terminate') {
+  return (target: BackendTarget): string[] => [...describe(target), ...(target.pooler ? ['', poolerSignalNote(target.pooler, verb)] : [])];
+}
+
 function refuseOwn(verb: string) {
   return (target: BackendTarget, context: ActionContext): string | null =>
     context.ownPids.has(target.pid) ? `pid ${target.pid} is pgtop's own connection: pgtop does not ${verb} itself` : null;
@@ -32,13 +50,23 @@ export const cancelQuery: ActionSpec<BackendTarget> = {
   id: 'cancelQuery',
   danger: 'confirm',
   runsOnStandby: true,
-  title: (t) => `Cancel the running query of pid ${t.pid}?`,
+  onMonitor: true,
+  title: (t) =>
+    idleInTransaction(t)
+      ? `Cancel pid ${t.pid}? It is ${t.state}: no query runs, so a cancel does not end it`
+      : `Cancel the running query of pid ${t.pid}?`,
   sql: (t) => `SELECT pg_cancel_backend(${t.pid});`,
-  details: describe,
+  details: details('cancel'),
   refuse: refuseOwn('cancel'),
+  instead: (t) =>
+    idleInTransaction(t)
+      ? {
+          spec: terminateBackend,
+          why: `a cancel stops a running query; pid ${t.pid} runs none and its transaction stays open (its locks and snapshot too). Only terminate ends it: K terminates it instead`,
+        }
+      : null,
   async run(context, t) {
-    const client = await context.client();
-    const result = await client.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [t.pid]);
+    const result = await context.onMonitor((client) => client.query<{ ok: boolean }>('SELECT pg_cancel_backend($1) AS ok', [t.pid]));
     return result.rows[0]?.ok ? `cancel sent to pid ${t.pid}` : `pid ${t.pid} was not signalled: it is no longer running`;
   },
 };
@@ -48,12 +76,12 @@ export const terminateBackend: ActionSpec<BackendTarget> = {
   danger: 'confirm',
   runsOnStandby: true,
   title: (t) => `Terminate backend pid ${t.pid} (its transaction rolls back, the client is disconnected)?`,
+  onMonitor: true,
   sql: (t) => `SELECT pg_terminate_backend(${t.pid});`,
-  details: describe,
+  details: details('terminate'),
   refuse: refuseOwn('terminate'),
   async run(context, t) {
-    const client = await context.client();
-    const result = await client.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [t.pid]);
+    const result = await context.onMonitor((client) => client.query<{ ok: boolean }>('SELECT pg_terminate_backend($1) AS ok', [t.pid]));
     return result.rows[0]?.ok ? `terminated pid ${t.pid}` : `pid ${t.pid} was not signalled: it is no longer running`;
   },
 };

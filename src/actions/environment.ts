@@ -2,6 +2,7 @@
 // wiring (src/cli/main.ts). Each field is optional: an action that needs one
 // that is missing says so instead of running.
 import type { PodExec } from '../backup/source.js';
+import type { ClientBase } from 'pg';
 import type { ResolvedConnection } from '../db/connection-options.js';
 
 export interface ActionEnvironment {
@@ -15,4 +16,6 @@ export interface ActionEnvironment {
   podLabel?: () => string;
   /** The backup directory changed (a backup, a delete): list it again now. */
   backupsChanged?: () => void;
+  /** Runs on the monitor connection (the scheduler's onMonitor): for the actions marked onMonitor. */
+  onMonitor?: <T>(run: (client: ClientBase) => Promise<T>) => Promise<T>;
 }

@@ -46,6 +46,15 @@ export class ActionRunner {
       setStatus(this.store, `refused: ${standbyRefusal(spec.sql(target, {}).split('\n')[0]!)}`, 'error');
       return;
     }
+    const pooler = state.connection.pooler;
+    if (pooler && spec.changesServer !== false && !spec.onMonitor) {
+      setStatus(
+        this.store,
+        `refused behind ${pooler}: ${spec.sql(target, {})} would run on whichever server connection the pooler gives, without pgtop's guards and timeouts; connect to the server itself for it`,
+        'error',
+      );
+      return;
+    }
     const refusal = spec.refuse?.(target, { ownPids: new Set(state.connection.ownPids) });
     if (refusal) {
       setStatus(this.store, `refused: ${refusal}`, 'error');
@@ -70,6 +79,15 @@ export class ActionRunner {
     pending.values[field.key] = value;
     pending.nextInput += 1;
     this.askNext();
+  }
+
+  /** The user took what the confirmation offers instead (terminate for a cancel that would change nothing): its own confirmation. */
+  switchToInstead(): void {
+    const pending = this.pending;
+    const instead = pending?.spec.instead?.(pending.target, pending.values);
+    if (!pending || !instead) return;
+    this.pending = null;
+    this.request({ spec: instead.spec, target: pending.target }, pending.targetKey);
   }
 
   /** The user said no (or pressed Esc). */
@@ -109,6 +127,7 @@ export class ActionRunner {
       const outcome = await spec.run(
         {
           client: () => this.actionSession().then((s) => s.client),
+          onMonitor: (run) => (this.env.onMonitor ? this.env.onMonitor(run) : this.actionSession().then((s) => run(s.client))),
           progress: (text) => setStatus(this.store, text),
           env: this.env,
           typed: expected !== undefined && typedText === expected ? expected : undefined,
@@ -155,6 +174,7 @@ export class ActionRunner {
       return;
     }
     const { spec, target } = pending;
+    const instead = spec.instead?.(target, values) ?? null;
     setUi(this.store, {
       overlay: {
         kind: 'confirm',
@@ -163,8 +183,9 @@ export class ActionRunner {
           actionId: spec.id,
           title: spec.title(target, values),
           sql: spec.sql(target, values),
-          details: spec.details(target, values),
+          details: instead ? [...spec.details(target, values), '', instead.why] : spec.details(target, values),
           targetKey: pending.targetKey,
+          ...(instead ? { instead: instead.spec.sql(target, values) } : {}),
           typeToConfirm: spec.danger === 'typed' ? spec.typeToConfirm?.(target, values) : undefined,
         },
       },

@@ -128,6 +128,8 @@ async function runDashboard(
     podExec: target.exec,
     podLabel: () => target.label,
     backupsChanged: () => scheduler.refreshNow(BACKUP_FILES),
+    // Cancel and terminate run on the monitor connection: no free slot needed.
+    onMonitor: (run) => scheduler.onMonitor((session) => run(session.client)),
   });
   let quit = () => undefined as void;
   const services: KeyServices = {
@@ -136,6 +138,7 @@ async function runDashboard(
     answerInput: (value) => runner.answer(value),
     confirmAction: () => void runner.confirm(),
     dismissAction: () => runner.dismiss(),
+    switchAction: () => runner.switchToInstead(),
     screenCommand: (command, on) => on === 'learn' && learn.handles(command) && (learn.command(command), true),
     fetchDetail: (request) => detailTexts.request(request),
   };

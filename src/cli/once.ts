@@ -5,6 +5,7 @@
 import type { OncePart } from '../../screens/definition.js';
 import type { ScreenFailure } from '../../screens/index.js';
 import { compactNumber, duration, percent } from '../format/format.js';
+import { poolerText } from '../model/pooler.js';
 import { renderContext, type AnyScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';
 import { terminalJson, terminalLines } from '../render/terminal-text.js';
@@ -19,7 +20,7 @@ export function onceText(state: PgtopState, view: AnyView, width: number, parts?
   const h = state.data.header;
   const c = state.connection;
   const lines = [
-    `pgtop  PostgreSQL ${c.serverVersion ?? '?'}${roleText(h)}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}  ${c.target}`,
+    `pgtop  PostgreSQL ${c.serverVersion ?? '?'}${roleText(h)}  db ${h?.database ?? '?'}  user ${h?.user ?? '?'}  ${c.target}${c.pooler ? `  ${poolerText(c.pooler)}` : ''}`,
     `up ${h ? duration(h.uptimeSeconds) : '?'}  conn ${h ? `${h.connections}/${h.maxConnections}` : '?'}  cache hit ${percent(state.data.rates.cacheHitRatio)}  TPS ${compactNumber(state.data.rates.tps)}`,
   ];
   const said = new Set<ScreenFailure>();
@@ -58,6 +59,7 @@ export function onceJson(state: PgtopState, view: AnyView, parts?: readonly Once
       versionNum: state.connection.serverVersionNum,
       target: state.connection.target,
       role: serverRole(state.data.header),
+      pooler: state.connection.pooler,
       ...state.data.header,
     },
     error: failures.length ? failures.map((f) => f.text).join('; ') : null,

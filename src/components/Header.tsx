@@ -4,6 +4,7 @@ import { Box } from 'ink';
 import React from 'react';
 import { compactNumber, duration, percent } from '../format/format.js';
 import { roleText } from '../model/header.js';
+import { poolerText } from '../model/pooler.js';
 import type { ConnectionSlice, DataSlice, UiSlice } from '../store/store.js';
 import { AnsiLines } from './AnsiLines.js';
 import { styledLine } from './ansi.js';
@@ -46,7 +47,14 @@ export function Header({ connection, data, ui, now, color, width }: HeaderProps)
       ],
       width,
     ),
-    styledLine([[`${connection.target} `], [connectionStateText(connection, now), stateColor ? { color: stateColor } : undefined]], width),
+    styledLine(
+      [
+        [`${connection.target} `],
+        [connectionStateText(connection, now), stateColor ? { color: stateColor } : undefined],
+        [connection.pooler ? `  ${poolerText(connection.pooler)}` : '', tint('yellow')],
+      ],
+      width,
+    ),
     styledLine(
       [
         [`up ${h ? duration(h.uptimeSeconds) : '?'}  conn `],

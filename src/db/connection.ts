@@ -40,6 +40,21 @@ export const CONNECT_TIMEOUT_MS = 5_000;
 export const SESSION_GUARDS_SQL = 'SET search_path = pg_catalog, pg_temp; SET row_security = off';
 export const SAFE_SEARCH_PATH = 'pg_catalog, pg_temp';
 
+/**
+ * What every connection sends first: the guards, then its purpose's timeouts.
+ * The timeouts are SET here rather than sent as startup parameters: PgBouncer
+ * (its default ignore_startup_parameters is empty) refuses a login that
+ * carries statement_timeout ("unsupported startup parameter"), in session and
+ * in transaction mode. Dropping the refused parameter and logging in again
+ * was measured too: it costs a refused login on every connect and leaves the
+ * connection without its timeouts, so pgtop SETs them, in the same round
+ * trip as the guards: nothing more per connection.
+ */
+export function sessionSettingsSql(purpose: ConnectionPurpose): string {
+  const { statementMs, lockMs } = TIMEOUTS[purpose];
+  return `${SESSION_GUARDS_SQL}; SET statement_timeout = ${statementMs}; SET lock_timeout = ${lockMs}`;
+}
+
 export interface PgConnection {
   client: pg.Client;
   /** This connection's backend pid: pgtop's own session, never terminated. */
@@ -50,7 +65,25 @@ export interface PgConnection {
   isAlive(): boolean;
   /** Why the connection died, as the server or the network said it (e.g. "terminating connection due to administrator command"). */
   failure(): Error | null;
+  /** What pgtop saw between it and the server ("PgBouncer 1.18.0"), or null: see poolerOf. */
+  pooler: string | null;
+  /**
+   * Behind a pooler: a run of queries (a refresh, a read, a signal) inside
+   * one transaction that starts with the guards and timeouts as SET LOCAL, so
+   * that in transaction pooling every query of it runs on one server
+   * connection that has them. Null when the connection's own SETs hold.
+   */
+  pooled: PooledScope | null;
   close(): Promise<void>;
+}
+
+export interface PooledScope {
+  /** Opens the transaction with its SET LOCALs (nested calls share it). */
+  begin(): Promise<void>;
+  /** After a failed query: the transaction is aborted; roll it back and open another. */
+  recover(): Promise<void>;
+  /** Ends it when the outermost run ends. */
+  end(): Promise<void>;
 }
 
 export interface OpenOptions {
@@ -63,6 +96,8 @@ export interface OpenOptions {
 interface Learned {
   password?: string;
   sslRefused?: boolean;
+  /** What is between pgtop and the server, found once at the first connect (null: nothing). */
+  pooler?: string | null;
   /** Why ~/.pgpass was not read (open to others, not a file): said when no password is known. */
   pgpassWarning?: string;
 }
@@ -71,12 +106,20 @@ const learned = new WeakMap<ResolvedConnection, Learned>();
 /** Raised inside a connection attempt when the server wants a password nobody gave: psql's cue to prompt. */
 class PasswordNeeded extends Error {}
 
+/** The login did not finish within CONNECT_TIMEOUT_MS: known by the clock, not by the words of an error. */
+class ConnectTimedOut extends Error {}
+
 export async function openConnection(connection: ResolvedConnection, options: OpenOptions): Promise<PgConnection> {
   const memory = learned.get(connection) ?? {};
   learned.set(connection, memory);
   for (let attempt = 0; ; attempt += 1) {
     try {
-      return await connectWithTls(connection, options, memory);
+      const session = await connectWithTls(connection, options, memory);
+      if (memory.pooler === undefined && session.hint) memory.pooler = await poolerOf(connection, memory, session.hint);
+      memory.pooler ??= null;
+      // A tunnel, not a pooler (pgtop's own port-forward): the settings for the session after all.
+      if (session.hint && memory.pooler === null) await settle(session, session.client.query(sessionSettingsSql(options.purpose)));
+      return withPooler(session, memory.pooler, options.purpose);
     } catch (error) {
       // As psql: learn that a password is needed, ask for it with no connection
       // open (so the connect timeout does not run while the user types), retry.
@@ -92,7 +135,116 @@ export async function openConnection(connection: ResolvedConnection, options: Op
   }
 }
 
-async function connectWithTls(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<PgConnection> {
+/**
+ * The guards and timeouts as the first statement of a connection, for the
+ * session, unless the server listens on another port than the one connected
+ * to: then a pooler may be in between, and in transaction pooling a session
+ * SET would stay on its server connection for the application's next
+ * transaction on it (PgBouncer resets nothing in that mode). There they hold
+ * for this query string only (set_config(…, true) in its implicit
+ * transaction), and openConnection decides once it knows. Every name and
+ * operator is qualified: nothing runs before the guards.
+ */
+function firstSettingsSql(purpose: ConnectionPurpose, port: number): string {
+  const { statementMs, lockMs } = TIMEOUTS[purpose];
+  const settings: [string, string][] = [
+    ['search_path', SAFE_SEARCH_PATH],
+    ['row_security', 'off'],
+    ['statement_timeout', String(statementMs)],
+    ['lock_timeout', String(lockMs)],
+  ];
+  const calls = settings.map(([name, value]) => `pg_catalog.set_config('${name}', '${value}', moved.local)`).join(', ');
+  const local = `pg_catalog.inet_server_port() IS NOT NULL AND pg_catalog.inet_server_port() OPERATOR(pg_catalog.<>) ${Math.trunc(port)}`;
+  return `SELECT ${calls} FROM (SELECT ${local} AS local) AS moved`;
+}
+
+/** A connection as opened, before pgtop knows whether a pooler is in between. */
+type OpenedConnection = Omit<PgConnection, 'pooler' | 'pooled'> & {
+  /** Why a pooler may be in between (the server listens on another port than the one connected to), or null. */
+  hint: string | null;
+};
+
+/** Closes the connection when this step of opening it fails. */
+async function settle(session: OpenedConnection, step: Promise<unknown>): Promise<void> {
+  try {
+    await step;
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}
+
+function withPooler(session: OpenedConnection, pooler: string | null, purpose: ConnectionPurpose): PgConnection {
+  const { hint: _hint, ...rest } = session;
+  return { ...rest, pooler, pooled: pooler === null ? null : pooledScope(session.client, purpose) };
+}
+
+/**
+ * PgBouncer in transaction mode gives each transaction whichever server
+ * connection is free: a SET would stay on the one that ran it (and with its
+ * next clients: PgBouncer resets nothing in that mode), and pgtop's next query
+ * may run on another. So behind a pooler pgtop's reads run in a transaction
+ * that begins with SET LOCAL and ends with them: two round trips more per
+ * refresh. Session mode would not need it; pgtop cannot tell the modes apart
+ * without the admin console, so it does it for both.
+ */
+function pooledScope(client: pg.Client, purpose: ConnectionPurpose): PooledScope {
+  const local = `BEGIN; ${sessionSettingsSql(purpose).replaceAll('SET ', 'SET LOCAL ')}`;
+  let depth = 0;
+  return {
+    async begin() {
+      depth += 1;
+      if (depth === 1) await client.query(local);
+    },
+    async recover() {
+      if (depth > 0) await client.query(`ROLLBACK; ${local}`);
+    },
+    async end() {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) await client.query('COMMIT');
+    },
+  };
+}
+
+/**
+ * What is between pgtop and the server, asked once when the first connection
+ * says something may be (its hint). PgBouncer answers SHOW VERSION on its
+ * admin database `pgbouncer`; PostgreSQL has no such database (3D000: a
+ * tunnel, such as pgtop's own port-forward, moved the port); anything else
+ * (PgBouncer's "not allowed" for a user not in admin_users or stats_users)
+ * is a pooler that does not say what it is.
+ */
+async function poolerOf(connection: ResolvedConnection, memory: Learned, hint: string): Promise<string | null> {
+  let password: string;
+  try {
+    password = passwordFor(connection, memory);
+  } catch {
+    return `a pooler or proxy (${hint})`;
+  }
+  const admin = new pg.Client({
+    host: connection.host,
+    port: connection.port,
+    user: connection.user,
+    database: 'pgbouncer',
+    password,
+    ssl: memory.sslRefused ? false : tlsOptions(connection),
+    application_name: connection.applicationName,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+    const result = await admin.query<{ version: string }>('SHOW VERSION');
+    const version = String(result.rows[0]?.version ?? '').trim();
+    return /^PgBouncer [\w.-]+$/.test(version) ? version : 'PgBouncer';
+  } catch (error) {
+    return sqlState(error) === '3D000' ? null : `a pooler or proxy (${hint})`;
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+}
+
+async function connectWithTls(connection: ResolvedConnection, options: OpenOptions, memory: Learned): Promise<OpenedConnection> {
   const tls = memory.sslRefused ? false : tlsOptions(connection);
   try {
     return await connectOnce(connection, options, tls, memory);
@@ -119,8 +271,7 @@ async function connectOnce(
   options: OpenOptions,
   tls: ReturnType<typeof tlsOptions>,
   memory: Learned,
-): Promise<PgConnection> {
-  const timeouts = TIMEOUTS[options.purpose];
+): Promise<OpenedConnection> {
   const client = new pg.Client({
     host: connection.host,
     port: connection.port,
@@ -128,9 +279,9 @@ async function connectOnce(
     database: connection.database,
     password: () => passwordFor(connection, memory),
     ssl: tls,
+    // application_name is a startup parameter PgBouncer knows (it tracks it);
+    // the timeouts are not (see sessionSettingsSql).
     application_name: options.purpose === 'monitor' ? connection.applicationName : `${connection.applicationName}-actions`,
-    statement_timeout: timeouts.statementMs,
-    lock_timeout: timeouts.lockMs,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     keepAlive: true,
   });
@@ -145,14 +296,22 @@ async function connectOnce(
   client.on('end', () => {
     alive = false;
   });
+  const started = Date.now();
   try {
-    await client.connect();
-    // One round trip: the guards, then who we are (qualified too: nothing runs before the guards).
+    await client.connect().catch((error: unknown) => {
+      // pg's connectionTimeoutMillis ran out: its error has no code of its own.
+      throw sqlState(error) === undefined && Date.now() - started >= CONNECT_TIMEOUT_MS ? new ConnectTimedOut() : error;
+    });
+    // One round trip: the guards, then who we are (qualified too: nothing runs
+    // before the guards), and the port the server listens on: another than the
+    // one connected to means something is in between (a pooler, a tunnel).
     const results = (await client.query(
-      `${SESSION_GUARDS_SQL}; SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_setting('server_version') AS version`,
-    )) as unknown as pg.QueryResult<{ pid: number; num: string; version: string }>[];
+      `${firstSettingsSql(options.purpose, connection.port)}; SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num') AS num, pg_catalog.current_setting('server_version') AS version, pg_catalog.inet_server_port() AS port`,
+    )) as unknown as pg.QueryResult<{ pid: number; num: string; version: string; port: number | null }>[];
     const row = results[results.length - 1]!.rows[0]!;
+    const movedPort = row.port !== null && row.port !== connection.port;
     return {
+      hint: movedPort ? `the server listens on port ${row.port}, pgtop connected to ${connection.port}` : null,
       client,
       pid: row.pid,
       serverVersionNum: Number(row.num),
@@ -216,8 +375,14 @@ export function describeConnectError(error: unknown, connection: ResolvedConnect
       return new ConnectionError(`${message} at ${where}: the server is full; free connections or raise max_connections`, code);
     case '57P03':
       return new ConnectionError(`${message} at ${where}: the server is starting or shutting down; try again shortly`, code);
+    case '08P01':
+      // A protocol violation at login: what PgBouncer answers to a startup
+      // parameter or a login it refuses; its words say which.
+      return new ConnectionError(`${where} refused the login: ${message.split('\n')[0]} (a pooler in between, such as PgBouncer, says this)`, code);
   }
-  if (/timeout/i.test(message)) {
+  // pg's own connect timer (connectionTimeoutMillis), or the network's; never
+  // a server message that happens to contain the word.
+  if (error instanceof ConnectTimedOut || code === 'ETIMEDOUT') {
     return new ConnectionError(
       `timed out after ${CONNECT_TIMEOUT_MS / 1000} s connecting to ${where}: check the host, port and any firewall`,
       'timeout',

@@ -16,6 +16,7 @@ import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './quer
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapReplicationOverview, mapReplicationSlot, mapStandby } from './queries/replication/map.js';
+import { mapConnectionSlots } from './queries/connection_slots/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
 import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
 import type { ExtensionStatus } from '../model/statements.js';
@@ -83,6 +84,7 @@ export const QUERIES = {
   replicationSlots: { area: 'replication_slots', title: 'replication slots', map: mapReplicationSlot },
   // pg_ls_waldir() and pg_ls_archive_statusdir(): granted to pg_monitor; a role without it has this switched off.
   replicationOverview: { area: 'replication_overview', title: 'WAL, archiving and replay', map: mapReplicationOverview },
+  connectionSlots: { area: 'connection_slots', title: 'connection slots', map: mapConnectionSlots },
 } satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
 export type { QueryId, RowOf } from '../model/rows.js';

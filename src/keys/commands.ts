@@ -217,6 +217,7 @@ export interface DialogCommand {
 export const DIALOG_COMMANDS = {
   confirmYes: { dialog: 'confirm', keys: ['y', 'Y'], text: 'run it' },
   confirmNo: { dialog: 'confirm', keys: ['n', 'N', 'escape', 'q'], text: 'leave it: nothing runs' },
+  confirmInstead: { dialog: 'confirm', keys: ['K'], text: 'confirm what the confirmation offers instead (terminate, for a session idle in transaction)' },
   typedSubmit: { dialog: 'typedConfirm', keys: ['enter'], text: 'run it, when what was typed is the name asked for' },
   typedCancel: { dialog: 'typedConfirm', keys: ['escape'], text: 'leave it: nothing runs' },
   choiceUp: { dialog: 'choice', keys: ['up', 'k'], text: 'previous choice' },

@@ -56,6 +56,8 @@ export function confirmKey(press: KeyPress, ctx: KeyContext, typed: string, expe
   if (expected === undefined) {
     if (isDialogKey('confirmYes', press.name)) return services.confirmAction();
     if (isDialogKey('confirmNo', press.name)) return services.dismissAction();
+    const overlay = store.getState().ui.overlay;
+    if (isDialogKey('confirmInstead', press.name) && overlay.kind === 'confirm' && overlay.action.instead) return services.switchAction?.();
     return;
   }
   // Typed confirmation: the exact name, then Enter.

@@ -13,6 +13,8 @@ export interface KeyServices {
   answerInput(value: string): void;
   confirmAction(): void;
   dismissAction(): void;
+  /** Switch to what the confirmation offers instead (its own confirmation follows). */
+  switchAction?(): void;
   /** A command a screen's service carries out (the guided session's n, b, Enter…); true when it was taken. */
   screenCommand?(command: CommandId, screen: ScreenId): boolean;
   /** Read what the details just opened need (a statement's whole text) into the store, once. */

@@ -18,3 +18,26 @@ export interface HealthSnapshot {
   /** Member of pg_read_all_stats: sees every session's state, not only its own. */
   seesAll: boolean;
 }
+
+/** A user or application and how many client backends it holds. */
+export interface SlotHolder {
+  name: string;
+  count: number;
+}
+
+/** Client backends against the slots ordinary roles may use. */
+export interface ConnectionSlots {
+  clientBackends: number;
+  maxConnections: number;
+  superuserReserved: number;
+  /** reserved_connections (PostgreSQL 16+, for pg_use_reserved_connections); 0 before. */
+  reserved: number;
+  /** The three users and the three applications holding the most. */
+  topUsers: SlotHolder[];
+  topApplications: SlotHolder[];
+}
+
+/** Where ordinary roles get "remaining connection slots are reserved": max_connections less both reserves. */
+export function ordinaryLimit(slots: ConnectionSlots): number {
+  return Math.max(0, slots.maxConnections - slots.superuserReserved - slots.reserved);
+}

@@ -6,7 +6,7 @@ import type { BackupEntry } from './backups.js';
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
-import type { HealthSnapshot } from './health.js';
+import type { ConnectionSlots, HealthSnapshot } from './health.js';
 import type { ClusterInstance } from './instances.js';
 import type { LockParticipant } from './locks.js';
 import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
@@ -37,6 +37,7 @@ export interface QueryRows {
   replicationStandbys: Standby;
   replicationSlots: ReplicationSlot;
   replicationOverview: ReplicationOverview;
+  connectionSlots: ConnectionSlots;
 }
 
 export type QueryId = keyof QueryRows;

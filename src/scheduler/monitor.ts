@@ -102,6 +102,7 @@ export class MonitorConnection {
       serverVersion: session.serverVersion,
       serverVersionNum: session.serverVersionNum,
       ownPids: [session.pid, ...others],
+      pooler: session.pooler,
     });
   }
 

@@ -141,7 +141,17 @@ export class Scheduler {
   async onMonitor<T>(read: (session: PgConnection) => Promise<T>): Promise<T> {
     const session = this.monitor.current();
     if (!session || !session.isAlive()) throw new PgtopError('not connected to the server now: it is reconnecting');
-    return read(session);
+    if (!session.pooled) return read(session);
+    // Behind a pooler: in a transaction with the guards (inside the refresh's when one is running).
+    await session.pooled.begin();
+    try {
+      return await read(session);
+    } catch (error) {
+      if (session.isAlive()) await session.pooled.recover().catch(() => undefined);
+      throw error;
+    } finally {
+      if (session.isAlive()) await session.pooled.end().catch(() => undefined);
+    }
   }
 
   async stop(): Promise<void> {
@@ -240,11 +250,18 @@ export class Scheduler {
       queries += 1;
     };
     const outcomes: Outcome[] = [];
-    for (const source of due) {
+    // Behind a pooler the refresh is one transaction that starts with the
+    // guards (PgConnection.pooled); a failed source rolls it back and opens another.
+    const pooled = session.pooled;
+    for (const [index, source] of due.entries()) {
       const state = this.stateOf(source);
       const resumed = state.resumed;
       state.resumed = false;
       try {
+        if (pooled && index === 0) {
+          counted();
+          await pooled.begin();
+        }
         outcomes.push({ source, value: await source.run({ session, resumed, counted }) });
       } catch (error) {
         const failure: Failure = session.isAlive() ? this.failureOf(source, error) : { kind: 'lost' };
@@ -255,10 +272,22 @@ export class Scheduler {
           return { delayMs: this.monitor.retryDelay(), force: true };
         }
         outcomes.push({ source, failure: this.note(source, failure) });
+        if (pooled) await this.recoverPooled(session, pooled, counted);
       }
+    }
+    if (pooled) {
+      counted();
+      await pooled.end().catch((error: unknown) => this.monitor.lose(session, error));
     }
     this.commit(outcomes, { lastRefresh: { queries, ms: Date.now() - started } });
     return { delayMs: period, force: false };
+  }
+
+  /** A source failed inside the refresh's transaction: the others need a fresh one. */
+  private async recoverPooled(session: PgConnection, pooled: NonNullable<PgConnection['pooled']>, counted: () => void): Promise<void> {
+    if (!session.isAlive()) return;
+    counted();
+    await pooled.recover().catch(() => undefined);
   }
 
   private async runAlone(source: LocalSource): Promise<void> {

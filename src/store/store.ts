@@ -32,6 +32,8 @@ export interface ConnectionSlice {
   serverVersionNum: number | null;
   /** Backend pids of pgtop's own connections: marked on screen, never terminated. */
   ownPids: number[];
+  /** What pgtop sees between it and the server ("PgBouncer 1.18.0"), found once at connect; null: nothing. */
+  pooler: string | null;
   /** Where this target's backups are written and listed (--backup-dir, the target's own, or ~/postgres-backups). */
   backupDir: string | null;
   /** With -k cluster/NAME: the instance pod connections go to now, and whether the user moved there; null otherwise. */
@@ -94,6 +96,8 @@ export interface PendingAction {
   targetKey: string;
   /** For typed confirmation: the text the user must type exactly. */
   typeToConfirm?: string;
+  /** The statement the confirmation offers instead (confirmInstead's key switches to it). */
+  instead?: string;
 }
 
 /** A question an action asks before it runs (a new role's profile, a backup's kind): the form dialog shows it. */
@@ -191,6 +195,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       serverVersion: null,
       serverVersionNum: null,
       ownPids: [],
+      pooler: null,
       backupDir: options.backupDir ?? null,
       instance: null,
     },

@@ -36,7 +36,7 @@ describe('pgtop --once', () => {
     const run = await runPgtop([...args, '--once'], env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+\.\d+ {2}db postgres {2}user postgres {2}direct 127\.0\.0\.1:\d+\n/);
+    expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+\.\d+ \(primary\) {2}db postgres {2}user postgres {2}direct 127\.0\.0\.1:\d+\n/);
     expect(run.stdout).toMatch(/PID\s+USER\s+DB\s+APP\s+CLIENT\s+STATE/);
     expect(run.stdout).toMatch(/\*\d+ postgres\s+postgres\s+pgtop/);
   });

@@ -112,7 +112,7 @@ describe('the standalone executable', () => {
     const run = await standalone(['--demo', '--once'], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
     if (existsSync('/usr/lib/postgresql') || existsSync('/usr/bin/pg_config')) {
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+\.\d+ {2}db demo .* demo 127\.0\.0\.1:\d+ \(throwaway, removed on quit\)/);
+      expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+\.\d+ \(primary\) {2}db demo .* demo 127\.0\.0\.1:\d+ \(throwaway, removed on quit\)/);
     } else {
       expect(run.stderr).toMatch(/^pgtop: No PostgreSQL server found for --demo: install one \(e\.g\. `apt-get install postgresql`\)/);
       expect(run.code).toBe(1);

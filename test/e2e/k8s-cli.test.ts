@@ -57,7 +57,7 @@ describe('pgtop -k --once', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const pod = cluster.kube.livePod(NS, 'postgres')!.name;
-    expect(run.stdout).toMatch(new RegExp(`^pgtop {2}PostgreSQL \\d+\\.\\d+ {2}db postgres {2}user postgres {2}k8s development/deployment/postgres → pod/${pod} :5432\\n`));
+    expect(run.stdout).toMatch(new RegExp(`^pgtop {2}PostgreSQL \\d+\\.\\d+ \\(primary\\) {2}db postgres {2}user postgres {2}k8s development/deployment/postgres → pod/${pod} :5432\\n`));
     expect(run.stdout).toMatch(/\*\d+ postgres\s+postgres\s+pgtop/);
     // No kubectl: the fake saw a v4 port-forward WebSocket of pgtop's own.
     expect(cluster.kube.requests.some((r) => r.resource === 'pods/portforward' && r.protocol === 'v4.channel.k8s.io')).toBe(true);
@@ -92,7 +92,7 @@ describe('pgtop -k --once', () => {
 describe('pgtop -k failures: one line, the fix, the exit code', () => {
   it('bad usage exits 2', async () => {
     expectOneLineFailure(await pgtop(['-k', 'postgres', '--once']), 2, /invalid -k "postgres": give TYPE\/NAME/);
-    expectOneLineFailure(await pgtop(['-k', 'job/x', '--once']), 2, /unknown type "job"; use deployment \(deploy\), statefulset \(sts\), service \(svc\) or pod \(po\)/);
+    expectOneLineFailure(await pgtop(['-k', 'job/x', '--once']), 2, /unknown type "job"; use deployment \(deploy\), statefulset \(sts\), service \(svc\), pod \(po\) or cluster \(a CloudNativePG Cluster\)/);
     expectOneLineFailure(await pgtop(['-k', 'deploy/postgres', '--remote-port', '99999', '--once']), 2, 'invalid --remote-port "99999": give a port number from 1 to 65535');
     expectOneLineFailure(await pgtop(['-k', 'deploy/postgres', '-h', 'db', '--once']), 2, /-h\/--host and -p\/--port do not go with -k/);
   });

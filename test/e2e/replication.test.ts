@@ -15,7 +15,7 @@ let pair: ReplicationPair;
 let session: TmuxSession | undefined;
 beforeAll(async () => {
   pair = await startReplicationPair();
-}, 90_000);
+}, 180_000);
 afterEach(async () => {
   await session?.kill();
   session = undefined;

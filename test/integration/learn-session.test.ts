@@ -84,7 +84,7 @@ function ctx(): FillContext {
   return { database: connection.database, user: connection.user, backupDir: live.backupDir, params: progress.params };
 }
 
-const runContext = (): ActionRunContext => ({ client: async () => actions.client, progress: () => undefined, env: {} });
+const runContext = (): ActionRunContext => ({ client: async () => actions.client, onMonitor: (run) => run(actions.client), progress: () => undefined, env: {} });
 
 function deps(): StepActionDeps {
   return {

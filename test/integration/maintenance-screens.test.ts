@@ -304,8 +304,11 @@ describe('health', () => {
       }
       expect(frame).toMatch(/database size\s+\S+ \d+(\.\d)? MB/);
       expect(frame).toMatch(/TPS/);
-      expect(frame).toMatch(/┼|┤/);
+      // Eleven checks fill a 24-row terminal; the charts come where there is room under them.
       expect(app.store.getState().data.history.length).toBe(4);
+      await app.resize(100, 40);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(app.frame()).toMatch(/┼|┤/);
     } finally {
       await closeDashboard();
     }

@@ -150,8 +150,16 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(slot!.retainedBytes).toBeGreaterThanOrEqual(0);
   expect(slot!.restartLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
 
+  const slots = rowsOf(outcomes, 'connectionSlots')[0]!;
+  // The cluster's defaults: 3 slots for superusers, none for pg_use_reserved_connections (16+; 0 before).
+  expect(slots).toMatchObject({ maxConnections: 400, superuserReserved: 3, reserved: 0 });
+  expect(slots.clientBackends).toBeGreaterThanOrEqual(2);
+  expect(slots.topUsers.length).toBeGreaterThan(0);
+  expect(slots.topUsers.reduce((sum, h) => sum + h.count, 0)).toBeLessThanOrEqual(slots.clientBackends);
+  expect(slots.topApplications.length).toBeGreaterThan(0);
+
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots', 'connectionSlots']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];
@@ -291,7 +299,7 @@ for (const { major, binDir } of MAJORS) {
         // The action E runs; the scheduler notices the old SQL no longer fits and decides again.
         const actions = await openConnection(conn, { purpose: 'action' });
         const status = results.statementsExtension!.rows[0]!;
-        const message = await updateStatementsExtension.run({ client: async () => actions.client, progress: () => undefined, env: {} }, status, {});
+        const message = await updateStatementsExtension.run({ client: async () => actions.client, onMonitor: (run) => run(actions.client), progress: () => undefined, env: {} }, status, {});
         await actions.close();
         expect(message).toBe(`pg_stat_statements in legacy is now ${status.availableVersion}`);
         await scheduler.refresh();

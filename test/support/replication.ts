@@ -59,7 +59,7 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
     try {
       await waitFor(
         async () => (await onPrimary.query("SELECT 1 FROM pg_stat_replication WHERE application_name = $1 AND state = 'streaming'", [standbyName])).rowCount === 1,
-        { what: 'the standby to stream', timeoutMs: 20_000 },
+        { what: 'the standby to stream', timeoutMs: 60_000 },
       );
       await onPrimary.query("SELECT pg_create_physical_replication_slot('unused', true)");
       await onPrimary.query("SELECT pg_create_logical_replication_slot('decoder', 'test_decoding')");
@@ -71,7 +71,7 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
       }
       await waitFor(async () => (await onPrimary.query<{ n: number }>('SELECT failed_count::int AS n FROM pg_stat_archiver')).rows[0]!.n > 0, {
         what: 'the archiver to fail',
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
       });
 
       // Replay paused on the standby, then WAL written that it receives and does not apply.
@@ -87,7 +87,7 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
               [lsn],
             )
           ).rows[0]!.ok,
-        { what: 'the standby to receive WAL it does not replay', timeoutMs: 20_000 },
+        { what: 'the standby to receive WAL it does not replay', timeoutMs: 60_000 },
       );
     } finally {
       await onPrimary.end();

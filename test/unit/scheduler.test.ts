@@ -27,6 +27,8 @@ function fakeSession(pid: number): FakeSession {
     serverVersionNum: 160004,
     isAlive: () => alive,
     failure: () => (alive ? null : new Error('terminating connection due to administrator command')),
+    pooler: null,
+    pooled: null,
     close: () => {
       alive = false;
       return Promise.resolve();
@@ -228,6 +230,34 @@ describe('the scheduler', () => {
     expect(a.starts).toEqual([0, 1_500, 2_500]);
     expect(files.starts).toEqual([0]);
     expect(a.maxRunning + b.maxRunning).toBe(2);
+  });
+
+  it('behind a pooler, runs a refresh in one transaction: a failed source rolls it back and the next sources run in a new one', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map(probe) as [Probe, Probe, Probe];
+    const calls: string[] = [];
+    const session: FakeSession = {
+      ...fakeSession(1),
+      pooler: 'PgBouncer 1.18.0',
+      pooled: {
+        begin: () => (calls.push('begin'), Promise.resolve()),
+        recover: () => (calls.push('recover'), Promise.resolve()),
+        end: () => (calls.push('end'), Promise.resolve()),
+      },
+    };
+    const store = storeOn('a', 1_000);
+    const failing = onMonitor(b, { work: () => (calls.push('b'), Promise.reject(Object.assign(new Error('permission denied'), { code: '42501' }))) });
+    const refresh = schedule(
+      store,
+      [onMonitor(a, { work: () => (calls.push('a'), Promise.resolve('a')) }), failing, onMonitor(c, { work: () => (calls.push('c'), Promise.resolve('c')) })],
+      () => ['a', 'b', 'c'],
+      { initialSession: session },
+    );
+    await refresh.refresh();
+    expect(calls).toEqual(['begin', 'a', 'b', 'recover', 'c', 'end']);
+    expect(results(store).c?.rows).toEqual(['c']);
+    expect(results(store).b?.disabled).toBeTruthy();
+    // BEGIN and COMMIT count as round trips, and the ROLLBACK after the failure.
+    expect(store.getState().data.lastRefresh?.queries).toBe(3 + 3);
   });
 
   it('writes one refresh of the monitor connection in one store update, with its round trips counted', async () => {
