@@ -101,6 +101,7 @@ function backends(refresh: number): Backend[] {
       backendSeconds: seconds * 3,
       backendXid: null,
       backendXmin: null,
+      xminAge: null,
       leaderPid: null,
       blockedBy: i % 50 === 0 ? [100_000 + ((i + 1) % BACKENDS)] : [],
       query: `SELECT o.id, o.total FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.id = ${i} AND o.created_at > now() - interval '${i % 30} days'`,

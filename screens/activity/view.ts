@@ -2,7 +2,7 @@
 // filtered by `/` and sorted by `s`/`S`. Pure: rendered by ActivityScreen and
 // by --once.
 import type { Backend } from '../../src/model/activity.js';
-import { duration, HIDDEN, oneLineSql } from '../../src/format/format.js';
+import { compactNumber, duration, HIDDEN, oneLineSql } from '../../src/format/format.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
@@ -28,6 +28,33 @@ function durationTone(seconds: number | null): CellTone {
   if (seconds > 300) return 'alert';
   if (seconds > 10) return 'warn';
   return 'normal';
+}
+
+/**
+ * The session holding back the vacuum horizon the most (the oldest xmin of
+ * any session, pgtop's own left out), marked in the XMIN AGE column. Rows
+ * are new objects each refresh, so a set of them is enough.
+ */
+const horizonHolders = new WeakSet<Backend>();
+const markHorizonHolder = memoizeLast((all: readonly Backend[], ownPids: readonly number[]) => {
+  let oldest: Backend | null = null;
+  for (const b of all) {
+    if (b.xminAge === null || ownPids.includes(b.pid)) continue;
+    if (!oldest || b.xminAge > (oldest.xminAge ?? 0)) oldest = b;
+  }
+  if (oldest) horizonHolders.add(oldest);
+  return oldest;
+});
+
+/** Whether this session holds the oldest xmin of all sessions (the vacuum horizon, unless a slot or a prepared transaction holds an older one). */
+export function holdsHorizon(b: Backend): boolean {
+  return horizonHolders.has(b);
+}
+
+function xminTone(b: Backend): CellTone {
+  if (b.xminAge === null) return 'dim';
+  if (!holdsHorizon(b)) return 'normal';
+  return (b.xactSeconds ?? 0) >= 300 ? 'alert' : 'warn';
 }
 
 // Short names for the lock waits that matter most, so "who blocks" fits.
@@ -70,6 +97,18 @@ export const activityColumns: readonly Column<Backend>[] = [
     text: (b) => duration(b.xactSeconds),
     sortValue: (b) => b.xactSeconds,
     tone: (b) => durationTone(b.xactSeconds),
+  },
+  {
+    id: 'xmin',
+    title: 'XMIN AGE',
+    width: 8,
+    align: 'right',
+    // Dropped after the client, application and database, before the user.
+    priority: 4.5,
+    // ◀ marks the oldest: the session holding the vacuum horizon back.
+    text: (b) => (b.xminAge === null ? '' : `${compactNumber(b.xminAge)}${holdsHorizon(b) ? '◀' : ''}`),
+    sortValue: (b) => b.xminAge,
+    tone: xminTone,
   },
   {
     id: 'time',
@@ -120,17 +159,18 @@ function backendTarget(b: Backend, pooler: string | null): BackendTarget {
 const DEFAULT_SORT = { column: 'time', descending: true };
 const NO_ROWS: Backend[] = [];
 
-const visibleBackends = memoizeLast((all: readonly Backend[], filter: string, sort: SortState) => {
+const visibleBackends = memoizeLast((all: readonly Backend[], filter: string, sort: SortState, ownPids: readonly number[]) => {
+  markHorizonHolder(all, ownPids);
   const column = activityColumns.find((c) => c.id === sort.column);
   return sortRows(filter ? all.filter((b) => matchesFilter(b, filter)) : all, column, sort.descending);
 });
 
 export const activityView: ScreenView<Backend> = {
   rows: (state: PgtopState) =>
-    visibleBackends(state.data.results.activity?.rows ?? NO_ROWS, state.ui.filter.activity ?? '', state.ui.sort.activity ?? DEFAULT_SORT),
+    visibleBackends(state.data.results.activity?.rows ?? NO_ROWS, state.ui.filter.activity ?? '', state.ui.sort.activity ?? DEFAULT_SORT, state.connection.ownPids),
   rowKey: (b) => String(b.pid),
   columns: activityColumns,
-  sortColumns: ['time', 'xact', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
+  sortColumns: ['time', 'xact', 'xmin', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
   defaultSort: DEFAULT_SORT,
   actions: {
     cancelQuery: (b, state) => (b ? actionRequest(cancelQuery, backendTarget(b, state.connection.pooler)) : null),
@@ -154,13 +194,16 @@ export const activityView: ScreenView<Backend> = {
         .filter(Boolean)
         .join(' · '),
     ],
-    ['xid / xmin', `${b.backendXid ?? '–'} / ${b.backendXmin ?? '–'}`],
+    [
+      'xid / xmin',
+      `${b.backendXid ?? '–'} / ${b.backendXmin ?? '–'}${b.xminAge !== null ? ` (${b.xminAge} xids old${holdsHorizon(b) ? ': the oldest of any session, it holds back what VACUUM may remove; K ends it' : ''})` : ''}`,
+    ],
     ['query', b.hidden ? `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' queries` : b.query],
   ],
   notice: (state) =>
     state.data.results.activity?.rows.some((b) => b.hidden)
       ? `${HIDDEN}: needs pg_read_all_stats (or pg_monitor) to see other users' sessions`
       : null,
-  json: (b, ctx) => ({ ...b, own: ctx.ownPids.has(b.pid) }),
+  json: (b, ctx) => ({ ...b, own: ctx.ownPids.has(b.pid), holdsHorizon: holdsHorizon(b) }),
   emptyText: (state) => (state.ui.filter.activity ? `no backend matches "${state.ui.filter.activity}"` : 'no backends'),
 };

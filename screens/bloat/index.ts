@@ -5,7 +5,7 @@ import { bloatView } from './view.js';
 export const bloatScreen = defineScreen({
   id: 'bloat',
   title: 'Bloat',
-  sources: ['bloatTables', 'bloatOverview', 'bloatProgress'],
+  sources: ['bloatTables', 'bloatOverview', 'bloatProgress', 'horizon'],
   view: bloatView,
   component: () => import('./BloatScreen.js').then((m) => m.BloatScreen),
   keys: {
@@ -17,5 +17,6 @@ export const bloatScreen = defineScreen({
     analyzeTable: {},
     vacuumFull: {},
     reindex: {},
+    terminateBackend: { text: 'terminate the session holding the vacuum horizon (named above the table), after y/n', hint: null },
   },
 });

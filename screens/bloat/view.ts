@@ -2,10 +2,14 @@
 // it was last vacuumed and analyzed (by hand or by autovacuum) and how often,
 // when autovacuum will come next; above the table the autovacuum settings,
 // every database's XID age against wraparound, and the maintenance running
-// now. v/a/F/R act on the selected table. Pure: rendered by BloatScreen and
-// by --once.
+// now, and what holds the vacuum horizon (dead tuples deleted after its xmin
+// cannot be removed: such a table says "held", not "due"). v/a/F/R act on
+// the selected table, K on the session holding the horizon. Pure: rendered
+// by BloatScreen and by --once.
 import { actionRequest, type ActionRequest } from '../../src/actions/action.js';
 import { analyzeTable, reindex, vacuumAnalyze, vacuumFull, type MaintenanceTarget } from '../../src/actions/maintenance.js';
+import { terminateBackend } from '../../src/actions/backend.js';
+import { holderAge, holderName, holderRemedy, horizonLevel, horizonText, oldestHolder, type HorizonHolder } from '../../src/model/horizon.js';
 import { autovacuumDisabled, autovacuumTrigger, progressText, wraparoundLevel, XID_WRAPAROUND, type BloatTable, type Level, type VacuumOverview } from '../../src/model/bloat.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { ago } from '../../src/format/size.js';
@@ -21,6 +25,13 @@ export interface BloatRow {
   /** Dead tuples at which autovacuum vacuums it; null when the settings are not known yet. */
   trigger: number | null;
   autovacuumOff: boolean;
+  /**
+   * What holds the horizon of this database's tables, when it keeps this
+   * table's dead tuples: it held its xmin before the table was last vacuumed,
+   * so what that VACUUM left (and every tuple deleted since) is dead but not
+   * yet removable. Null when nothing is known to hold them.
+   */
+  heldBy: HorizonHolder | null;
 }
 
 /** The most recent of the manual and the automatic run, and whether it was autovacuum. */
@@ -43,6 +54,7 @@ function deadTone(r: BloatRow): CellTone {
 
 /** What the NEXT column says: autovacuum is off, is due now, or comes after N more dead tuples. */
 export function nextVacuumText(r: BloatRow): string {
+  if (r.heldBy) return 'held';
   if (r.autovacuumOff) return 'av off';
   if (r.trigger === null) return '';
   const left = r.trigger - r.table.deadTuples;
@@ -62,7 +74,7 @@ export const bloatColumns: readonly Column<BloatRow>[] = [
     priority: 3,
     text: nextVacuumText,
     sortValue: (r) => (r.trigger === null ? null : r.trigger - r.table.deadTuples),
-    tone: (r) => (r.autovacuumOff ? 'warn' : nextVacuumText(r) === 'due' ? 'warn' : 'dim'),
+    tone: (r) => (r.heldBy ? 'alert' : r.autovacuumOff ? 'warn' : nextVacuumText(r) === 'due' ? 'warn' : 'dim'),
   },
   {
     id: 'vacuumed',
@@ -99,7 +111,23 @@ export function matchesFilter(r: BloatRow, filter: string): boolean {
   return [r.table.schema, r.table.table, r.table.qualified, nextVacuumText(r)].some((f) => f.toLowerCase().includes(needle));
 }
 
-function bloatDetail(r: BloatRow): [string, string][] {
+/** Whether a holder kept this table's dead tuples: it has held its xmin since before the table's last vacuum (by hand or autovacuum). */
+export function holdsDeadTuples(table: BloatTable, holder: HorizonHolder | null): boolean {
+  if (!holder || table.deadTuples <= 0 || holder.seconds === null) return false;
+  const vacuumed = latest(table.lastVacuumSeconds, table.lastAutovacuumSeconds).seconds;
+  return vacuumed !== null && vacuumed < holder.seconds;
+}
+
+/** The detail line about the horizon: who holds it, and what that means for this table's dead tuples. */
+function horizonDetail(r: BloatRow, holder: HorizonHolder | null): string {
+  if (r.heldBy) {
+    return `${r.table.deadTuples} dead tuples are not yet removable: ${horizonText(r.heldBy)}, since before the last vacuum; ${holderRemedy(r.heldBy)}`;
+  }
+  if (!holder) return 'nothing holds an old xmin: VACUUM can remove every dead tuple';
+  return `VACUUM leaves tuples deleted after the oldest xmin: ${holderName(holder)}, ${holderAge(holder)} old`;
+}
+
+function bloatDetail(r: BloatRow, _ctx: unknown, state: PgtopState): [string, string][] {
   const t = r.table;
   const options = Object.entries(t.autovacuumOptions);
   return [
@@ -120,18 +148,21 @@ function bloatDetail(r: BloatRow): [string, string][] {
     ],
     ['own autovacuum settings', options.length ? options.map(([k, v]) => `${k}=${v}`).join(', ') : 'none (the server settings apply)'],
     ['XID age', t.xidAge === null ? '–' : `${t.xidAge} (${percent(t.xidAge / XID_WRAPAROUND, 2)} of wraparound)`],
+    ['vacuum horizon', horizonDetail(r, oldestHolder(state.data.results.horizon?.rows, 'here'))],
   ];
 }
 
 const DEFAULT_SORT: SortState = { column: 'dead', descending: true };
 const NO_TABLES: BloatTable[] = [];
 
-const visibleRows = memoizeLast((tables: readonly BloatTable[], overview: VacuumOverview | undefined, filter: string, sort: SortState) => {
+const visibleRows = memoizeLast((tables: readonly BloatTable[], overview: VacuumOverview | undefined, holders: readonly HorizonHolder[] | undefined, filter: string, sort: SortState) => {
   const settings = overview?.settings ?? {};
+  const holder = oldestHolder(holders, 'here');
   const rows: BloatRow[] = tables.map((table) => ({
     table,
     trigger: overview ? autovacuumTrigger(table, settings) : null,
     autovacuumOff: overview ? autovacuumDisabled(table, settings) : false,
+    heldBy: holdsDeadTuples(table, holder) ? holder : null,
   }));
   const column = bloatColumns.find((c) => c.id === sort.column);
   return sortRows(filter ? rows.filter((r) => matchesFilter(r, filter)) : rows, column, sort.descending);
@@ -147,6 +178,7 @@ export const bloatView: ScreenView<BloatRow> = {
     visibleRows(
       state.data.results.bloatTables?.rows ?? NO_TABLES,
       state.data.results.bloatOverview?.rows[0],
+      state.data.results.horizon?.rows,
       state.ui.filter.bloat ?? '',
       state.ui.sort.bloat ?? DEFAULT_SORT,
     ),
@@ -159,12 +191,21 @@ export const bloatView: ScreenView<BloatRow> = {
     analyzeTable: maintenance(analyzeTable),
     vacuumFull: maintenance(vacuumFull),
     reindex: maintenance(reindex),
+    // K: the session holding the horizon named above the table, whichever table is selected.
+    terminateBackend: (_row, state) => horizonBackendRequest(state, 'here'),
   },
   detail: bloatDetail,
-  json: (r) => ({ ...r.table, autovacuumTrigger: r.trigger, autovacuumOff: r.autovacuumOff }),
+  json: (r) => ({ ...r.table, autovacuumTrigger: r.trigger, autovacuumOff: r.autovacuumOff, heldBy: r.heldBy }),
   notice: (state) => standbyCountersNotice(state.data.header?.inRecovery, 'bloat'),
   emptyText: (state) => (state.ui.filter.bloat ? `no table matches "${state.ui.filter.bloat}"` : 'no tables in this database'),
 };
+
+/** K on a screen that names the horizon: terminate the session holding it, when a session does. */
+export function horizonBackendRequest(state: PgtopState, scope: 'here' | 'server'): ActionRequest | null {
+  const holder = oldestHolder(state.data.results.horizon?.rows, scope);
+  if (holder?.kind !== 'backend' || holder.pid === null) return null;
+  return actionRequest(terminateBackend, { pid: holder.pid, user: holder.user, database: holder.database, state: holder.state, query: '' });
+}
 
 export interface PanelLine {
   text: string;
@@ -187,6 +228,8 @@ export function bloatPanel(data: Pick<DataSlice, 'results' | 'header'>, maxProgr
     });
     lines.push(xidLine(overview));
   }
+  const horizon = data.results.horizon;
+  if (horizon && !horizon.error && !horizon.disabled) lines.push(horizonLine(oldestHolder(horizon.rows, 'here')));
   const progress = data.results.bloatProgress?.rows ?? [];
   for (const p of progress.slice(0, maxProgressLines)) {
     lines.push({
@@ -196,6 +239,18 @@ export function bloatPanel(data: Pick<DataSlice, 'results' | 'header'>, maxProgr
   }
   if (progress.length > maxProgressLines) lines.push({ text: `… and ${progress.length - maxProgressLines} more running`, tone: 'good' });
   return lines;
+}
+
+/** "vacuum horizon: pid 4711 (alice, shop, idle in transaction) holds the oldest xmin, 12 xids, 2m05s old · K ends it". */
+export function horizonLine(holder: HorizonHolder | null): PanelLine {
+  if (!holder) return { text: 'vacuum horizon: nothing holds an old xmin', tone: 'dim' };
+  const level = horizonLevel(holder);
+  const remedy = holder.kind === 'backend' ? ` · K ends pid ${holder.pid ?? '?'}` : ` · ${holderRemedy(holder)}`;
+  return {
+    // Who first: the line is cut at the terminal's width. What it means is in a table's details.
+    text: `vacuum horizon: ${holderName(holder)} holds the oldest xmin, ${holderAge(holder)} old${remedy}`,
+    tone: LEVEL_TONE[level] === 'normal' ? 'dim' : LEVEL_TONE[level],
+  };
 }
 
 function scale(factor: string | undefined): string {

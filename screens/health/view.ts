@@ -5,6 +5,8 @@
 import { wraparoundLevel, XID_WRAPAROUND, type Level } from '../../src/model/bloat.js';
 import { ordinaryLimit, type ConnectionSlots, type HealthSnapshot, type SlotHolder } from '../../src/model/health.js';
 import { replicationAlarms } from '../../src/model/replication.js';
+import { holderAge, holderName, holderRemedy, horizonLevel, oldestHolder } from '../../src/model/horizon.js';
+import { horizonBackendRequest } from '../bloat/view.js';
 import { compactNumber, duration, percent } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
@@ -126,6 +128,8 @@ export function healthChecks(state: PgtopState): HealthCheck[] {
     advice: 'Amber while anyone waits for a lock, red when a wait passes 30 s. The locks screen (2) shows who blocks whom.',
   });
 
+  checks.push(horizonCheck(state));
+
   const age = snapshot?.oldestXidAge ?? null;
   checks.push({
     id: 'wraparound',
@@ -169,6 +173,21 @@ function replicationChecks(state: PgtopState): HealthCheck[] {
   ];
 }
 
+/** Who holds the oldest xmin on the server, and for how long: what VACUUM cannot clean up after. */
+function horizonCheck(state: PgtopState): HealthCheck {
+  const result = state.data.results.horizon;
+  const holder = oldestHolder(result?.rows, 'server');
+  const known = result !== undefined && !result.error && !result.disabled;
+  return {
+    id: 'horizon',
+    name: 'vacuum horizon',
+    level: !known ? 'unknown' : holder ? horizonLevel(holder) : 'ok',
+    // How old first: the column is cut at the terminal's width.
+    value: !known ? '–' : holder ? `${holderAge(holder)} old: ${holderName(holder)}` : 'nothing holds an old xmin',
+    advice: `The oldest xmin anything holds (a session's snapshot or transaction, a prepared transaction, a replication slot, a standby's feedback): VACUUM cannot remove what was deleted after it, so tables bloat behind it. Amber from 30 s or a million transaction IDs, red from 5 min or 100 million.${holder ? ` Now: ${holderRemedy(holder)}.` : ''}`,
+  };
+}
+
 const LEVEL_TEXT: Record<CheckLevel, string> = { ok: 'OK', warn: 'WARN', alarm: 'ALARM', unknown: '…' };
 const LEVEL_TONE: Record<CheckLevel, CellTone> = { ok: 'good', warn: 'warn', alarm: 'alert', unknown: 'dim' };
 
@@ -184,6 +203,10 @@ export const healthView: ScreenView<HealthCheck> = {
   rows: (state) => memoChecks(state.connection, state.data),
   rowKey: (c) => c.id,
   columns: healthColumns,
+  actions: {
+    // K on the horizon check: the session holding it.
+    terminateBackend: (c, state) => (c?.id === 'horizon' ? horizonBackendRequest(state, 'server') : null),
+  },
   detail: (c) => [
     ['check', c.name],
     ['status', LEVEL_TEXT[c.level]],

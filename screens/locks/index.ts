@@ -12,5 +12,7 @@ export const locksScreen = defineScreen({
     details: { text: 'details: the whole query and the backend' },
     cancelQuery: {},
     terminateBackend: {},
+    rollbackPrepared: {},
+    commitPrepared: {},
   },
 });

@@ -7,16 +7,20 @@
 // lock_timeout (5 s) keeps it from queueing behind other sessions for long.
 // While it runs, the status line shows elapsed time and, after a second, the
 // server's own progress (pg_stat_progress_*) read on a short-lived monitor
-// connection.
+// connection. After a VACUUM of one table, the outcome says how many dead
+// tuples it had to leave (the table's statistics, which VACUUM sets to what
+// it could not remove) and what holds the horizon that kept them.
 import { openConnection, type PgConnection } from '../db/connection.js';
 import { progressText } from '../model/bloat.js';
 import type { RawRow } from '../db/queries/row.js';
 import type { TableRef } from '../model/sizes.js';
 import { mapRows, sqlFor } from '../db/registry.js';
+import { horizonText, oldestHolder, holderRemedy } from '../model/horizon.js';
 import { ActionError, oneLine, sqlState } from '../errors.js';
 import { duration } from '../format/format.js';
 import { millis } from '../format/size.js';
 import type { ActionRunContext, ActionSpec } from './action.js';
+import type { ClientBase } from 'pg';
 
 /** What a maintenance key aims at: a table, and the index when an index row is selected. */
 export interface MaintenanceTarget {
@@ -44,8 +48,50 @@ export const vacuumAnalyze: ActionSpec<MaintenanceTarget> = {
     'Removes dead tuples so their space is reused, and refreshes the planner statistics.',
     'Reads and writes go on meanwhile (it takes a SHARE UPDATE EXCLUSIVE lock).',
   ],
-  run: (ctx, t) => runMaintenance(ctx, `VACUUM (ANALYZE) ${t.table.qualified}`, (e) => explain(e, t, 'VACUUM')),
+  run: async (ctx, t) => {
+    const client = await ctx.client();
+    const started = (await client.query<{ at: string }>('SELECT clock_timestamp()::text AS at')).rows[0]?.at ?? null;
+    const done = await runMaintenance(ctx, `VACUUM (ANALYZE) ${t.table.qualified}`, (e) => explain(e, t, 'VACUUM'));
+    return started === null ? done : `${done}${await leftBehind(client, t, started)}`;
+  },
 };
+
+/** How long to wait for VACUUM's figures to reach the statistics (13 and 14: the statistics collector sends them on). */
+const STATS_WAIT_MS = 2_000;
+
+/**
+ * "; 700 dead tuples not yet removable: the oldest xmin is held by pid 4711
+ * (…): 12 xids, 1m05s old; K ends pid 4711 …", or "" when VACUUM removed
+ * them all (or its figures did not arrive in time: then nothing is claimed).
+ */
+async function leftBehind(client: ClientBase, t: MaintenanceTarget, started: string): Promise<string> {
+  let dead: number | null = null;
+  const deadline = Date.now() + STATS_WAIT_MS;
+  for (;;) {
+    // A fresh look at the statistics each time, not the transaction's cached one.
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const row = (
+      await client.query<{ dead: number; arrived: boolean | null }>(
+        `SELECT pg_stat_get_dead_tuples(c.oid)::float8 AS dead,
+                pg_stat_get_last_vacuum_time(c.oid) >= $2::timestamptz AS arrived
+         FROM pg_class c WHERE c.oid = to_regclass($1)`,
+        [t.table.qualified, started],
+      )
+    ).rows[0];
+    // Vacuumed since this VACUUM began: the figures are its own.
+    if (row?.arrived) {
+      dead = row.dead;
+      break;
+    }
+    if (!row || Date.now() >= deadline) return '';
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!dead) return '';
+  const holders = mapRows('horizon', (await client.query(sqlFor('horizon', t.serverVersionNum))).rows as RawRow[]);
+  const holder = oldestHolder(holders, 'here');
+  const why = holder ? `${horizonText(holder)}; ${holderRemedy(holder)}` : 'no holder of an old xmin is visible to this role';
+  return `; ${dead} dead tuples not yet removable: ${why}`;
+}
 
 export const analyzeTable: ActionSpec<MaintenanceTarget> = {
   id: 'analyzeTable',

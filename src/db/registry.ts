@@ -17,6 +17,7 @@ import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapReplicationOverview, mapReplicationSlot, mapStandby } from './queries/replication/map.js';
 import { mapConnectionSlots } from './queries/connection_slots/map.js';
+import { mapHorizonHolder } from './queries/horizon/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
 import { mapExtensionStatus, mapStatement, statementsVariant } from './queries/statements/map.js';
 import type { ExtensionStatus } from '../model/statements.js';
@@ -85,6 +86,8 @@ export const QUERIES = {
   // pg_ls_waldir() and pg_ls_archive_statusdir(): granted to pg_monitor; a role without it has this switched off.
   replicationOverview: { area: 'replication_overview', title: 'WAL, archiving and replay', map: mapReplicationOverview },
   connectionSlots: { area: 'connection_slots', title: 'connection slots', map: mapConnectionSlots },
+  // Who holds the vacuum horizon: read by the screens that name it (bloat, health) and by VACUUM's outcome.
+  horizon: { area: 'horizon', title: 'vacuum horizon', map: mapHorizonHolder },
 } satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
 export type { QueryId, RowOf } from '../model/rows.js';

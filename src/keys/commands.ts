@@ -60,6 +60,18 @@ export const COMMANDS = {
   slower: { keys: ['-'], kind: 'view', global: true, text: 'refresh less often (interval +0.5 s)' },
   cancelQuery: { keys: ['c'], kind: 'changes-server', onStandby: true, text: "cancel the selected backend's query (pg_cancel_backend), after y/n", hint: 'cancel' },
   terminateBackend: { keys: ['K'], kind: 'changes-server', onStandby: true, text: 'terminate the selected backend (pg_terminate_backend), after y/n', hint: 'kill' },
+  rollbackPrepared: {
+    keys: ['X'],
+    kind: 'changes-server',
+    text: 'ROLLBACK PREPARED the selected prepared transaction (in its own database), after y/n',
+    hint: 'rollback',
+  },
+  commitPrepared: {
+    keys: ['C'],
+    kind: 'changes-server',
+    text: 'COMMIT PREPARED the selected prepared transaction (in its own database), after y/n',
+    hint: 'commit',
+  },
   newRole: {
     keys: ['n'],
     kind: 'changes-server',

@@ -18,6 +18,8 @@ export interface Backend {
   backendSeconds: number | null;
   backendXid: string | null;
   backendXmin: string | null;
+  /** Age in transaction IDs of the older of backend_xmin and backend_xid: how far back it holds the vacuum horizon; null when it holds none. */
+  xminAge: number | null;
   leaderPid: number | null;
   blockedBy: number[];
   query: string;

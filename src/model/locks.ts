@@ -1,7 +1,14 @@
 // Who waits for whom: lock participants, and the blocking tree built from them.
 
-/** A session in a lock conflict: waiting, blocking, or both. */
+/**
+ * A session in a lock conflict (waiting, blocking, or both), a prepared
+ * transaction (it holds its locks with no session), or a holder pgtop cannot
+ * name (pg_blocking_pids() gave a pid it cannot see, or 0 with no prepared
+ * transaction to match): never left out, so its waiters are never roots.
+ */
 export interface LockParticipant {
+  kind: 'backend' | 'prepared' | 'unknown';
+  /** The backend; 0 for a prepared transaction or a holder without one. */
   pid: number;
   user: string | null;
   database: string | null;
@@ -10,6 +17,10 @@ export interface LockParticipant {
   waitEvent: string | null;
   /** Sessions this one waits for (pg_blocking_pids); empty for a pure blocker. */
   blockedBy: number[];
+  /** Prepared transactions (their gids) this one waits for: pg_blocking_pids() says 0 for them. */
+  blockedByPrepared: string[];
+  /** pg_blocking_pids() said 0 and no prepared transaction holds what it wants. */
+  blockedByUnknown: boolean;
   /** The lock it waits for, when it waits. */
   lockType: string | null;
   mode: string | null;
@@ -19,6 +30,8 @@ export interface LockParticipant {
   stateSeconds: number | null;
   query: string;
   hidden: boolean;
+  /** A prepared transaction's gid and transaction ID. */
+  prepared: { gid: string; xid: string } | null;
 }
 
 /** One line of the blocking tree: a session at a depth under its blocker. */
@@ -44,13 +57,14 @@ export interface LockTreeRow {
  * deadlock_timeout) are cut where they close, and a cycle with no root is
  * shown from its lowest pid.
  */
-export function blockingTree(participants: readonly LockParticipant[]): LockTreeRow[] {
-  const byPid = new Map(participants.map((p) => [p.pid, p]));
-  const blockersOf = new Map(participants.map((p) => [p.pid, p.blockedBy.filter((b) => b !== p.pid && byPid.has(b))]));
-  const ancestors = transitive((pid) => blockersOf.get(pid) ?? []);
-  const waitersOf = new Map<number, LockParticipant[]>();
+export function blockingTree(given: readonly LockParticipant[]): LockTreeRow[] {
+  const known = new Set(given.map(participantId));
+  const participants = [...given, ...unknownHolders(given, known)];
+  const blockersOf = new Map(participants.map((p) => [participantId(p), blockerIds(p, known).filter((b) => b !== participantId(p))]));
+  const ancestors = transitive((id) => blockersOf.get(id) ?? []);
+  const waitersOf = new Map<string, LockParticipant[]>();
   for (const p of participants) {
-    const blockers = blockersOf.get(p.pid)!;
+    const blockers = blockersOf.get(participantId(p))!;
     // Left out: a blocker that another blocker of p waits behind (unless they wait for each other: a cycle).
     const direct = blockers.filter((b) => !blockers.some((o) => o !== b && ancestors(o).has(b) && !ancestors(b).has(o)));
     for (const blocker of direct) {
@@ -60,47 +74,89 @@ export function blockingTree(participants: readonly LockParticipant[]): LockTree
     }
   }
   for (const list of waitersOf.values()) list.sort(longestWaitFirst);
-  const behind = transitive((pid) => (waitersOf.get(pid) ?? []).map((w) => w.pid));
+  const behind = transitive((id) => (waitersOf.get(id) ?? []).map(participantId));
 
   const rows: LockTreeRow[] = [];
-  const shown = new Set<number>();
-  const visit = (p: LockParticipant, depth: number, path: number[]): void => {
-    const onPath = new Set(path).add(p.pid);
+  const shown = new Set<string>();
+  const visit = (p: LockParticipant, depth: number, path: string[]): void => {
+    const id = participantId(p);
+    const onPath = new Set(path).add(id);
     let waiterCount = 0;
-    for (const pid of behind(p.pid)) if (!onPath.has(pid)) waiterCount += 1;
-    rows.push({ key: [...path, p.pid].join('/'), depth, participant: p, waiterCount });
-    shown.add(p.pid);
-    for (const waiter of waitersOf.get(p.pid) ?? []) {
-      if (!onPath.has(waiter.pid)) visit(waiter, depth + 1, [...path, p.pid]);
+    for (const other of behind(id)) if (!onPath.has(other)) waiterCount += 1;
+    rows.push({ key: [...path, id].join('/'), depth, participant: p, waiterCount });
+    shown.add(id);
+    for (const waiter of waitersOf.get(id) ?? []) {
+      if (!onPath.has(participantId(waiter))) visit(waiter, depth + 1, [...path, id]);
     }
   };
 
-  const isRoot = (p: LockParticipant) => blockersOf.get(p.pid)!.length === 0;
+  const isRoot = (p: LockParticipant) => blockersOf.get(participantId(p))!.length === 0;
   const roots = participants.filter(isRoot).sort((a, b) => (b.xactSeconds ?? 0) - (a.xactSeconds ?? 0));
   for (const root of roots) visit(root, 0, []);
   // Whatever is left sits in a cycle.
   for (const p of [...participants].sort((a, b) => a.pid - b.pid)) {
-    if (!shown.has(p.pid)) visit(p, 0, []);
+    if (!shown.has(participantId(p))) visit(p, 0, []);
   }
   return rows;
 }
 
-/** Every pid reachable through `next` (memoized; a cycle stops where it closes). */
-function transitive(next: (pid: number) => readonly number[]): (pid: number) => Set<number> {
-  const memo = new Map<number, Set<number>>();
-  const visiting = new Set<number>();
-  const reach = (pid: number): Set<number> => {
-    const known = memo.get(pid);
+/** How the tree names a participant: a backend by its pid, a prepared transaction by its gid. */
+export function participantId(p: LockParticipant): string {
+  if (p.kind === 'prepared') return `prepared:${p.prepared?.gid ?? ''}`;
+  if (p.kind === 'unknown') return `unknown:${p.pid}`;
+  return String(p.pid);
+}
+
+/** Who a participant waits for, by id; a blocker not among the rows is an unknown holder ("unknown:<pid>", "unknown:0"). */
+function blockerIds(p: LockParticipant, known: ReadonlySet<string>): string[] {
+  const ids = [
+    ...p.blockedBy.map((pid) => (known.has(String(pid)) ? String(pid) : `unknown:${pid}`)),
+    ...p.blockedByPrepared.map((gid) => (known.has(`prepared:${gid}`) ? `prepared:${gid}` : 'unknown:0')),
+    ...(p.blockedByUnknown ? ['unknown:0'] : []),
+  ];
+  return [...new Set(ids)];
+}
+
+/**
+ * The holders waiters name but the rows do not hold (a pid gone from
+ * pg_stat_activity or not visible, a prepared transaction gone since,
+ * pg_blocking_pids()' 0 with no match): an "unknown holder" row each, so
+ * their waiters sit under something instead of passing for roots.
+ */
+function unknownHolders(participants: readonly LockParticipant[], known: ReadonlySet<string>): LockParticipant[] {
+  const holders = new Map<string, LockParticipant>();
+  for (const p of participants) {
+    for (const id of blockerIds(p, known)) {
+      if (id.startsWith('unknown:') && !holders.has(id)) holders.set(id, unknownHolder(Number(id.slice('unknown:'.length))));
+    }
+  }
+  return [...holders.values()];
+}
+
+function unknownHolder(pid: number): LockParticipant {
+  return {
+    kind: 'unknown', pid, user: null, database: null, application: '', state: null, waitEvent: null,
+    blockedBy: [], blockedByPrepared: [], blockedByUnknown: false, lockType: null, mode: null, relation: null,
+    waitSeconds: null, xactSeconds: null, stateSeconds: null, query: '', hidden: false, prepared: null,
+  };
+}
+
+/** Every participant reachable through `next` (memoized; a cycle stops where it closes). */
+function transitive(next: (id: string) => readonly string[]): (id: string) => Set<string> {
+  const memo = new Map<string, Set<string>>();
+  const visiting = new Set<string>();
+  const reach = (id: string): Set<string> => {
+    const known = memo.get(id);
     if (known) return known;
-    const result = new Set<number>();
-    if (visiting.has(pid)) return result;
-    visiting.add(pid);
-    for (const n of next(pid)) {
+    const result = new Set<string>();
+    if (visiting.has(id)) return result;
+    visiting.add(id);
+    for (const n of next(id)) {
       result.add(n);
       for (const m of reach(n)) result.add(m);
     }
-    visiting.delete(pid);
-    memo.set(pid, result);
+    visiting.delete(id);
+    memo.set(id, result);
     return result;
   };
   return reach;

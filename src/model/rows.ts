@@ -7,6 +7,7 @@ import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
 import type { ConnectionSlots, HealthSnapshot } from './health.js';
+import type { HorizonHolder } from './horizon.js';
 import type { ClusterInstance } from './instances.js';
 import type { LockParticipant } from './locks.js';
 import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
@@ -38,6 +39,7 @@ export interface QueryRows {
   replicationSlots: ReplicationSlot;
   replicationOverview: ReplicationOverview;
   connectionSlots: ConnectionSlots;
+  horizon: HorizonHolder;
 }
 
 export type QueryId = keyof QueryRows;

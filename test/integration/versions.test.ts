@@ -2,7 +2,8 @@
 // superuser and as a role with only pg_monitor. One cluster per major, one
 // after another: the conditions each screen shows are created once (a lock
 // wait, a running VACUUM, a bloated table, unused and duplicate indexes, a
-// statement called 100 times, a changed setting), then each query runs with
+// statement called 100 times, a changed setting, a prepared transaction with
+// a waiter, a logical slot holding a catalog_xmin), then each query runs with
 // the SQL the planner picks for that server (and, for pg_stat_statements, for
 // the extension version installed) and its mapped rows are checked.
 // Binaries: PostgreSQL 15 is Debian's; the others come from the
@@ -39,6 +40,7 @@ const MAJORS: { major: number; binDir: string }[] = [
 
 const MONITOR = { user: 'pgtop_monitor', password: 'monitor-pass-4' };
 const MARKER = 'pgtop_version_marker';
+const PREPARED_GID = 'pgtop_versions_gid';
 
 type Outcome = { rows: unknown[] } | { error: string; code: string | undefined };
 
@@ -72,12 +74,23 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
 
   const activity = rowsOf(outcomes, 'activity');
   expect(activity.find((b) => b.application === 'waiter')).toMatchObject({ state: 'active', waitEventType: 'Lock', hidden: false });
+  // The blocker holds a transaction ID: how old it is, in transaction IDs.
+  expect(activity.find((b) => b.application === 'blocker')!.xminAge).toBeGreaterThan(0);
 
   const locks = rowsOf(outcomes, 'locks');
   const waiter = locks.find((p) => p.application === 'waiter');
   // Schema-qualified: pgtop's search_path is pg_catalog alone, so regclass names the schema.
   expect(waiter).toMatchObject({ relation: 'public.locked_t', mode: 'AccessShareLock' });
   expect(locks.find((p) => p.application === 'blocker')).toBeDefined();
+  // A prepared transaction holds the row its waiter wants: named, never "pid 0".
+  expect(locks.find((p) => p.kind === 'prepared')).toMatchObject({ prepared: { gid: PREPARED_GID }, user: 'postgres', database: 'shop', state: 'prepared' });
+  expect(locks.find((p) => p.application === 'prepared-waiter')).toMatchObject({ blockedBy: [], blockedByPrepared: [PREPARED_GID], blockedByUnknown: false, lockType: 'transactionid' });
+
+  const horizon = rowsOf(outcomes, 'horizon');
+  expect(horizon.find((h) => h.kind === 'prepared')).toMatchObject({ name: PREPARED_GID, user: 'postgres', database: 'shop', holdsHere: true });
+  expect(horizon.find((h) => h.kind === 'catalog slot')).toMatchObject({ name: 'pgtop_versions_slot', state: 'inactive', holdsHere: false });
+  expect(horizon.find((h) => h.application === 'blocker')).toMatchObject({ kind: 'backend', state: 'idle in transaction', holdsHere: true });
+  expect(horizon.every((h) => h.xidAge > 0)).toBe(true);
 
   const ext = rowsOf(outcomes, 'statementsExtension')[0]!;
   expect(ext).toMatchObject({ database: 'shop', preloaded: true, seesAll: true, schema: 'public' });
@@ -141,7 +154,9 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   // Replication, on a primary with no standby: the slot, archiving off, pg_wal read (pg_ls_waldir: granted to pg_monitor).
   const wal = rowsOf(outcomes, 'replicationOverview');
   expect(wal).toHaveLength(1);
-  expect(wal[0]).toMatchObject({ inRecovery: false, archiveMode: 'off', standbys: 0, inactiveSlots: 1, inactiveWorstSlot: 'pgtop_version_slot', replayPaused: null, receiverStatus: null });
+  expect(wal[0]).toMatchObject({ inRecovery: false, archiveMode: 'off', standbys: 0, inactiveSlots: 2, replayPaused: null, receiverStatus: null });
+  // Two inactive slots (the horizon's logical one and this physical one): the worst is whichever keeps more WAL.
+  expect(['pgtop_version_slot', 'pgtop_versions_slot']).toContain(wal[0]!.inactiveWorstSlot);
   expect(wal[0]!.walBytes).toBeGreaterThan(0);
   expect(wal[0]!.walSegmentBytes).toBe(16 * 1024 * 1024);
   expect(rowsOf(outcomes, 'replicationStandbys')).toEqual([]);
@@ -159,7 +174,7 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(slots.topApplications.length).toBeGreaterThan(0);
 
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots', 'connectionSlots']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'horizon', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots', 'connectionSlots']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];
@@ -205,6 +220,8 @@ async function conditions(cluster: LocalCluster): Promise<pg.Client[]> {
     SELECT * FROM orders WHERE id = 1;
   `);
   await shop.query(`ALTER DATABASE shop SET work_mem = '12MB'`);
+  // Before any transaction is left open: creating a logical slot waits for every running one.
+  await shop.query("SELECT pg_create_logical_replication_slot('pgtop_versions_slot', 'test_decoding')");
   // A physical slot nobody uses, reserving WAL from now (wal_level replica is the default on 13+).
   await shop.query("SELECT pg_create_physical_replication_slot('pgtop_version_slot', true)");
   for (let i = 0; i < 100; i++) await shop.query(`SELECT id AS ${MARKER} FROM orders WHERE id = $1`, [i + 1]);
@@ -215,6 +232,12 @@ async function conditions(cluster: LocalCluster): Promise<pg.Client[]> {
   await blocker.query('BEGIN; LOCK TABLE locked_t IN ACCESS EXCLUSIVE MODE');
   const waiter = await open('waiter');
   void waiter.query('SELECT count(*) FROM locked_t').catch(() => undefined);
+  // A row held by a prepared transaction, and a session waiting for it.
+  const preparer = await open('preparer');
+  await preparer.query(`CREATE TABLE prepared_t (id int PRIMARY KEY); INSERT INTO prepared_t VALUES (1)`);
+  await preparer.query(`BEGIN; UPDATE prepared_t SET id = 1 WHERE id = 1; PREPARE TRANSACTION '${PREPARED_GID}'`);
+  const preparedWaiter = await open('prepared-waiter');
+  void preparedWaiter.query('UPDATE prepared_t SET id = 1 WHERE id = 1').catch(() => undefined);
   // A VACUUM slowed to a crawl by its cost delay, so its progress can be read.
   const vacuumer = await open('vacuumer');
   await vacuumer.query('SET vacuum_cost_delay = 100; SET vacuum_cost_limit = 1');
@@ -224,17 +247,17 @@ async function conditions(cluster: LocalCluster): Promise<pg.Client[]> {
   await waitFor(
     async () => {
       const r = await watcher.query(
-        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name = 'waiter' AND wait_event_type = 'Lock')::int AS waits, (SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = 'slow'::regclass)::int AS vacuums",
+        "SELECT (SELECT count(*) FROM pg_stat_activity WHERE application_name IN ('waiter', 'prepared-waiter') AND wait_event_type = 'Lock')::int AS waits, (SELECT count(*) FROM pg_stat_progress_vacuum WHERE relid = 'slow'::regclass)::int AS vacuums",
       );
       const { waits, vacuums } = r.rows[0] as { waits: number; vacuums: number };
-      if (waits !== 1 || vacuums !== 1) return undefined;
+      if (waits !== 2 || vacuums !== 1) return undefined;
       // The statistics of the setup must have reached the shared counters (13 and 14: the collector).
       const stats = await watcher.query("SELECT n_dead_tup::int AS dead FROM pg_stat_user_tables WHERE relname = 'bloated'");
       return stats.rows[0]?.dead === 600 ? true : undefined;
     },
     { what: 'the lock wait, the slow VACUUM and the statistics', timeoutMs: 20_000 },
   );
-  return [blocker, waiter, vacuumer, watcher];
+  return [blocker, waiter, preparer, preparedWaiter, vacuumer, watcher];
 }
 
 function connectionTo(cluster: LocalCluster, database: string, who: 'superuser' | 'monitor') {
@@ -252,7 +275,8 @@ for (const { major, binDir } of MAJORS) {
     beforeAll(async () => {
       if (!existsSync(join(binDir, 'postgres'))) throw new Error(`PostgreSQL ${major} binaries are missing in ${binDir}: run npm ci (or install Debian's postgresql-15)`);
       if (binDir.includes('node_modules')) hydrateEmbeddedSymlinks(dirname(dirname(binDir)));
-      cluster = await startLocalCluster({ binDir });
+      // Prepared transactions and a logical slot are among the conditions.
+      cluster = await startLocalCluster({ binDir, settings: { max_prepared_transactions: '10', wal_level: 'logical' } });
       expect(cluster.majorVersion).toBe(major);
       sessions = await conditions(cluster);
     }, 60_000);

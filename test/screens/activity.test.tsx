@@ -24,7 +24,7 @@ describe('activity screen', () => {
     expect(frame).toContain('TPS 42.5');
     expect(frame).toContain('cache hit 99.1%');
     expect(frame).toContain('every 2s');
-    expect(frame).toMatch(/PID\s+USER\s+DB\s+APP\s+CLIENT\s+STATE\s+WAIT\s+XACT\s+TIME\s+QUERY/);
+    expect(frame).toMatch(/PID\s+USER\s+DB\s+APP\s+CLIENT\s+STATE\s+WAIT\s+XACT\s+XMIN AGE\s+TIME\s+QUERY/);
     expect(frame).toContain('10.0.0.7:51234');
     expect(frame).toContain('*900');
     expect(frame).toContain('idle in tx');
@@ -62,11 +62,36 @@ describe('activity screen', () => {
     await app.press('s');
     let frame = await app.waitFor('sorted by XACT ↓');
     await app.press('s');
+    frame = await app.waitFor('sorted by XMIN AGE ↓');
+    await app.press('s');
     frame = await app.waitFor('sorted by PID ↓');
     expect(frame.indexOf(' 900 ')).toBeLessThan(frame.indexOf(' 101 '));
     await app.press('S');
     frame = await app.waitFor('sorted by PID ↑');
     expect(frame.indexOf(' 101 ')).toBeLessThan(frame.indexOf(' 900 '));
+  });
+
+  it('shows how old each xmin is and marks the oldest, pgtop\'s own left out; s sorts by it', async () => {
+    const holding = [
+      backend({ pid: 201, user: 'alice', state: 'idle in transaction', xminAge: 29_861, backendXmin: '1000', xactSeconds: 400 }),
+      backend({ pid: 202, user: 'bob', xminAge: 3, backendXmin: '30858' }),
+      backend({ pid: 203, user: 'carol', xminAge: null }),
+      // pgtop's own monitor holds a snapshot while it reads: never the one to blame.
+      backend({ pid: 900, user: 'postgres', xminAge: 40_000 }),
+    ];
+    app = renderApp({ patch: connectedWith(holding, [], [900]) });
+    await app.resize(160, 30);
+    let frame = await app.waitFor('XMIN AGE');
+    expect(frame).toMatch(/201 .*idle in tx .*29\.9k◀/);
+    expect(frame).toMatch(/202 .* 3 /);
+    expect(frame).not.toMatch(/40\.0k◀/);
+    await app.press('s', 's');
+    frame = await app.waitFor('sorted by XMIN AGE ↓');
+    const order = ['900', '201', '202'].map((pid) => frame.indexOf(`${pid} `));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    await app.press('g', 'j', 'enter');
+    frame = await app.waitFor('29861 xids old');
+    expect(frame).toContain('the oldest of any session, it holds back what VACUUM may remove; K ends it');
   });
 
   it('Enter shows the whole query and the backend details; Esc goes back', async () => {

@@ -3,7 +3,7 @@
 // wraparound with its warning, and maintenance running now.
 import { afterEach, describe, expect, it } from 'vitest';
 import { XID_WRAPAROUND } from '../../src/model/bloat.js';
-import { bloatTable, connectedWithResults, overview, progress, result } from '../support/maintenance-fixtures.js';
+import { bloatTable, connectedWithResults, horizonHolder, overview, progress, result } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let app: RenderedApp | undefined;
@@ -42,6 +42,40 @@ describe('bloat screen', () => {
     expect(frame).toMatch(/VACUUM \(autovacuum\) orders: scanning heap 45% \(90\/200 blocks\) · 12s · pid 4242/);
     expect(frame).toMatch(/VACUUM FULL stock: seq scanning heap 45%/);
     expect(frame).toMatch(/XID age: shop 1\.3G .*60\.0% of wraparound\) · WARN: past 50% of wraparound/);
+  });
+
+  it('names what holds the vacuum horizon above the table; a table vacuumed since it began says "held", its details say why, K aims at the holder', async () => {
+    const held = [
+      // Vacuumed 10 s ago, while the session has held its snapshot for 2m05s: its 700 dead tuples are not yet removable.
+      bloatTable({ table: 'bloated', liveTuples: 300, deadTuples: 700, deadRatio: 0.7, rowEstimate: 300, lastVacuumSeconds: 10 }),
+      // Not vacuumed since: due, as before.
+      bloatTable({ table: 'orders', liveTuples: 4000, deadTuples: 6000, deadRatio: 0.6, rowEstimate: 10000, lastAutovacuumSeconds: 7200 }),
+    ];
+    app = renderApp({ screen: 'bloat', patch: connectedWithResults({ bloatTables: result(held), bloatOverview: result([overview]), bloatProgress: result([]), horizon: result([horizonHolder()]) }) });
+    await app.resize(160, 30);
+    let frame = await app.waitFor(/vacuum horizon: pid 4711 \(alice, shop, reporting, idle in transaction\) holds the oldest xmin, 29\.9k xids, 2m05s old · K ends pid 4711/);
+    expect(frame).toMatch(/bloated\s+300\s+700\s+70%\s+held\s+10s/);
+    expect(frame).toMatch(/orders\s+4000\s+6000\s+60%\s+due/);
+    // Sorted by dead tuples: orders first, then bloated.
+    await app.press('g', 'j', 'enter');
+    frame = await app.waitFor('Bloat: details');
+    expect(frame).toMatch(/vacuum horizon\s+700 dead tuples are not yet removable: the oldest xmin is held by pid 4711/);
+    await app.press('escape', 'K');
+    frame = await app.waitFor('will run');
+    expect(frame).toContain('Terminate backend pid 4711');
+  });
+
+  it('says nothing holds the horizon when nothing does, and names a prepared transaction with what ends it', async () => {
+    app = renderApp({ screen: 'bloat', patch: connectedWithResults({ bloatTables: result(tables), bloatOverview: result([overview]), horizon: result([]) }) });
+    await app.resize(160, 30);
+    await app.waitFor('vacuum horizon: nothing holds an old xmin');
+    app.unmount();
+    const prepared = horizonHolder({ kind: 'prepared', pid: null, name: 'order-77', application: null, state: null, seconds: 400 });
+    app = renderApp({ screen: 'bloat', patch: connectedWithResults({ bloatTables: result(tables), bloatOverview: result([overview]), horizon: result([prepared]) }) });
+    await app.resize(200, 30);
+    await app.waitFor(/vacuum horizon: prepared transaction 'order-77' \(owner alice, shop\) holds the oldest xmin, 29\.9k xids, 6m40s old · X on the locks screen rolls it back/);
+    await app.press('K');
+    await app.waitFor('nothing selected to act on');
   });
 
   it('v and F aim at the selected table; F wants its name typed', async () => {

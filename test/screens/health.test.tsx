@@ -2,7 +2,7 @@
 // number, and the charts drawn from the history of refreshes.
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendSample, type HistorySample } from '../../src/store/history.js';
-import { connectedWithResults, healthSnapshot, result } from '../support/maintenance-fixtures.js';
+import { connectedWithResults, healthSnapshot, horizonHolder, result } from '../support/maintenance-fixtures.js';
 import { renderApp, type RenderedApp } from '../support/render-app.js';
 
 let app: RenderedApp | undefined;
@@ -24,6 +24,8 @@ describe('health screen', () => {
         s.data.history = history(60);
       },
     });
+    // A dozen checks fill 24 rows: the charts come under them where the terminal has room.
+    await app.resize(100, 40);
     const frame = await app.waitFor('CHECK');
     expect(frame).toMatch(/OK\s+connectivity\s+connected, last refresh 7 ms for 2 queries/);
     expect(frame).toMatch(/OK\s+connections\s+12 of max_connections 100 \(12%\)/);
@@ -37,8 +39,22 @@ describe('health screen', () => {
     expect(frame).toMatch(/[┼┤][╭╮╰╯─]/);
   });
 
+  it('names what holds the vacuum horizon, amber from 30 s, and K there ends the session holding it', async () => {
+    app = renderApp({ screen: 'health', patch: connectedWithResults({ health: result([healthSnapshot()]), horizon: result([horizonHolder({ seconds: 45 })]) }) });
+    await app.resize(160, 40);
+    const frame = await app.waitFor('vacuum horizon');
+    expect(frame).toMatch(/WARN\s+vacuum horizon\s+29\.9k xids, 45s old: pid 4711 \(alice, shop/);
+    const lines = frame.split('\n');
+    const at = lines.findIndex((l) => l.includes('vacuum horizon'));
+    const first = lines.findIndex((l) => l.includes('connectivity'));
+    for (let i = first; i < at; i++) await app.press('j');
+    await app.press('K');
+    await app.waitFor('Terminate backend pid 4711');
+  });
+
   it('says the charts are collecting before the second refresh, and Enter explains a check', async () => {
     app = renderApp({ screen: 'health', patch: connectedWithResults({ health: result([healthSnapshot({ lockWaits: 3, longestLockWaitSeconds: 40 })]) }) });
+    await app.resize(100, 40);
     const frame = await app.waitFor('CHECK');
     expect(frame).toMatch(/ALARM\s+lock waits\s+3 session\(s\) waiting \(up to 40s\)/);
     expect(frame).toContain('collecting: one point per refresh');

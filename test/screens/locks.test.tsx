@@ -25,6 +25,34 @@ describe('locks screen', () => {
     expect(lines[blocker + 2]).toMatch(/^\s+└ 202\s.*Exclusive\s+tuple\s+accounts\s+30s/);
   });
 
+  it('puts a prepared transaction at the root with its gid, owner and age, the waiter under it; X asks to roll it back in its database', async () => {
+    const prepared = [
+      participant({ pid: 0, kind: 'prepared', prepared: { gid: 'order-77', xid: '745' }, user: 'alice', database: 'shop', state: 'prepared', xactSeconds: 125, query: '' }),
+      participant({ pid: 301, blockedByPrepared: ['order-77'], lockType: 'transactionid', mode: 'ShareLock', relation: 'accounts', waitSeconds: 20 }),
+      // pg_blocking_pids() said 0 and no prepared transaction matched: under an unknown holder, not a root.
+      participant({ pid: 302, blockedByUnknown: true, lockType: 'transactionid', mode: 'ShareLock', waitSeconds: 5 }),
+    ];
+    app = renderApp({ screen: 'locks', patch: connectedWith([], prepared) });
+    await app.resize(140, 30);
+    const frame = await app.waitFor('RELATION');
+    const lines = frame.split('\n');
+    const root = lines.findIndex((l) => /^prepared\s/.test(l));
+    expect(lines[root]).toMatch(/^prepared\s+alice\s+shop\s+prepared\s+blocks 1\s+.*2m05s\s+prepared 'order-77' · xid 745/);
+    expect(lines[root + 1]).toMatch(/^└ 301\s.*Share\s+transactionid\s+accounts\s+20s/);
+    const unknown = lines.findIndex((l) => /^unknown\s/.test(l));
+    expect(lines[unknown]).toMatch(/^unknown\s+\?\s+blocks 1\s+.*unknown holder: no session/);
+    expect(lines[unknown + 1]).toMatch(/^└ 302\s/);
+    expect(frame).not.toMatch(/^30[12]\s/m);
+    await app.press('X');
+    const confirm = await app.waitFor('will run');
+    expect(confirm).toContain("Roll back prepared transaction 'order-77'");
+    expect(confirm).toContain("will run: ROLLBACK PREPARED 'order-77';");
+    expect(confirm).toMatch(/database shop/);
+    expect(confirm).toMatch(/blocks\s+1 session/);
+    await app.press('n', 'j', 'X');
+    await app.waitFor('nothing selected to act on');
+  });
+
   it('says so when nobody waits', async () => {
     app = renderApp({ screen: 'locks', patch: connectedWith([], []) });
     await app.waitFor('no session is waiting on a lock');

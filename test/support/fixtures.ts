@@ -8,13 +8,14 @@ export function backend(overrides: Partial<Backend> & { pid: number }): Backend 
   return {
     user: 'app', database: 'shop', application: 'web', client: '10.0.0.7:51234', backendType: 'client backend',
     state: 'active', waitEventType: null, waitEvent: null, xactSeconds: 1.5, querySeconds: 1.5, stateSeconds: 1.5,
-    backendSeconds: 600, backendXid: null, backendXmin: null, leaderPid: null, blockedBy: [], query: 'SELECT 1', hidden: false,
+    backendSeconds: 600, backendXid: null, backendXmin: null, xminAge: null, leaderPid: null, blockedBy: [], query: 'SELECT 1', hidden: false,
     ...overrides,
   };
 }
 
 export function participant(overrides: Partial<LockParticipant> & { pid: number }): LockParticipant {
   return {
+    kind: 'backend', blockedByPrepared: [], blockedByUnknown: false, prepared: null,
     user: 'app', database: 'shop', application: 'psql', state: 'active', waitEvent: null, blockedBy: [], lockType: null,
     mode: null, relation: null, waitSeconds: null, xactSeconds: 30, stateSeconds: 30, query: 'UPDATE t SET v = 1', hidden: false,
     ...overrides,

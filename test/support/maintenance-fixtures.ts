@@ -3,6 +3,7 @@
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from '../../src/model/bloat.js';
 import type { Setting } from '../../src/model/config.js';
 import type { HealthSnapshot } from '../../src/model/health.js';
+import type { HorizonHolder } from '../../src/model/horizon.js';
 import type { DatabaseSize, IndexUsage, TableSize } from '../../src/model/sizes.js';
 import type { ExtensionStatus, Statement } from '../../src/model/statements.js';
 import type { PgtopState, SourceResult } from '../../src/store/store.js';
@@ -106,5 +107,14 @@ export function connectedWithResults(results: PgtopState['data']['results']) {
     s.data.header = header;
     s.data.rates = { tps: 42.5, cacheHitRatio: 0.991 };
     s.data.results = results;
+  };
+}
+
+/** A holder of the vacuum horizon as the horizon query gives it: by default a session idle in transaction for 2m05s. */
+export function horizonHolder(overrides: Partial<HorizonHolder> = {}): HorizonHolder {
+  return {
+    kind: 'backend', pid: 4711, user: 'alice', database: 'shop', application: 'reporting', client: '10.0.0.7', state: 'idle in transaction',
+    name: null, xmin: '1000', xidAge: 29_861, seconds: 125, holdsHere: true,
+    ...overrides,
   };
 }

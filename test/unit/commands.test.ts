@@ -57,7 +57,7 @@ describe('the command catalogue', () => {
     const changing = (Object.entries(COMMANDS) as [CommandId, { kind: string }][]).filter(([, c]) => c.kind === 'changes-server').map(([id]) => id);
     expect(changing.sort()).toEqual(
       ['cancelQuery', 'terminateBackend', 'newRole', 'changePassword', 'vacuumTable', 'analyzeTable', 'vacuumFull', 'reindex', 'enableStatements',
-        'backupNow', 'restoreBackup', 'deleteBackup', 'resetSession', 'dropSlot'].sort(),
+        'backupNow', 'restoreBackup', 'deleteBackup', 'resetSession', 'dropSlot', 'rollbackPrepared', 'commitPrepared'].sort(),
     );
     expect(COMMANDS.verifyBackup.kind).toBe('dialog');
   });

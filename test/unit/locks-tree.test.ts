@@ -3,6 +3,7 @@ import { blockingTree, type LockParticipant } from '../../src/model/locks.js';
 
 function p(pid: number, blockedBy: number[] = [], waitSeconds: number | null = null): LockParticipant {
   return {
+    kind: 'backend', blockedByPrepared: [], blockedByUnknown: false, prepared: null,
     pid, user: 'u', database: 'd', application: '', state: blockedBy.length ? 'active' : 'idle in transaction', waitEvent: null,
     blockedBy, lockType: blockedBy.length ? 'transactionid' : null, mode: blockedBy.length ? 'ShareLock' : null, relation: null,
     waitSeconds, xactSeconds: 10, stateSeconds: 1, query: `q${pid}`, hidden: false,
@@ -39,7 +40,24 @@ describe('blockingTree', () => {
     expect(shape(rows)).toEqual(['5(1)', '  6(0)']);
   });
 
-  it('ignores blockers that are not in the result (ended meanwhile)', () => {
-    expect(shape(blockingTree([p(7, [99], 1)]))).toEqual(['7(0)']);
+  it('puts a waiter whose blocker is not in the result under an unknown holder, never at the root', () => {
+    const rows = blockingTree([p(7, [99], 1), p(8, [99], 2)]);
+    expect(rows.map((r) => `${'  '.repeat(r.depth)}${r.participant.kind}:${r.participant.pid}(${r.waiterCount})`)).toEqual(['unknown:99(2)', '  backend:8(0)', '  backend:7(0)']);
+  });
+
+  it('puts a waiter of a prepared transaction under it, and one blocked by "pid 0" with no match under an unknown holder', () => {
+    const prepared: LockParticipant = { ...p(0), kind: 'prepared', user: 'alice', prepared: { gid: 'x', xid: '745' }, xactSeconds: 60 };
+    const waiter = { ...p(7, [], 3), blockedByPrepared: ['x'], lockType: 'transactionid', mode: 'ShareLock' };
+    const queued = { ...p(8, [7], 1) };
+    const orphan = { ...p(9, [], 2), blockedByUnknown: true, lockType: 'transactionid', mode: 'ShareLock' };
+    const rows = blockingTree([waiter, queued, prepared, orphan]);
+    expect(rows.map((r) => `${'  '.repeat(r.depth)}${r.participant.kind}:${r.participant.prepared?.gid ?? r.participant.pid}(${r.waiterCount})`)).toEqual([
+      'prepared:x(2)',
+      '  backend:7(1)',
+      '    backend:8(0)',
+      'unknown:0(1)',
+      '  backend:9(0)',
+    ]);
+    expect(rows.filter((r) => r.depth === 0).every((r) => r.participant.kind !== 'backend')).toBe(true);
   });
 });

@@ -17,6 +17,8 @@ SELECT a.pid,
        extract(epoch FROM now() - a.backend_start)::float8 AS backend_seconds,
        a.backend_xid::text AS backend_xid,
        a.backend_xmin::text AS backend_xmin,
+       -- How far back it holds the vacuum horizon: its snapshot or its own transaction ID, the older.
+       greatest(age(a.backend_xmin), age(a.backend_xid))::float8 AS xmin_age,
        a.leader_pid,
        CASE WHEN a.wait_event_type = 'Lock' THEN pg_blocking_pids(a.pid) END AS blocked_by,
        a.query

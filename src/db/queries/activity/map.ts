@@ -25,6 +25,7 @@ export function mapBackend(row: RawRow): Backend {
     backendSeconds: num(row, 'backend_seconds'),
     backendXid: str(row, 'backend_xid'),
     backendXmin: str(row, 'backend_xmin'),
+    xminAge: num(row, 'xmin_age'),
     leaderPid: num(row, 'leader_pid'),
     blockedBy: intArray(row, 'blocked_by'),
     query: hidden ? '' : (query ?? ''),
