@@ -2,19 +2,39 @@
 // WAL. On a primary: each standby (pg_stat_replication), every replication
 // slot, archiving (pg_stat_archiver) and pg_wal. On a standby: its WAL
 // receiver and its replay (paused or not), then its own slots, archiving and
-// pg_wal. The BEHIND column is always bytes of WAL: not yet replayed by a
-// standby, kept by a slot, waiting to be archived, or in pg_wal. Pure:
-// rendered by TableScreen and --once.
+// pg_wal. With -k cluster/NAME, every instance pod of the CloudNativePG
+// cluster comes first: its role, readiness and the lag of the standby
+// streaming under its name; `m` moves the dashboard to it. The BEHIND column
+// is always bytes of WAL: not yet replayed by a standby, kept by a slot,
+// waiting to be archived, or in pg_wal. Pure: rendered by TableScreen and --once.
 import { actionRequest } from '../../src/actions/action.js';
 import { dropReplicationSlot } from '../../src/actions/replication.js';
 import { duration } from '../../src/format/format.js';
 import { bytes } from '../../src/format/size.js';
+import { sortInstances, standbyOf, type ClusterInstance, type CurrentInstance } from '../../src/model/instances.js';
 import { archivingFails, LAG_ALARM_BYTES, LAG_WARN_BYTES, type ReplicationOverview, type ReplicationSlot, type Standby } from '../../src/model/replication.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { memoizeLast, type CellTone, type Column } from '../../src/render/table.js';
+import { selectedRowIndex } from '../../src/store/cursor.js';
 import type { PgtopState } from '../../src/store/store.js';
 
+/**
+ * An instance pod of a CloudNativePG cluster; `standby` is what this server's
+ * pg_stat_replication says of it, and `replay` this server's own replay when
+ * the dashboard is on that instance (a replica's lag seen from itself).
+ */
+export interface InstanceItem {
+  kind: 'instance';
+  instance: ClusterInstance;
+  standby: Standby | undefined;
+  /** The dashboard is connected to this pod now. */
+  current: boolean;
+  pinned: boolean;
+  replay: ReplicationOverview | undefined;
+}
+
 export type ReplicationItem =
+  | InstanceItem
   | { kind: 'standby'; standby: Standby }
   | { kind: 'slot'; slot: ReplicationSlot }
   | { kind: 'receiver' | 'replay' | 'archiving' | 'pg_wal'; overview: ReplicationOverview };
@@ -31,8 +51,35 @@ function slotTone(s: ReplicationSlot): CellTone {
   return (s.retainedBytes ?? 0) >= LAG_WARN_BYTES ? 'alert' : 'warn';
 }
 
+/** Bytes of WAL a replica has not replayed: seen from the primary (its walsender), or from itself when the dashboard is on it. */
+function instanceLagBytes(item: InstanceItem): number | null {
+  if (item.standby) return item.standby.replayLagBytes;
+  if (item.current && item.replay?.inRecovery) return item.replay.replayLagBytes;
+  return null;
+}
+
+function instanceLagSeconds(item: InstanceItem): number | null {
+  if (item.standby) return item.standby.replayLagSeconds;
+  if (item.current && item.replay?.inRecovery) return (item.replay.replayLagBytes ?? 0) > 0 ? item.replay.replayLagSeconds : null;
+  return null;
+}
+
+function instanceState(i: ClusterInstance): string {
+  if (i.ready) return 'Ready';
+  return i.waiting ?? (i.phase === 'Running' ? 'not Ready' : i.phase);
+}
+
+function instanceTone(item: InstanceItem): CellTone {
+  if (!item.instance.ready) return 'alert';
+  if (item.instance.role === 'replica' && item.standby === undefined && !item.current) return 'warn';
+  return lagTone(instanceLagBytes(item));
+}
+
 function what(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      // ▶: where the dashboard is now.
+      return `${item.current ? '▶' : ' '}${item.instance.role ?? 'instance'}`;
     case 'standby':
       return 'standby';
     case 'slot':
@@ -44,6 +91,8 @@ function what(item: ReplicationItem): string {
 
 function name(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      return item.instance.pod;
     case 'standby':
       return item.standby.application || `pid ${item.standby.pid}`;
     case 'slot':
@@ -63,6 +112,8 @@ function name(item: ReplicationItem): string {
 
 function state(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      return `${instanceState(item.instance)}${item.standby?.state ? ` ${item.standby.state}` : ''}`;
     case 'standby':
       return `${item.standby.state ?? '?'} ${item.standby.syncState ?? ''}`.trim();
     case 'slot':
@@ -83,6 +134,8 @@ function state(item: ReplicationItem): string {
 
 function position(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      return item.standby?.replayLsn ?? (item.current ? (item.replay?.replayLsn ?? item.replay?.currentLsn ?? '') : '');
     case 'standby':
       return item.standby.replayLsn ?? '';
     case 'slot':
@@ -101,6 +154,8 @@ function position(item: ReplicationItem): string {
 /** Bytes of WAL behind (standby, replay), kept (slot), waiting (archiving) or present (pg_wal). */
 function behindBytes(item: ReplicationItem): number | null {
   switch (item.kind) {
+    case 'instance':
+      return instanceLagBytes(item);
     case 'standby':
       return item.standby.replayLagBytes;
     case 'slot':
@@ -118,6 +173,8 @@ function behindBytes(item: ReplicationItem): number | null {
 
 function lagSeconds(item: ReplicationItem): number | null {
   switch (item.kind) {
+    case 'instance':
+      return instanceLagSeconds(item);
     case 'standby':
       return item.standby.replayLagSeconds;
     case 'replay':
@@ -129,8 +186,25 @@ function lagSeconds(item: ReplicationItem): number | null {
   }
 }
 
+function instanceNote(item: InstanceItem): string {
+  const i = item.instance;
+  const streaming =
+    i.role !== 'replica' || item.current ? '' : item.standby ? `streams ${item.standby.syncState ?? ''}`.trim() : 'no walsender under its name here';
+  return [
+    item.current ? (item.pinned ? 'pgtop is here (moved: m on the primary follows it again)' : 'pgtop is here') : '',
+    `node ${i.node ?? '?'}`,
+    `restarts ${i.restarts}`,
+    i.ready ? '' : `phase ${i.phase}`,
+    streaming,
+  ]
+    .filter(Boolean)
+    .join('  ');
+}
+
 function note(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      return instanceNote(item);
     case 'standby': {
       const s = item.standby;
       return [
@@ -175,6 +249,8 @@ function note(item: ReplicationItem): string {
 
 function tone(item: ReplicationItem): CellTone {
   switch (item.kind) {
+    case 'instance':
+      return instanceTone(item);
     case 'standby':
       return lagTone(item.standby.replayLagBytes);
     case 'slot':
@@ -203,6 +279,8 @@ export const replicationColumns: readonly Column<ReplicationItem>[] = [
 
 function itemKey(item: ReplicationItem): string {
   switch (item.kind) {
+    case 'instance':
+      return `instance:${item.instance.pod}`;
     case 'standby':
       return `standby:${item.standby.pid}`;
     case 'slot':
@@ -212,9 +290,19 @@ function itemKey(item: ReplicationItem): string {
   }
 }
 
-/** The rows in the order a DBA reads them: what streams, then what keeps WAL, then where it goes. */
-export function replicationItems(overview: ReplicationOverview | undefined, standbys: readonly Standby[], slots: readonly ReplicationSlot[]): ReplicationItem[] {
+/** The rows in the order a DBA reads them: the cluster's instances, what streams, then what keeps WAL, then where it goes. */
+export function replicationItems(
+  overview: ReplicationOverview | undefined,
+  standbys: readonly Standby[],
+  slots: readonly ReplicationSlot[],
+  instances: readonly ClusterInstance[] = [],
+  current: CurrentInstance | null = null,
+): ReplicationItem[] {
   const items: ReplicationItem[] = [];
+  for (const instance of sortInstances(instances)) {
+    const here = current?.pod === instance.pod;
+    items.push({ kind: 'instance', instance, standby: standbyOf(instance, standbys), current: here, pinned: here && current.pinned, replay: here ? overview : undefined });
+  }
   if (overview?.inRecovery) {
     items.push({ kind: 'receiver', overview }, { kind: 'replay', overview });
   }
@@ -232,13 +320,40 @@ export function matchesFilter(item: ReplicationItem, filter: string): boolean {
 
 const NO_STANDBYS: Standby[] = [];
 const NO_SLOTS: ReplicationSlot[] = [];
+const NO_INSTANCES: ClusterInstance[] = [];
 
-const visibleItems = memoizeLast((overview: ReplicationOverview | undefined, standbys: readonly Standby[], slots: readonly ReplicationSlot[], filter: string) =>
-  replicationItems(overview, standbys, slots).filter((i) => matchesFilter(i, filter)),
+const visibleItems = memoizeLast(
+  (
+    overview: ReplicationOverview | undefined,
+    standbys: readonly Standby[],
+    slots: readonly ReplicationSlot[],
+    instances: readonly ClusterInstance[],
+    current: CurrentInstance | null,
+    filter: string,
+  ) => replicationItems(overview, standbys, slots, instances, current).filter((i) => matchesFilter(i, filter)),
 );
 
 function detail(item: ReplicationItem): [string, string][] {
   switch (item.kind) {
+    case 'instance': {
+      const i = item.instance;
+      const s = item.standby;
+      return [
+        ['instance', `pod ${i.pod}, ${i.role ?? 'no cnpg.io/instanceRole label'}`],
+        ['pod', `${i.phase}, ${i.ready ? 'Ready' : `not Ready${i.waiting ? ` (${i.waiting})` : ''}`}, ${i.restarts} restart(s), node ${i.node ?? '?'}`],
+        [
+          'streaming',
+          s
+            ? `${s.state ?? '?'} ${s.syncState ?? ''} from this server: replayed up to ${s.replayLsn ?? '–'}, ${bytes(s.replayLagBytes)} behind${s.replayLagSeconds !== null ? `, ${duration(s.replayLagSeconds)}` : ''}`
+            : i.role === 'replica'
+              ? item.current
+                ? `this server: ${bytes(instanceLagBytes(item))} received and not replayed`
+                : 'no walsender here under its name (application_name): its lag is seen from the primary'
+              : 'the primary',
+        ],
+        ['pgtop', item.current ? `connected here${item.pinned ? ' (moved here: m on the primary row follows the primary again)' : ', following the primary'}` : 'm moves the dashboard here (its port-forward goes to this pod)'],
+      ];
+    }
     case 'standby': {
       const s = item.standby;
       return [
@@ -298,6 +413,20 @@ function detail(item: ReplicationItem): [string, string][] {
 
 function json(item: ReplicationItem): unknown {
   switch (item.kind) {
+    case 'instance': {
+      const i = item.instance;
+      return {
+        kind: 'instance',
+        ...i,
+        current: item.current,
+        pinned: item.pinned,
+        standbyState: item.standby?.state ?? null,
+        syncState: item.standby?.syncState ?? null,
+        replayLsn: item.standby?.replayLsn ?? null,
+        lagBytes: instanceLagBytes(item),
+        lagSeconds: instanceLagSeconds(item),
+      };
+    }
     case 'standby':
       return { kind: 'standby', ...item.standby };
     case 'slot':
@@ -338,6 +467,8 @@ export const replicationView: ScreenView<ReplicationItem> = {
       s.data.results.replicationOverview?.rows[0],
       s.data.results.replicationStandbys?.rows ?? NO_STANDBYS,
       s.data.results.replicationSlots?.rows ?? NO_SLOTS,
+      s.data.results.clusterInstances?.rows ?? NO_INSTANCES,
+      s.connection.instance,
       s.ui.filter.replication ?? '',
     ),
   rowKey: itemKey,
@@ -345,14 +476,41 @@ export const replicationView: ScreenView<ReplicationItem> = {
   actions: {
     dropSlot: (item) => (item?.kind === 'slot' ? actionRequest(dropReplicationSlot, item.slot) : null),
   },
+  commands: {
+    moveToInstance: (s) => moveToInstance(s),
+  },
   detail,
   json,
   notice(s) {
     const o = s.data.results.replicationOverview?.rows[0];
     if (!o) return null;
-    if (o.inRecovery) return 'standby: receiver and replay first; WAL BEHIND is received and not replayed, kept by a slot, or waiting to be archived';
+    const here = s.connection.instance;
+    // Where the dashboard is, first: a narrow terminal cuts the end.
+    const on = here ? `on ${here.pinned ? 'the instance moved to' : 'the primary instance'} ${here.pod} (m moves); ` : '';
+    if (o.inRecovery) return `${on}standby: receiver and replay first; WAL BEHIND is received and not replayed, kept by a slot, or waiting to be archived`;
     const standbys = s.data.results.replicationStandbys?.rows.length ?? 0;
-    return `primary: ${standbys} standby(s) streaming; WAL BEHIND is not yet replayed by a standby, kept by a slot, or waiting to be archived`;
+    return `${on}primary: ${standbys} standby(s) streaming; WAL BEHIND is not yet replayed by a standby, kept by a slot, or waiting to be archived`;
   },
   emptyText: (s) => (s.ui.filter.replication ? `nothing matches "${s.ui.filter.replication}"` : 'no replication data yet'),
 };
+
+/**
+ * `m` on an instance row: the dashboard moves to that pod (the Kubernetes
+ * target pins its port-forward there); on the primary's row it follows the
+ * primary again. Only the store changes here: ui.instancePin.
+ */
+function moveToInstance(s: PgtopState): { ui?: { instancePin: string | null }; status: string } {
+  const rows = replicationView.rows(s);
+  const row = rows[selectedRowIndex(s, 'replication', rows, itemKey)];
+  if (row?.kind !== 'instance') return { status: 'm moves the dashboard to an instance: select an instance row (pgtop -k cluster/NAME lists them)' };
+  const { pod, role } = row.instance;
+  const follow = role === 'primary';
+  const pin = follow ? null : pod;
+  if (pin === s.ui.instancePin && (follow || s.connection.instance?.pod === pod)) {
+    return { status: follow ? 'already following the primary' : `already on ${pod}` };
+  }
+  return {
+    ui: { instancePin: pin },
+    status: follow ? `following the primary again: reconnecting to ${pod}` : `moving to ${pod} (${role ?? 'instance'}): reconnecting`,
+  };
+}

@@ -5,6 +5,7 @@
 import { neededSources } from '../../screens/index.js';
 import { backupFilesSource } from '../backup/files-source.js';
 import type { PgConnection } from '../db/connection.js';
+import { clusterInstancesSource, type CnpgCluster } from '../k8s/instances-source.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
 import type { QueryId, RowOf } from '../db/registry.js';
@@ -18,16 +19,19 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   backupDir?: string;
   /** The guided session, whose checks run while a screen needs them. */
   learn?: Pick<LearnController, 'checksSource'>;
+  /** With -k cluster/NAME: the CloudNativePG cluster whose instance pods are listed while a screen needs them. */
+  cluster?: CnpgCluster;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
     if (learn) sources.push(learn.checksSource);
+    if (cluster) sources.push(clusterInstancesSource(cluster));
     super({ ...options, needed, sources });
     this.registry = registry;
   }

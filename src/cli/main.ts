@@ -89,7 +89,15 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
   const definition = SCREENS[cli.screen];
   const sourcesFor = (state: PgtopState) => definition.onceSources ?? screenSources(cli.screen, state);
   // No reconnect in --once: a lost connection is said, and exits 1.
-  const scheduler = new DashboardScheduler({ store, needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)], initialSession: monitor, backupDir });
+  // Which instance it is on, for the replication screen's instances (-k cluster/NAME).
+  target.attach?.(store);
+  const scheduler = new DashboardScheduler({
+    store,
+    needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)],
+    initialSession: monitor,
+    backupDir,
+    cluster: target.cnpgCluster,
+  });
   await scheduler.refresh();
   await scheduler.stop();
   const state = store.getState();
@@ -139,7 +147,7 @@ async function runDashboard(
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   // Every source: the registry's queries, the backup directory, the guided session's checks.
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn });
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and

@@ -8,6 +8,9 @@
 // - a tunnel that dies destroys its local socket at once, so the PostgreSQL
 //   client notices and reconnects, and the pod is re-resolved for the next
 //   connection (it may have been replaced, or another pod may be primary);
+// - it can be pinned to one pod (the dashboard moved to a replica): then it
+//   resolves that pod only, and a pinned pod that is gone is an error said,
+//   never a silent move to another pod;
 // - a connection is held (paused) while no pod is Ready, and retried — with
 //   the client's bytes replayed — only while the pod side has sent nothing:
 //   a PostgreSQL session is never spliced onto a new tunnel mid-protocol;
@@ -30,8 +33,8 @@ export interface ResolvedPod {
 
 export interface ForwarderOptions {
   kube: KubeClient;
-  /** Finds the pod to forward to now; throws a K8sError when there is none. */
-  resolve(): Promise<ResolvedPod>;
+  /** Finds the pod to forward to now (the pinned one when pinned, or an error: never another); throws a K8sError when there is none. */
+  resolve(pinned: string | null): Promise<ResolvedPod>;
   /** 127.0.0.1 port to listen on; 0 or undefined: any free port. */
   localPort?: number;
   /** How long an accepted connection may wait for a Ready pod and an open tunnel. */
@@ -67,6 +70,7 @@ export class PodForwarder extends EventEmitter<ForwarderEvents> {
   private current: ResolvedPod | null = null;
   private suspect = true;
   private resolving: Promise<ResolvedPod> | null = null;
+  private pinnedPod: string | null = null;
   private readonly connections = new Set<ForwardedConnection>();
   private closed = false;
   /** The most recent reason a connection failed, for the UI. */
@@ -117,6 +121,23 @@ export class PodForwarder extends EventEmitter<ForwarderEvents> {
     return this.connections.size;
   }
 
+  /** The pod the forward is pinned to, or null when it follows the target's choice (the primary). */
+  get pinned(): string | null {
+    return this.pinnedPod;
+  }
+
+  /**
+   * Pins the forward to one pod by name, or (null) back to the target's
+   * choice. The connections open now end, so their clients reconnect, and
+   * reach the new pod.
+   */
+  pin(pod: string | null): void {
+    if (pod === this.pinnedPod) return;
+    this.pinnedPod = pod;
+    this.suspect = true;
+    for (const connection of this.connections) connection.destroy();
+  }
+
   /** Forget the current pod: the next connection resolves the target again. */
   invalidate(): void {
     this.suspect = true;
@@ -126,11 +147,13 @@ export class PodForwarder extends EventEmitter<ForwarderEvents> {
   async currentPod(): Promise<ResolvedPod> {
     if (this.current && !this.suspect) return this.current;
     this.resolving ??= (async () => {
+      const pinned = this.pinnedPod;
       try {
-        const pod = await this.options.resolve();
+        const pod = await this.options.resolve(pinned);
         const changed = !this.current || this.current.name !== pod.name || this.current.port !== pod.port || this.current.note !== pod.note;
         this.current = pod;
-        this.suspect = false;
+        // Pinned elsewhere meanwhile: the next connection resolves again.
+        this.suspect = pinned !== this.pinnedPod;
         if (changed) this.emit('pod', pod);
         return pod;
       } finally {

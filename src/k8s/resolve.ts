@@ -94,6 +94,36 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedPo
   return { ...candidates[0]!.resolved, note: `newest of ${candidates.length} Ready; primary unknown` };
 }
 
+/**
+ * The one pod the forward is pinned to (the dashboard was moved to it): that
+ * pod, Running and Ready, and of the target's cluster — or an error that says
+ * so. Never another pod: a pinned replica that dies is not silently replaced
+ * by the primary.
+ */
+export async function resolvePinnedPod(options: ResolveOptions & { pod: string }): Promise<ResolvedPod> {
+  const { kube, namespace, target, pod: name } = options;
+  const back = 'pgtop stays on it: move back to the primary to go on';
+  let pod: V1Pod;
+  try {
+    pod = await kube.call({ verb: 'get', resource: 'pods', namespace, name }, () => kube.core.readNamespacedPod({ name, namespace }));
+  } catch (error) {
+    if (error instanceof K8sError && error.kind === 'not-found') {
+      throw new K8sError(`pod ${name}, where the dashboard was moved, is gone from namespace "${namespace}"; ${back}`, 'not-found', 404);
+    }
+    throw error;
+  }
+  if (target.kind === 'cluster' && pod.metadata?.labels?.[CNPG_CLUSTER_LABEL] !== target.name) {
+    throw new K8sError(`pod ${name} is no longer an instance of CloudNativePG cluster "${target.name}" (label ${CNPG_CLUSTER_LABEL}); ${back}`, 'not-found');
+  }
+  if (!isReady(pod)) {
+    const phase = pod.status?.phase ?? 'Unknown';
+    const detail = pod.metadata?.deletionTimestamp ? 'terminating' : phase === 'Running' ? 'not Ready' : waitingReason(pod);
+    throw new K8sError(`pod ${name}, where the dashboard was moved, is ${phase}${detail ? ` (${detail})` : ''}; ${back}`, 'no-ready-pod');
+  }
+  const role = PRIMARY_LABELS.some(([label, value]) => pod.metadata?.labels?.[label] === value) ? 'primary' : 'replica';
+  return { namespace, name, port: options.remotePort, note: `pinned ${role}` };
+}
+
 /** A GET of the named object; a 404 says whether the namespace or the object is missing. */
 async function get<T>(options: ResolveOptions, request: () => Promise<T>, op: ApiOperation): Promise<T> {
   const { kube, namespace, target } = options;

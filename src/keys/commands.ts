@@ -135,6 +135,13 @@ export const COMMANDS = {
     text: 'drop the selected inactive replication slot: the confirmation shows the WAL it frees; type its name to confirm',
     hint: 'drop slot',
   },
+  // Changes only where pgtop looks (the port-forward's pod), never the server.
+  moveToInstance: {
+    keys: ['m'],
+    kind: 'view',
+    text: 'move the dashboard to the selected instance pod (-k cluster/NAME: a replica); on the primary row, follow the primary again',
+    hint: 'move',
+  },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   nextStep: { keys: ['n', 'right'], kind: 'move', text: 'next step', hint: 'next' },

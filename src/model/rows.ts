@@ -8,6 +8,7 @@ import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
 import type { ConnectionSlots, HealthSnapshot } from './health.js';
 import type { HorizonHolder } from './horizon.js';
+import type { ClusterInstance } from './instances.js';
 import type { LockParticipant } from './locks.js';
 import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
@@ -52,6 +53,8 @@ export type RowOf<Q extends QueryId> = QueryRows[Q];
 export interface SourceRows extends QueryRows {
   /** The backup directory's files (src/backup/files-source.ts). */
   backupFiles: BackupEntry;
+  /** The instance pods of a CloudNativePG cluster, with -k cluster/NAME (src/k8s/instances-source.ts). */
+  clusterInstances: ClusterInstance;
   /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
   learnChecks: never;
 }

@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { SourceId, SourceRowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
+import type { CurrentInstance } from '../model/instances.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
 
@@ -35,6 +36,8 @@ export interface ConnectionSlice {
   pooler: string | null;
   /** Where this target's backups are written and listed (--backup-dir, the target's own, or ~/postgres-backups). */
   backupDir: string | null;
+  /** With -k cluster/NAME: the instance pod connections go to now, and whether the user moved there; null otherwise. */
+  instance: CurrentInstance | null;
 }
 
 /**
@@ -155,6 +158,12 @@ export interface UiSlice {
   overlay: Overlay;
   status: StatusLine | null;
   quitting: boolean;
+  /**
+   * With -k cluster/NAME: the instance pod the user moved the dashboard to
+   * (the replication screen's key), or null to follow the primary. The
+   * Kubernetes target carries it out; connection.instance says where it is.
+   */
+  instancePin: string | null;
 }
 
 export interface PgtopState {
@@ -188,6 +197,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       ownPids: [],
       pooler: null,
       backupDir: options.backupDir ?? null,
+      instance: null,
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {
@@ -201,6 +211,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       overlay: { kind: 'none' },
       status: null,
       quitting: false,
+      instancePin: null,
     },
   };
 }

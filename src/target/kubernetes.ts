@@ -12,7 +12,9 @@ import { execInPod, type ExecOptions, type ExecResult } from '../k8s/exec.js';
 import { PodForwarder, type ForwarderOptions, type ResolvedPod } from '../k8s/forward.js';
 import { KubeClient } from '../k8s/kube.js';
 import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
-import { resolveTarget } from '../k8s/resolve.js';
+import type { CnpgCluster } from '../k8s/instances-source.js';
+import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
+import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
 
 export interface K8sTarget {
@@ -21,6 +23,8 @@ export interface K8sTarget {
   forwarder: PodForwarder;
   kube: KubeClient;
   namespace: string;
+  /** With -k cluster/NAME: the cluster, for its instances' source. */
+  cnpgCluster?: CnpgCluster;
   attach(store: PgtopStore): void;
   /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
   exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
@@ -50,15 +54,20 @@ export async function openK8sTarget(
     kube,
     localPort: k8s.localPort,
     ...tuning,
-    resolve: () =>
-      resolveTarget({
-        kube,
-        namespace,
-        target: k8s.target,
-        remotePort: k8s.remotePort,
-        isPrimary: (pod) => probePrimary(forwarder, pod, resolved),
-      }),
+    resolve: (pinned) =>
+      pinned
+        ? resolvePinnedPod({ kube, namespace, target: k8s.target, remotePort: k8s.remotePort, pod: pinned })
+        : resolveTarget({
+            kube,
+            namespace,
+            target: k8s.target,
+            remotePort: k8s.remotePort,
+            isPrimary: (pod) => probePrimary(forwarder, pod, resolved),
+          }),
   });
+  const cnpgCluster: CnpgCluster | undefined = k8s.target.kind === 'cluster' ? { kube, namespace, name: k8s.target.name } : undefined;
+  // Which instance the dashboard is on, for the replication screen (a CloudNativePG cluster only).
+  const instanceOf = (pod: ResolvedPod | null): CurrentInstance | null => (cnpgCluster && pod ? { pod: pod.name, pinned: forwarder.pinned !== null } : null);
   const targetName = `${namespace}/${k8s.target.kind}/${k8s.target.name}`;
   const labelFor = (pod: ResolvedPod | null) =>
     `k8s ${targetName} → pod/${pod?.name ?? '?'} :${pod?.port ?? k8s.remotePort}${pod?.note ? ` (${pod.note})` : ''}`;
@@ -91,13 +100,16 @@ export async function openK8sTarget(
     forwarder,
     kube,
     namespace,
+    cnpgCluster,
     attach(store: PgtopStore) {
-      const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod) });
+      const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod), instance: instanceOf(pod) });
       forwarder.on('pod', onPod);
-      setConnection(store, { target: labelFor(forwarder.pod) });
+      setConnection(store, { target: labelFor(forwarder.pod), instance: instanceOf(forwarder.pod) });
       // While the scheduler reconnects, say the Kubernetes reason ("no Ready pod…")
       // rather than only pg's "Connection terminated unexpectedly".
       const unsubscribe = store.subscribe((state) => {
+        // The replication screen's key moved the dashboard (a view command: only the store changed): the forward follows.
+        if (cnpgCluster && state.ui.instancePin !== forwarder.pinned) forwarder.pin(state.ui.instancePin);
         const failure = forwarder.lastFailure;
         const { connection } = state;
         if (connection.state !== 'reconnecting' || !failure || Date.now() - failure.at > 10_000) return;

@@ -5,6 +5,7 @@
 // is closed when pgtop quits, whatever the path out.
 import type { PodExec } from '../backup/source.js';
 import type { ConnectionFlags, ResolvedConnection } from '../db/connection-options.js';
+import type { CnpgCluster } from '../k8s/instances-source.js';
 import type { TargetRef } from '../k8s/target-ref.js';
 import type { PgtopStore } from '../store/store.js';
 
@@ -19,6 +20,8 @@ export interface ConnectionTarget {
   backupDir?: string;
   /** With -k: runs a command in the database's current pod (backups run pg_dump there, so its version is the server's). */
   exec?: PodExec;
+  /** With -k cluster/NAME: the CloudNativePG cluster, whose instance pods the replication screen lists. */
+  cnpgCluster?: CnpgCluster;
   /** Stops what the target runs (listeners, port-forwards, servers); safe to call twice. */
   close(): Promise<void>;
 }

@@ -16,6 +16,8 @@ export interface PodTemplate {
   /** The container's environment, also given to exec'd commands. */
   env?: Record<string, string>;
   containerName?: string;
+  /** The node it runs on (spec.nodeName); default fake-node. */
+  node?: string;
 }
 
 export interface FakePod {
@@ -35,6 +37,9 @@ export interface FakePod {
   streams: Set<{ kill(): void; freeze(): void }>;
   /** Named container ports (name → port) for Services with a named targetPort. */
   portNames: Record<string, number>;
+  node: string;
+  /** Its container's restartCount. */
+  restarts: number;
 }
 
 export interface Workload {
@@ -114,7 +119,7 @@ export function podJson(pod: FakePod) {
         },
       ],
       restartPolicy: 'Always',
-      nodeName: 'fake-node',
+      nodeName: pod.node,
     },
     status: {
       phase: pod.phase,
@@ -131,13 +136,36 @@ export function podJson(pod: FakePod) {
         {
           name: pod.containerName,
           ready: pod.ready && pod.phase === 'Running',
-          restartCount: 0,
+          restartCount: pod.restarts,
           image: 'postgres:15',
           imageID: 'docker.io/library/postgres@sha256:0',
           state: pod.phase === 'Running' ? { running: { startedAt: pod.createdAt.toISOString() } } : { waiting: { reason: 'ContainerCreating' } },
         },
       ],
     },
+  };
+}
+
+/** Pods as the API server prints them for kubectl get (a meta.k8s.io Table): priority 1 is -o wide's. */
+export function podTable(pods: FakePod[]) {
+  const column = (name: string, priority = 0, format = '') => ({ name, type: 'string', format, description: '', priority });
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '1' },
+    columnDefinitions: [
+      column('Name', 0, 'name'), column('Ready'), column('Status'), column('Restarts'), column('Age'),
+      column('IP', 1), column('Node', 1), column('Nominated Node', 1), column('Readiness Gates', 1),
+    ],
+    rows: pods.map((pod) => {
+      const running = pod.phase === 'Running';
+      const ageSeconds = Math.max(0, Math.round((Date.now() - pod.createdAt.getTime()) / 1000));
+      const status = pod.deleting ? 'Terminating' : running ? 'Running' : pod.phase === 'Pending' ? 'ContainerCreating' : pod.phase;
+      return {
+        cells: [pod.name, `${pod.ready && running ? 1 : 0}/1`, status, pod.restarts, `${ageSeconds}s`, '10.42.0.10', pod.node, '<none>', '<none>'],
+        object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: podJson(pod).metadata },
+      };
+    }),
   };
 }
 

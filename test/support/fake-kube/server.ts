@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { makeCerts, type FakeKubeCerts, type KeyPair } from './certs.js';
 import {
-  endpointsJson, matchesSelector, newUid, podJson, podSuffix, replicaSetJson, secretJson, serviceJson, workloadJson,
+  endpointsJson, matchesSelector, newUid, podJson, podSuffix, podTable, replicaSetJson, secretJson, serviceJson, workloadJson,
   type FakePod, type PodTemplate, type Secret, type Service, type Workload,
 } from './model.js';
 import { serveExec, servePortForward, type ExecRequest } from './streams.js';
@@ -331,7 +331,7 @@ export class FakeKube {
     return {
       namespace, name, uid: newUid(), createdAt: new Date(), labels: { ...template.labels }, ports: { ...template.ports },
       env: { ...(template.env ?? {}) }, containerName: template.containerName ?? 'postgres', phase: 'Pending', ready: false,
-      deleting: false, streams: new Set(), portNames,
+      deleting: false, streams: new Set(), portNames, node: template.node ?? 'fake-node', restarts: 0,
     };
   }
 
@@ -420,7 +420,7 @@ export class FakeKube {
     const forbidden = this.forbiddenStatus(user, verb, resource, route);
     if (forbidden) return send(403, forbidden);
     if (route.sub === 'exec' || route.sub === 'portforward') return send(400, status(400, 'BadRequest', 'Upgrade request required'));
-    const result = this.read(route, url, method);
+    const result = this.read(route, url, method, String(req.headers.accept ?? ''));
     send(result.status, result.body, result.type);
   }
 
@@ -433,7 +433,7 @@ export class FakeKube {
     return { ...status(403, 'Forbidden', message), details: { name: route.name, group: route.group, kind: sub ? resource : base } };
   }
 
-  private read(route: Route, url: URL, method: string): { status: number; body: unknown; type?: string } {
+  private read(route: Route, url: URL, method: string, accept = ''): { status: number; body: unknown; type?: string } {
     const { namespace, resource, name } = route;
     const inNs = <T extends { namespace: string }>(items: T[]) => (namespace ? items.filter((i) => i.namespace === namespace) : items);
     const notFound = () => {
@@ -452,7 +452,10 @@ export class FakeKube {
       }
       case 'pods': {
         const pods = inNs(this.pods);
-        if (!name) return list('Pod', pods.filter((p) => !selector || matchesSelector(p.labels, selector)).map(podJson));
+        const selected = () => pods.filter((p) => !selector || matchesSelector(p.labels, selector));
+        // kubectl get pods asks for the server's table (READY, STATUS, RESTARTS… and -o wide's NODE).
+        if (!name && accept.includes('as=Table')) return { status: 200, body: podTable(selected()) };
+        if (!name) return list('Pod', selected().map(podJson));
         const pod = pods.find((p) => p.name === name);
         if (!pod) return notFound();
         if (method === 'DELETE') {
