@@ -111,6 +111,28 @@ async function terminal(on: 'primary' | 'standby'): Promise<TmuxSession> {
   return started;
 }
 
+describe('the vacuum horizon held by a standby', () => {
+  it("names the standby's hot_standby_feedback, held on its slot, as what holds the primary's horizon, older with every transaction the primary runs", async () => {
+    const { args, env } = pair.args('primary');
+    const held = async (): Promise<number> => {
+      const run = await runPgtop([...args, '--once', '--screen', 'health'], env);
+      expect(run.code, run.stderr).toBe(0);
+      const match = new RegExp(`vacuum horizon +(\\d+) xids old: replication slot ${pair.standbySlot} \\(xmin, active, pid \\d+\\)`).exec(run.stdout);
+      expect(match, run.stdout).not.toBeNull();
+      return Number(match![1]);
+    };
+    const before = await held();
+    const primary = await pair.client('primary');
+    try {
+      // Replay is paused on the standby: the xmin its feedback holds stays where it stopped while the primary goes on.
+      for (let i = 0; i < 50; i++) await primary.query('SELECT pg_current_xact_id()');
+    } finally {
+      await primary.end();
+    }
+    expect(await held()).toBeGreaterThanOrEqual(before + 50);
+  });
+});
+
 describe('replication in a terminal', () => {
   it('D refuses the active slot with the reason, and drops the unused one after its name is typed, freeing its WAL', async () => {
     session = await terminal('primary');
