@@ -103,8 +103,9 @@ export const activityColumns: readonly Column<Backend>[] = [
     title: 'XMIN AGE',
     width: 8,
     align: 'right',
-    // Dropped after the client, application and database, before the user.
-    priority: 4.5,
+    // Dropped right after the client, before the application: on a narrow terminal who a session
+    // is matters more (bloat and health name the horizon's holder anyway).
+    priority: 6.5,
     // ◀ marks the oldest: the session holding the vacuum horizon back.
     text: (b) => (b.xminAge === null ? '' : `${compactNumber(b.xminAge)}${holdsHorizon(b) ? '◀' : ''}`),
     sortValue: (b) => b.xminAge,

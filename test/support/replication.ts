@@ -74,11 +74,18 @@ export async function startReplicationPair(): Promise<ReplicationPair> {
         timeoutMs: 60_000,
       });
 
-      // Replay paused on the standby, then WAL written that it receives and does not apply.
+      // Everything so far replayed first (the filler table must exist there), then replay paused
+      // on the standby, then WAL written that it receives and does not apply.
+      const { caughtUp } = (await onPrimary.query<{ caughtUp: string }>('SELECT pg_current_wal_insert_lsn()::text AS "caughtUp"')).rows[0]!;
+      await waitFor(async () => (await onStandby.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [caughtUp])).rows[0]!.ok, {
+        what: 'the standby to replay what was written so far',
+        timeoutMs: 60_000,
+      });
       await onStandby.query('SELECT pg_wal_replay_pause()');
       await waitFor(async () => (await onStandby.query<{ p: boolean }>('SELECT pg_is_wal_replay_paused() AS p')).rows[0]!.p, { what: 'replay to pause' });
       await onPrimary.query("INSERT INTO filler (pad) SELECT repeat('y', 500) FROM generate_series(1, 2000)");
-      const { lsn } = (await onPrimary.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]!;
+      // The insert position: with synchronous_commit off the write position can still be behind the inserts.
+      const { lsn } = (await onPrimary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn')).rows[0]!;
       await waitFor(
         async () =>
           (
