@@ -122,3 +122,55 @@ describe('kubectl logs (pods/log)', () => {
     expect((await run('logs', 'pg-1', '-c', 'postgres')).stdout).toBe('LOG:  database system was interrupted\n');
   });
 });
+
+describe('kubectl auth can-i (SelfSubjectAccessReview, SelfSubjectRulesReview)', () => {
+  it('says yes, then no once the fake forbids the verb, as its 403s do', async () => {
+    // kubectl reads "pods/log" as TYPE/NAME (the pod named "log"); a subresource is asked with --subresource.
+    const canLog = () => run('auth', 'can-i', 'get', 'pods', '--subresource=log', '-n', NS);
+    const yes = await canLog();
+    expect([yes.code, yes.stdout.trim()]).toEqual([0, 'yes']);
+    cluster.kube.forbid('get', 'pods/log');
+    try {
+      const no = await canLog();
+      expect([no.code, no.stdout.trim()]).toEqual([1, 'no']);
+      const logs = await run('logs', 'pg-2');
+      expect(logs.stderr).toContain('cannot get resource "pods/log" in API group "" in the namespace "development"');
+      // Only that verb of that subresource: getting pods (also the one named "log") is still allowed.
+      expect((await run('auth', 'can-i', 'get', 'pods/log', '-n', NS)).stdout.trim()).toBe('yes');
+      expect((await run('auth', 'can-i', 'list', 'pods', '-n', NS)).stdout.trim()).toBe('yes');
+    } finally {
+      cluster.kube.allow('get', 'pods/log');
+    }
+    cluster.kube.forbid('list', 'pods');
+    try {
+      const no = await run('auth', 'can-i', 'list', 'pods', '-n', NS);
+      expect([no.code, no.stdout.trim()]).toEqual([1, 'no']);
+    } finally {
+      cluster.kube.allow('list', 'pods');
+    }
+  });
+
+  it('lists what is allowed with --list, without what is forbidden', async () => {
+    cluster.kube.forbid('create', 'pods/exec');
+    cluster.kube.forbid('list', 'pods.metrics.k8s.io');
+    try {
+      const list = await run('auth', 'can-i', '--list', '-n', NS);
+      expect(list.stderr).toBe('');
+      const lines = list.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^Resources\s+Non-Resource URLs\s+Resource Names\s+Verbs$/);
+      const verbs = (resource: string) => lines.find((l) => l.startsWith(`${resource} `))?.replace(/^.*\[\]\s+\[\]\s+/, '');
+      expect(verbs('pods/log')).toBe('[get]');
+      expect(verbs('pods/exec')).toBe('[get]');
+      expect(verbs('pods.metrics.k8s.io')).toBe('[get]');
+      expect(verbs('persistentvolumeclaims')).toBe('[get list]');
+      expect(verbs('events.events.k8s.io')).toBe('[get list]');
+      expect(verbs('selfsubjectaccessreviews.authorization.k8s.io')).toBe('[create]');
+      expect(list.stdout).toMatch(/^\s+\[\/version\]\s+\[\]\s+\[get\]$/m);
+      const exec = await run('auth', 'can-i', 'create', 'pods', '--subresource=exec', '-n', NS);
+      expect(exec.stdout.trim()).toBe('no');
+    } finally {
+      cluster.kube.allow('create', 'pods/exec');
+      cluster.kube.allow('list', 'pods.metrics.k8s.io');
+    }
+  });
+});

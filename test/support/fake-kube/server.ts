@@ -22,7 +22,7 @@ import type { TLSSocket } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { makeCerts, type FakeKubeCerts, type KeyPair } from './certs.js';
-import { accessReview, ruleResource, rulesReview } from './authz.js';
+import { accessReview, reviewSpec, ruleResource, rulesReview } from './authz.js';
 import { appendLog, logContainer, restartContainer, serveLog } from './logs.js';
 import {
   endpointsJson, matchesSelector, newContainer, newUid, podJson, podSuffix, podTable, replicaSetJson, secretJson, serviceJson, workloadJson,
@@ -660,15 +660,14 @@ export class FakeKube {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      let body: { spec?: Record<string, unknown> };
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as typeof body;
-      } catch {
-        return send(400, status(400, 'BadRequest', `the body of the request was in an unknown format - accepted media types include: application/json`));
-      }
-      const spec = body.spec ?? {};
       const kind = route.resource === 'selfsubjectaccessreviews' ? 'SelfSubjectAccessReview' : route.resource === 'selfsubjectrulesreviews' ? 'SelfSubjectRulesReview' : null;
-      if (!kind || route.name || req.method !== 'POST') return send(405, status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`));
+      if (!kind || route.name || req.method !== 'POST') return send(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+      let spec: Record<string, unknown>;
+      try {
+        spec = reviewSpec(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''), kind);
+      } catch {
+        return send(400, status(400, 'BadRequest', 'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf'));
+      }
       const groups = { '': CORE_RESOURCES, ...Object.fromEntries(Object.entries(GROUPS).map(([g, { resources }]) => [g, resources])) };
       const result = kind === 'SelfSubjectAccessReview' ? accessReview(spec, this.forbidden) : rulesReview(groups, this.forbidden);
       send(201, { kind, apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: result });
