@@ -174,3 +174,83 @@ describe('kubectl auth can-i (SelfSubjectAccessReview, SelfSubjectRulesReview)',
     }
   });
 });
+
+describe('a container OOM-killed and restarted (containerStatuses)', () => {
+  it('shows restartCount, lastState.terminated OOMKilled 137 with its time, and RESTARTS "n (… ago)"', async () => {
+    cluster.kube.restartContainer(NS, 'other');
+    const jsonpath = '{range .status.containerStatuses[*]}{.name} {.restartCount} {.lastState.terminated.reason} {.lastState.terminated.exitCode} {.lastState.terminated.finishedAt}{"\\n"}{end}';
+    const status = await run('get', 'pod', 'other', '-o', `jsonpath=${jsonpath}`);
+    expect(status.stderr).toBe('');
+    const [name, restarts, reason, exitCode, finishedAt] = status.stdout.trim().split(' ');
+    expect([name, restarts, reason, exitCode]).toEqual(['postgres', '1', 'OOMKilled', '137']);
+    expect(Math.abs(Date.parse(finishedAt!) - Date.now())).toBeLessThan(10_000);
+    const table = await run('get', 'pod', 'other');
+    expect(table.stdout).toMatch(/^other\s+1\/1\s+Running\s+1 \(\d+s ago\)\s+\d+s$/m);
+    // pg-1 has two containers; only its postgres restarted (in the logs test).
+    const both = await run('get', 'pod', 'pg-1', '-o', `jsonpath=${jsonpath}`);
+    expect(both.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 4).join(' '))).toEqual(['postgres 1 OOMKilled 137', 'exporter 0']);
+  });
+});
+
+describe('kubectl get events (core/v1 and events.k8s.io/v1)', () => {
+  beforeAll(() => {
+    const kube = cluster.kube;
+    kube.addEvent(NS, { kind: 'Pod', name: 'pg-1' }, { reason: 'Unhealthy', message: 'Readiness probe failed: connection refused', count: 3 });
+    kube.addEvent(NS, { kind: 'Pod', name: 'pg-1' }, { reason: 'BackOff', message: 'Back-off restarting failed container postgres' });
+    kube.addEvent(NS, { kind: 'Pod', name: 'pg-2' }, { reason: 'Evicted', message: 'The node was low on resource: memory.' });
+    kube.addEvent(NS, { kind: 'Pod', name: 'pg-2' }, { type: 'Normal', reason: 'Pulled', message: 'Container image "postgres:15" already present on machine' });
+    kube.addEvent(NS, { kind: 'PersistentVolumeClaim', name: 'pgdata-pg-1' }, { reason: 'FailedMount', message: 'MountVolume.SetUp failed for volume "pgdata"' });
+  });
+
+  it('lists them with type, reason, object and message', async () => {
+    const events = await run('get', 'events');
+    expect(events.stderr).toBe('');
+    const lines = events.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE$/);
+    expect(lines.slice(1).map((l) => l.split(/\s{2,}/).slice(1, 4))).toEqual([
+      ['Warning', 'Unhealthy', 'pod/pg-1'],
+      ['Warning', 'BackOff', 'pod/pg-1'],
+      ['Warning', 'Evicted', 'pod/pg-2'],
+      ['Normal', 'Pulled', 'pod/pg-2'],
+      ['Warning', 'FailedMount', 'persistentvolumeclaim/pgdata-pg-1'],
+    ]);
+    expect(lines[1]).toMatch(/Readiness probe failed: connection refused$/);
+  });
+
+  it('filters by --field-selector on involvedObject (core) and regarding (events.k8s.io)', async () => {
+    const reasons = (out: string) => out.trim().split('\n').slice(1).map((l) => l.split(/\s{2,}/)[2]);
+    const pg1 = await run('get', 'events', '--field-selector', 'involvedObject.name=pg-1');
+    expect(reasons(pg1.stdout)).toEqual(['Unhealthy', 'BackOff']);
+    const warnings = await run('get', 'events', '--field-selector', 'involvedObject.name=pg-2,type=Warning');
+    expect(reasons(warnings.stdout)).toEqual(['Evicted']);
+    const v1 = await run('get', 'events.v1.events.k8s.io', '--field-selector', 'regarding.name=pgdata-pg-1', '-o', 'jsonpath={.items[*].note}');
+    expect(v1.stderr).toBe('');
+    expect(v1.stdout).toBe('MountVolume.SetUp failed for volume "pgdata"');
+    const unknown = await run('get', 'events', '--field-selector', 'regarding.name=pg-1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('field label not supported: regarding.name');
+  });
+});
+
+describe('kubectl describe pvc (PersistentVolumeClaims)', () => {
+  it('describes the claim: class, status, volume, capacity, the pod using it and its events', async () => {
+    const pvc = await run('describe', 'pvc', 'pgdata-pg-1');
+    expect(pvc.stderr).toBe('');
+    const field = (name: string) => new RegExp(`^${name}:\\s+(.*)$`, 'm').exec(pvc.stdout)?.[1];
+    expect(field('Name')).toBe('pgdata-pg-1');
+    expect(field('StorageClass')).toBe('fast');
+    expect(field('Status')).toBe('Bound');
+    expect(field('Volume')).toMatch(/^pvc-[0-9a-f-]{36}$/);
+    expect(field('Capacity')).toBe('20Gi');
+    expect(field('Access Modes')).toBe('RWO');
+    expect(field('Used By')).toBe('pg-1');
+    expect(pvc.stdout).toMatch(/Warning\s+FailedMount\s+\S+\s+persistentvolume-controller\s+MountVolume\.SetUp failed for volume "pgdata"/);
+    const table = await run('get', 'pvc');
+    expect(words(table.stdout).map((w) => w.slice(0, 2).concat(w.slice(3, 5)))).toEqual([
+      ['NAME', 'STATUS', 'CAPACITY', 'ACCESS'],
+      ['pgdata-pg-1', 'Bound', '20Gi', 'RWO'],
+    ]);
+    const claim = await run('get', 'pod', 'pg-1', '-o', 'jsonpath={.spec.volumes[0].persistentVolumeClaim.claimName}');
+    expect(claim.stdout).toBe('pgdata-pg-1');
+  });
+});

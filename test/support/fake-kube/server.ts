@@ -590,7 +590,7 @@ export class FakeKube {
         const pods = inNs(this.pods);
         const selected = () => pods.filter((p) => !selector || matchesSelector(p.labels, selector));
         // kubectl get pods asks for the server's table (READY, STATUS, RESTARTS… and -o wide's NODE).
-        if (!name && accept.includes('as=Table')) return { status: 200, body: podTable(selected()) };
+        if (!name && asTable) return { status: 200, body: podTable(selected()) };
         if (!name) return list('Pod', selected().map(podJson));
         const pod = pods.find((p) => p.name === name);
         if (!pod) return notFound();
@@ -598,8 +598,7 @@ export class FakeKube {
           this.killPod(pod.namespace, pod.name);
           return one('Pod', podJson(pod));
         }
-        if (route.sub === 'log') return { status: 200, body: `fake log of ${pod.name}\n`, type: 'text/plain' };
-        return one('Pod', podJson(pod));
+        return asTable ? { status: 200, body: podTable([pod]) } : one('Pod', podJson(pod));
       }
       case 'deployments':
       case 'statefulsets': {
