@@ -85,7 +85,7 @@ export async function startCnpgCluster({ name = 'pg', namespace = 'cnpg' } = {})
       const labels = { 'cnpg.io/cluster': name, 'cnpg.io/instanceRole': role, role, 'cnpg.io/podRole': 'instance' };
       fake.kube.addPod(namespace, pod, { ...postgresTemplate(servers.get(pod)!, labels), node: `node-${String.fromCharCode(97 + i)}` });
     }
-    fake.kube.pod(namespace, pods[2])!.restarts = 2;
+    fake.kube.pod(namespace, pods[2])!.containers[0]!.restarts = 2;
     return { fake, namespace, name, pods, primary, standbys: [standbys[0]!, standbys[1]!], client, stop };
   } catch (error) {
     await stop();

@@ -18,6 +18,43 @@ export interface PodTemplate {
   containerName?: string;
   /** The node it runs on (spec.nodeName); default fake-node. */
   node?: string;
+  /** More containers beside the main one (a metrics exporter, say): they log and use CPU, nothing else. */
+  sidecars?: string[];
+  /** The pod's volumes that are PersistentVolumeClaims: volume name → claim name (mounted at /var/lib/postgresql/data). */
+  claims?: Record<string, string>;
+}
+
+export interface LogLine {
+  at: Date;
+  text: string;
+}
+
+/** Why a container last ended (its lastState.terminated), e.g. OOMKilled with exit code 137. */
+export interface Termination {
+  reason: string;
+  exitCode: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface FakeContainer {
+  name: string;
+  startedAt: Date;
+  restarts: number;
+  /** What this container instance wrote; `kubectl logs` reads it, followers get what is appended. */
+  log: LogLine[];
+  /** The log of the container before the last restart (`previous=true`); null when it never restarted. */
+  previousLog: LogLine[] | null;
+  lastTerminated: Termination | null;
+  /** What metrics.k8s.io says it uses, as quantities ("250m", "300Mi"). */
+  usage: { cpu: string; memory: string };
+  /** Open `follow=true` log requests: each is sent appended lines, and ended when the container dies. */
+  followers: Set<LogFollower>;
+}
+
+export interface LogFollower {
+  line(line: LogLine): void;
+  end(): void;
 }
 
 export interface FakePod {
@@ -38,8 +75,37 @@ export interface FakePod {
   /** Named container ports (name → port) for Services with a named targetPort. */
   portNames: Record<string, number>;
   node: string;
-  /** Its container's restartCount. */
-  restarts: number;
+  /** Its containers, the main one (containerName) first. */
+  containers: FakeContainer[];
+  /** Volume name → PersistentVolumeClaim name. */
+  claims: Record<string, string>;
+}
+
+export interface Pvc {
+  namespace: string;
+  name: string;
+  uid: string;
+  createdAt: Date;
+  /** "10Gi" */
+  capacity: string;
+  storageClassName: string;
+  phase: 'Pending' | 'Bound' | 'Lost';
+  volumeName: string;
+}
+
+/** An event about a pod or a PVC (core/v1 Event and events.k8s.io/v1 Event are two views of it). */
+export interface FakeEvent {
+  namespace: string;
+  name: string;
+  uid: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  object: { kind: 'Pod' | 'PersistentVolumeClaim'; name: string; uid: string };
+  source: { component: string; host?: string };
+  firstAt: Date;
+  lastAt: Date;
+  count: number;
 }
 
 export interface Workload {
@@ -83,6 +149,34 @@ export function podSuffix(): string {
   return Array.from(randomBytes(5), (b) => alphabet[b % alphabet.length]).join('');
 }
 
+export function newContainer(name: string): FakeContainer {
+  return { name, startedAt: new Date(), restarts: 0, log: [], previousLog: null, lastTerminated: null, usage: { cpu: '0', memory: '0' }, followers: new Set() };
+}
+
+/** Seconds since, as the API server's tables print an age ("42s", "5m", "3h"). */
+export function age(since: Date): string {
+  const s = Math.max(0, Math.round((Date.now() - since.getTime()) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+export function time(at: Date): string {
+  return at.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** A meta.k8s.io Table as kubectl get asks for it (`as=Table`): priority 1 columns are -o wide's. */
+export function table<T>(columns: [name: string, priority?: number][], items: T[], cells: (item: T) => unknown[], metadata: (item: T) => object) {
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '1' },
+    columnDefinitions: columns.map(([name, priority = 0], i) => ({ name, type: 'string', format: i === 0 && name === 'Name' ? 'name' : '', description: '', priority })),
+    rows: items.map((item) => ({ cells: cells(item), object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: metadata(item) } })),
+  };
+}
+
 export function meta(namespace: string | undefined, name: string, uid: string, createdAt: Date, extra: Record<string, unknown> = {}) {
   return {
     name,
@@ -106,18 +200,24 @@ export function podJson(pod: FakePod) {
       annotations: { 'kubectl.kubernetes.io/default-container': pod.containerName },
     }),
     spec: {
-      containers: [
-        {
-          name: pod.containerName,
-          image: 'postgres:15',
-          ports: Object.keys(pod.ports).map((port) => ({
-            containerPort: Number(port),
-            protocol: 'TCP',
-            ...(Object.entries(pod.portNames).find(([, p]) => p === Number(port)) ? { name: Object.entries(pod.portNames).find(([, p]) => p === Number(port))![0] } : {}),
-          })),
-          env: Object.entries(pod.env).map(([name, value]) => ({ name, value })),
-        },
-      ],
+      containers: pod.containers.map((c, i) =>
+        i === 0
+          ? {
+              name: c.name,
+              image: 'postgres:15',
+              ports: Object.keys(pod.ports).map((port) => ({
+                containerPort: Number(port),
+                protocol: 'TCP',
+                ...(Object.entries(pod.portNames).find(([, p]) => p === Number(port)) ? { name: Object.entries(pod.portNames).find(([, p]) => p === Number(port))![0] } : {}),
+              })),
+              env: Object.entries(pod.env).map(([name, value]) => ({ name, value })),
+              ...(Object.keys(pod.claims).length ? { volumeMounts: Object.keys(pod.claims).map((name) => ({ name, mountPath: '/var/lib/postgresql/data' })) } : {}),
+            }
+          : { name: c.name, image: `${c.name}:latest` },
+      ),
+      ...(Object.keys(pod.claims).length
+        ? { volumes: Object.entries(pod.claims).map(([name, claimName]) => ({ name, persistentVolumeClaim: { claimName } })) }
+        : {}),
       restartPolicy: 'Always',
       nodeName: pod.node,
     },
@@ -131,17 +231,26 @@ export function podJson(pod: FakePod) {
       ],
       podIP: '10.42.0.10',
       hostIP: '10.0.0.1',
-      startTime: pod.createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
-      containerStatuses: [
-        {
-          name: pod.containerName,
-          ready: pod.ready && pod.phase === 'Running',
-          restartCount: pod.restarts,
-          image: 'postgres:15',
-          imageID: 'docker.io/library/postgres@sha256:0',
-          state: pod.phase === 'Running' ? { running: { startedAt: pod.createdAt.toISOString() } } : { waiting: { reason: 'ContainerCreating' } },
-        },
-      ],
+      startTime: time(pod.createdAt),
+      containerStatuses: pod.containers.map((c, i) => ({
+        name: c.name,
+        ready: pod.ready && pod.phase === 'Running',
+        restartCount: c.restarts,
+        image: i === 0 ? 'postgres:15' : `${c.name}:latest`,
+        imageID: 'docker.io/library/postgres@sha256:0',
+        state: pod.phase === 'Running' ? { running: { startedAt: time(c.startedAt) } } : { waiting: { reason: 'ContainerCreating' } },
+        lastState: c.lastTerminated
+          ? {
+              terminated: {
+                exitCode: c.lastTerminated.exitCode,
+                reason: c.lastTerminated.reason,
+                startedAt: time(c.lastTerminated.startedAt),
+                finishedAt: time(c.lastTerminated.finishedAt),
+                containerID: `containerd://${c.name}-${c.restarts - 1}`,
+              },
+            }
+          : {},
+      })),
     },
   };
 }
@@ -160,9 +269,13 @@ export function podTable(pods: FakePod[]) {
     rows: pods.map((pod) => {
       const running = pod.phase === 'Running';
       const ageSeconds = Math.max(0, Math.round((Date.now() - pod.createdAt.getTime()) / 1000));
+      const total = pod.containers.length;
+      const restarts = pod.containers.reduce((n, c) => n + c.restarts, 0);
+      // The server prints "2 (5m ago)" once a container has a last termination.
+      const lastEnd = pod.containers.map((c) => c.lastTerminated?.finishedAt).filter((d) => d !== undefined).sort((a, b) => b.getTime() - a.getTime())[0];
       const status = pod.deleting ? 'Terminating' : running ? 'Running' : pod.phase === 'Pending' ? 'ContainerCreating' : pod.phase;
       return {
-        cells: [pod.name, `${pod.ready && running ? 1 : 0}/1`, status, pod.restarts, `${ageSeconds}s`, '10.42.0.10', pod.node, '<none>', '<none>'],
+        cells: [pod.name, `${pod.ready && running ? total : 0}/${total}`, status, lastEnd ? `${restarts} (${age(lastEnd)} ago)` : restarts, `${ageSeconds}s`, '10.42.0.10', pod.node, '<none>', '<none>'],
         object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: podJson(pod).metadata },
       };
     }),

@@ -5,9 +5,14 @@
 // portforward and exec subresources over WebSocket (and SPDY for kubectl
 // port-forward, spdy.ts). Pods forward to real local servers (the throwaway
 // PostgreSQL) and run exec'd commands locally with the pod's environment.
+// Around the pods: PersistentVolumeClaims, events (core and events.k8s.io),
+// pods/log with follow and previous (logs.ts), metrics.k8s.io PodMetrics and
+// self access/rules reviews (pod-world.ts, authz.ts).
 // Tests steer it: kill a pod (its streams die, a replacement comes up under a
 // new name after a delay), keep pods un-Ready, move the primary label, black-
-// hole streams, and answer 403 for chosen verbs or 401 for expired credentials.
+// hole streams, OOM-kill a container (it restarts), append log lines, set
+// CPU/memory usage, add Warning events, and answer 403 for chosen verbs or 401
+// for expired credentials.
 // Real clients (kubectl, client-node) are tested against it, so it is trusted.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,10 +22,13 @@ import type { TLSSocket } from 'node:tls';
 import { writeFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { makeCerts, type FakeKubeCerts, type KeyPair } from './certs.js';
+import { accessReview, reviewSpec, ruleResource, rulesReview } from './authz.js';
+import { appendLog, logContainer, restartContainer, serveLog } from './logs.js';
 import {
-  endpointsJson, matchesSelector, newUid, podJson, podSuffix, podTable, replicaSetJson, secretJson, serviceJson, workloadJson,
-  type FakePod, type PodTemplate, type Secret, type Service, type Workload,
+  endpointsJson, matchesSelector, newContainer, newUid, podJson, podSuffix, podTable, replicaSetJson, secretJson, serviceJson, workloadJson,
+  type FakeContainer, type FakeEvent, type FakePod, type PodTemplate, type Pvc, type Secret, type Service, type Workload,
 } from './model.js';
+import { coreEventJson, eventTable, eventsV1Json, podMetricsJson, pvcJson, pvcTable, selectEvents } from './pod-world.js';
 import { serveExec, servePortForward, type ExecRequest } from './streams.js';
 
 export interface FakeKubeOptions {
@@ -53,6 +61,8 @@ export type SpdyUpgrade = (
 ) => void;
 
 interface Route {
+  /** The API version of the group (v1, v1beta1). */
+  version: string;
   namespace?: string;
   resource?: string;
   name?: string;
@@ -70,12 +80,36 @@ const CORE_RESOURCES = [
   { name: 'services', singularName: 'service', namespaced: true, kind: 'Service', verbs: ['get', 'list'], shortNames: ['svc'], categories: ['all'] },
   { name: 'endpoints', singularName: 'endpoints', namespaced: true, kind: 'Endpoints', verbs: ['get', 'list'], shortNames: ['ep'] },
   { name: 'secrets', singularName: 'secret', namespaced: true, kind: 'Secret', verbs: ['get', 'list'] },
+  { name: 'persistentvolumeclaims', singularName: 'persistentvolumeclaim', namespaced: true, kind: 'PersistentVolumeClaim', verbs: ['get', 'list'], shortNames: ['pvc'] },
+  { name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] },
 ];
 const APPS_RESOURCES = [
   { name: 'deployments', singularName: 'deployment', namespaced: true, kind: 'Deployment', verbs: ['get', 'list'], shortNames: ['deploy'], categories: ['all'] },
   { name: 'replicasets', singularName: 'replicaset', namespaced: true, kind: 'ReplicaSet', verbs: ['get', 'list'], shortNames: ['rs'], categories: ['all'] },
   { name: 'statefulsets', singularName: 'statefulset', namespaced: true, kind: 'StatefulSet', verbs: ['get', 'list'], shortNames: ['sts'], categories: ['all'] },
 ];
+/** The groups under /apis, each at one version (what kubectl's legacy discovery walks). */
+const GROUPS: Record<string, { version: string; resources: typeof CORE_RESOURCES }> = {
+  apps: { version: 'v1', resources: APPS_RESOURCES },
+  'events.k8s.io': {
+    version: 'v1',
+    resources: [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['get', 'list'], shortNames: ['ev'] }],
+  },
+  'metrics.k8s.io': {
+    version: 'v1beta1',
+    resources: [
+      { name: 'pods', singularName: '', namespaced: true, kind: 'PodMetrics', verbs: ['get', 'list'] },
+      { name: 'nodes', singularName: '', namespaced: false, kind: 'NodeMetrics', verbs: ['get', 'list'] },
+    ],
+  },
+  'authorization.k8s.io': {
+    version: 'v1',
+    resources: [
+      { name: 'selfsubjectaccessreviews', singularName: 'selfsubjectaccessreview', namespaced: false, kind: 'SelfSubjectAccessReview', verbs: ['create'] },
+      { name: 'selfsubjectrulesreviews', singularName: 'selfsubjectrulesreview', namespaced: false, kind: 'SelfSubjectRulesReview', verbs: ['create'] },
+    ],
+  },
+};
 
 export class FakeKube {
   readonly namespaces = new Set<string>(['default', 'kube-system']);
@@ -83,7 +117,12 @@ export class FakeKube {
   readonly workloads: Workload[] = [];
   readonly services: Service[] = [];
   readonly secrets: Secret[] = [];
-  /** "verb resource" pairs answered with 403, e.g. "create pods/portforward". */
+  readonly pvcs: Pvc[] = [];
+  readonly events: FakeEvent[] = [];
+  /**
+   * "verb resource" pairs answered with 403, e.g. "create pods/portforward";
+   * resources outside the core and apps groups are qualified: "list pods.metrics.k8s.io".
+   */
   readonly forbidden = new Set<string>();
   /** Bearer tokens: user name, or null for an expired token (401). */
   readonly tokens = new Map<string, string | null>();
@@ -198,6 +237,7 @@ export class FakeKube {
     pod.deleting = true;
     pod.ready = false;
     for (const stream of [...pod.streams]) stream.kill();
+    for (const container of pod.containers) for (const follower of [...container.followers]) follower.end();
     this.later(100, () => {
       const index = this.pods.indexOf(pod);
       if (index >= 0) this.pods.splice(index, 1);
@@ -251,6 +291,71 @@ export class FakeKube {
 
   openStreams(namespace: string, name: string): number {
     return this.pod(namespace, name)?.streams.size ?? 0;
+  }
+
+  /** The container of a pod (the main one by default). */
+  container(namespace: string, pod: string, container?: string): FakeContainer {
+    const found = this.pod(namespace, pod);
+    if (!found) throw new Error(`fake-kube: no pod ${namespace}/${pod}`);
+    const c = container ? found.containers.find((x) => x.name === container) : found.containers[0];
+    if (!c) throw new Error(`fake-kube: no container ${container} in pod ${namespace}/${pod}`);
+    return c;
+  }
+
+  /** The container writes these lines (to stdout, as kubectl logs reads them); open follows get them at once. */
+  appendLog(namespace: string, pod: string, lines: string[], options: { container?: string; at?: Date } = {}): void {
+    appendLog(this.container(namespace, pod, options.container), lines, options.at);
+  }
+
+  /**
+   * The container is OOM-killed (or ends with another reason and exit code)
+   * and restarted at once: restartCount + 1, lastState.terminated, its log so
+   * far kept as the previous one. Killing the main container ends the pod's
+   * port-forwards and execs, as the server process dies with it.
+   */
+  restartContainer(namespace: string, pod: string, options: { container?: string; reason?: string; exitCode?: number } = {}): void {
+    const container = this.container(namespace, pod, options.container);
+    restartContainer(container, options.reason ?? 'OOMKilled', options.exitCode ?? 137);
+    if (container === this.pod(namespace, pod)!.containers[0]) this.dropStreams(namespace, pod);
+  }
+
+  /** What metrics.k8s.io says a container uses: quantities such as "250m" CPU, "300Mi" memory. */
+  setUsage(namespace: string, pod: string, usage: { cpu: string; memory: string }, container?: string): void {
+    this.container(namespace, pod, container).usage = { ...usage };
+  }
+
+  addPvc(namespace: string, name: string, options: Partial<Pick<Pvc, 'capacity' | 'storageClassName' | 'phase'>> = {}): Pvc {
+    this.addNamespace(namespace);
+    const uid = newUid();
+    const pvc: Pvc = {
+      namespace, name, uid, createdAt: new Date(), capacity: options.capacity ?? '10Gi', storageClassName: options.storageClassName ?? 'local-path',
+      phase: options.phase ?? 'Bound', volumeName: `pvc-${uid}`,
+    };
+    this.pvcs.push(pvc);
+    return pvc;
+  }
+
+  /**
+   * An event about a pod or a PVC, as kubelet (or another component) reports
+   * it: Warning OOMKilling, Evicted, FailedMount, Unhealthy, BackOff…
+   */
+  addEvent(
+    namespace: string,
+    object: { kind: 'Pod' | 'PersistentVolumeClaim'; name: string },
+    event: { type?: FakeEvent['type']; reason: string; message: string; count?: number; component?: string; at?: Date },
+  ): FakeEvent {
+    const target = object.kind === 'Pod' ? this.pod(namespace, object.name) : this.pvcs.find((p) => p.namespace === namespace && p.name === object.name);
+    if (!target) throw new Error(`fake-kube: no ${object.kind} ${namespace}/${object.name}`);
+    const at = event.at ?? new Date();
+    const created: FakeEvent = {
+      namespace, name: `${object.name}.${(at.getTime() * 1000 + this.events.length).toString(16)}`, uid: newUid(),
+      type: event.type ?? 'Warning', reason: event.reason, message: event.message,
+      object: { kind: object.kind, name: object.name, uid: target.uid },
+      source: { component: event.component ?? (object.kind === 'Pod' ? 'kubelet' : 'persistentvolume-controller'), ...('node' in target ? { host: target.node } : {}) },
+      firstAt: at, lastAt: at, count: event.count ?? 1,
+    };
+    this.events.push(created);
+    return created;
   }
 
   forbid(verb: string, resource: string): void {
@@ -309,6 +414,7 @@ export class FakeKube {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const pod of this.pods) for (const stream of [...pod.streams]) stream.kill();
+    for (const pod of this.pods) for (const container of pod.containers) for (const follower of [...container.followers]) follower.end();
     for (const client of this.wss.clients) client.terminate();
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -328,10 +434,12 @@ export class FakeKube {
   private newPod(namespace: string, name: string, template: PodTemplate): FakePod {
     const portNames: Record<string, number> = {};
     if (template.ports[5432]) portNames.postgres = 5432;
+    const containerName = template.containerName ?? 'postgres';
     return {
       namespace, name, uid: newUid(), createdAt: new Date(), labels: { ...template.labels }, ports: { ...template.ports },
-      env: { ...(template.env ?? {}) }, containerName: template.containerName ?? 'postgres', phase: 'Pending', ready: false,
-      deleting: false, streams: new Set(), portNames, node: template.node ?? 'fake-node', restarts: 0,
+      env: { ...(template.env ?? {}) }, containerName, phase: 'Pending', ready: false,
+      deleting: false, streams: new Set(), portNames, node: template.node ?? 'fake-node',
+      containers: [containerName, ...(template.sidecars ?? [])].map(newContainer), claims: { ...(template.claims ?? {}) },
     };
   }
 
@@ -367,20 +475,25 @@ export class FakeKube {
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     let rest: string[];
     let group: string;
+    let version = 'v1';
     if (parts[0] === 'api' && parts[1] === 'v1') {
       group = '';
       rest = parts.slice(2);
-      if (rest.length === 0) return { group, discovery: { kind: 'APIResourceList', groupVersion: 'v1', resources: CORE_RESOURCES } };
-    } else if (parts[0] === 'apis' && parts[1] === 'apps' && parts[2] === 'v1') {
-      group = 'apps';
+      if (rest.length === 0) return { group, version, discovery: { kind: 'APIResourceList', groupVersion: 'v1', resources: CORE_RESOURCES } };
+    } else if (parts[0] === 'apis' && parts[1] && GROUPS[parts[1]]) {
+      group = parts[1];
+      version = GROUPS[group]!.version;
+      const groupVersion = { groupVersion: `${group}/${version}`, version };
+      if (parts.length === 2) return { group, version, discovery: { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [groupVersion], preferredVersion: groupVersion } };
+      if (parts[2] !== version) return null;
       rest = parts.slice(3);
-      if (rest.length === 0) return { group, discovery: { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'apps/v1', resources: APPS_RESOURCES } };
+      if (rest.length === 0) return { group, version, discovery: { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/${version}`, resources: GROUPS[group]!.resources } };
     } else return null;
     if (rest[0] === 'namespaces' && rest.length >= 3) {
-      return { group, namespace: rest[1], resource: rest[2], name: rest[3], sub: rest[4] };
+      return { group, version, namespace: rest[1], resource: rest[2], name: rest[3], sub: rest[4] };
     }
-    if (rest[0] === 'namespaces') return { group, resource: 'namespaces', name: rest[1] };
-    return { group, resource: rest[0], name: rest[1] };
+    if (rest[0] === 'namespaces') return { group, version, resource: 'namespaces', name: rest[1] };
+    return { group, version, resource: rest[0], name: rest[1] };
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -406,7 +519,10 @@ export class FakeKube {
     if (path === '/apis') {
       return send(200, {
         kind: 'APIGroupList', apiVersion: 'v1',
-        groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }],
+        groups: Object.entries(GROUPS).map(([name, { version }]) => {
+          const groupVersion = { groupVersion: `${name}/${version}`, version };
+          return { name, versions: [groupVersion], preferredVersion: groupVersion };
+        }),
       });
     }
     const route = this.route(path);
@@ -420,12 +536,21 @@ export class FakeKube {
     const forbidden = this.forbiddenStatus(user, verb, resource, route);
     if (forbidden) return send(403, forbidden);
     if (route.sub === 'exec' || route.sub === 'portforward') return send(400, status(400, 'BadRequest', 'Upgrade request required'));
+    if (route.group === 'authorization.k8s.io') return this.review(req, route, send);
+    if (route.group === '' && route.resource === 'pods' && route.sub === 'log') {
+      const pod = this.pods.find((p) => p.namespace === route.namespace && p.name === route.name);
+      if (!pod) return send(404, { ...status(404, 'NotFound', `pods "${route.name}" not found`), details: { name: route.name, kind: 'pods' } });
+      const container = logContainer(pod, url);
+      const failed = 'status' in container ? container : serveLog(req, res, pod, container, url);
+      if (failed) send(400, status(400, 'BadRequest', failed.message));
+      return;
+    }
     const result = this.read(route, url, method, String(req.headers.accept ?? ''));
     send(result.status, result.body, result.type);
   }
 
   private forbiddenStatus(user: string, verb: string, resource: string, route: Route): object | null {
-    if (!this.forbidden.has(`${verb} ${resource}`)) return null;
+    if (!this.forbidden.has(`${verb} ${ruleResource(route.group, resource)}`)) return null;
     const [base, sub] = resource.split('/');
     const qualified = route.group ? `${base}.${route.group}` : base;
     const subject = route.name ? `${qualified} "${route.name}"` : qualified;
@@ -441,8 +566,19 @@ export class FakeKube {
       return { status: 404, body: { ...status(404, 'NotFound', `${qualified} "${name}" not found`), details: { name, group: route.group, kind: resource } } };
     };
     const selector = url.searchParams.get('labelSelector');
-    const list = (kind: string, items: unknown[]) => ({ status: 200, body: { kind: `${kind}List`, apiVersion: route.group ? `${route.group}/v1` : 'v1', metadata: { resourceVersion: '1' }, items } });
-    const one = (kind: string, body: object) => ({ status: 200, body: { kind, apiVersion: route.group ? `${route.group}/v1` : 'v1', ...body } });
+    const apiVersion = route.group ? `${route.group}/${route.version}` : 'v1';
+    const list = (kind: string, items: unknown[]) => ({ status: 200, body: { kind: `${kind}List`, apiVersion, metadata: { resourceVersion: '1' }, items } });
+    const one = (kind: string, body: object) => ({ status: 200, body: { kind, apiVersion, ...body } });
+    const asTable = accept.includes('as=Table');
+
+    if (route.group === 'metrics.k8s.io') {
+      // metrics-server has usage only for running pods.
+      const running = inNs(this.pods).filter((p) => p.phase === 'Running' && !p.deleting);
+      if (resource !== 'pods') return { status: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
+      if (!name) return list('PodMetrics', running.filter((p) => !selector || matchesSelector(p.labels, selector)).map(podMetricsJson));
+      const pod = running.find((p) => p.name === name);
+      return pod ? one('PodMetrics', podMetricsJson(pod)) : { status: 404, body: { ...status(404, 'NotFound', `podmetrics.metrics.k8s.io "${name}" not found`), details: { name, group: 'metrics.k8s.io', kind: 'pods' } } };
+    }
 
     switch (resource) {
       case 'namespaces': {
@@ -454,7 +590,7 @@ export class FakeKube {
         const pods = inNs(this.pods);
         const selected = () => pods.filter((p) => !selector || matchesSelector(p.labels, selector));
         // kubectl get pods asks for the server's table (READY, STATUS, RESTARTS… and -o wide's NODE).
-        if (!name && accept.includes('as=Table')) return { status: 200, body: podTable(selected()) };
+        if (!name && asTable) return { status: 200, body: podTable(selected()) };
         if (!name) return list('Pod', selected().map(podJson));
         const pod = pods.find((p) => p.name === name);
         if (!pod) return notFound();
@@ -462,8 +598,7 @@ export class FakeKube {
           this.killPod(pod.namespace, pod.name);
           return one('Pod', podJson(pod));
         }
-        if (route.sub === 'log') return { status: 200, body: `fake log of ${pod.name}\n`, type: 'text/plain' };
-        return one('Pod', podJson(pod));
+        return asTable ? { status: 200, body: podTable([pod]) } : one('Pod', podJson(pod));
       }
       case 'deployments':
       case 'statefulsets': {
@@ -498,9 +633,44 @@ export class FakeKube {
         const s = items.find((x) => x.name === name);
         return s ? one('Secret', secretJson(s)) : notFound();
       }
+      case 'persistentvolumeclaims': {
+        const items = inNs(this.pvcs);
+        if (!name) return asTable ? { status: 200, body: pvcTable(items) } : list('PersistentVolumeClaim', items.map(pvcJson));
+        const pvc = items.find((x) => x.name === name);
+        if (!pvc) return notFound();
+        return asTable ? { status: 200, body: pvcTable([pvc]) } : one('PersistentVolumeClaim', pvcJson(pvc));
+      }
+      case 'events': {
+        const view: (e: FakeEvent) => object = route.group === 'events.k8s.io' ? eventsV1Json : coreEventJson;
+        const selected = selectEvents(inNs(this.events), url.searchParams.get('fieldSelector'), route.group === 'events.k8s.io' ? 'events.k8s.io' : 'core');
+        if ('error' in selected) return { status: 400, body: status(400, 'BadRequest', selected.error) };
+        if (!name) return asTable ? { status: 200, body: eventTable(selected) } : list('Event', selected.map(view));
+        const event = selected.find((e) => e.name === name);
+        if (!event) return notFound();
+        return asTable ? { status: 200, body: eventTable([event]) } : one('Event', view(event));
+      }
       default:
         return { status: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
     }
+  }
+
+  /** SelfSubjectAccessReview and SelfSubjectRulesReview (create): the spec comes back with a status. */
+  private review(req: IncomingMessage, route: Route, send: (status: number, body: unknown) => void): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const kind = route.resource === 'selfsubjectaccessreviews' ? 'SelfSubjectAccessReview' : route.resource === 'selfsubjectrulesreviews' ? 'SelfSubjectRulesReview' : null;
+      if (!kind || route.name || req.method !== 'POST') return send(405, status(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource'));
+      let spec: Record<string, unknown>;
+      try {
+        spec = reviewSpec(Buffer.concat(chunks), String(req.headers['content-type'] ?? ''), kind);
+      } catch {
+        return send(400, status(400, 'BadRequest', 'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf'));
+      }
+      const groups = { '': CORE_RESOURCES, ...Object.fromEntries(Object.entries(GROUPS).map(([g, { resources }]) => [g, resources])) };
+      const result = kind === 'SelfSubjectAccessReview' ? accessReview(spec, this.forbidden) : rulesReview(groups, this.forbidden);
+      send(201, { kind, apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: result });
+    });
   }
 
   private upgrade(req: IncomingMessage, socket: net.Socket, head: Buffer): void {
