@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ScreenDefinition } from '../../screens/definition.js';
 import { SCREEN_ORDER } from '../../screens/index.js';
-import { bindingsFor, COMMANDS, DIALOG_COMMANDS, displayKey, type CommandKind, type DialogId, type KeyBinding } from '../keys/commands.js';
+import { bindingsFor, COMMANDS, DIALOG_COMMANDS, keyName, type CommandKind, type DialogId, type KeyBinding } from '../keys/commands.js';
 
 export const KEYS_DOC = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'keys.md');
 
@@ -34,7 +34,7 @@ function cell(text: string): string {
 }
 
 function keyList(keys: readonly string[]): string {
-  return keys.length ? keys.map((k) => `\`${displayKey(k) === ' ' ? 'Space' : displayKey(k)}\``).join(' ') : '(any other)';
+  return keys.length ? keys.map((k) => `\`${keyName(k)}\``).join(' ') : '(any other)';
 }
 
 function table(rows: readonly KeyBinding[], withKind: boolean): string[] {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command, Option } from 'commander';
 import type { ScreenDefinition } from '../../screens/definition.js';
 import { SCREEN_ORDER } from '../../screens/index.js';
-import { bindingsFor, displayKey } from '../keys/commands.js';
+import { bindingsFor, keyName } from '../keys/commands.js';
 import { commandTree } from './options.js';
 
 export const MAN_PAGE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'man', 'pgtop.1');
@@ -23,9 +23,14 @@ function bold(text: string): string {
   return `\\fB${roff(text)}\\fR`;
 }
 
+/** A tagged paragraph: the tag in bold, the text under it. */
+function item(tag: string, text: string): string[] {
+  return ['.TP', bold(tag), roff(text)];
+}
+
 /** One option as a tagged paragraph, its words as --help says them (default and choices included). */
 function optionItem(command: Command, option: Option): string[] {
-  return ['.TP', bold(option.flags), roff(command.createHelp().optionDescription(option))];
+  return item(option.flags, command.createHelp().optionDescription(option));
 }
 
 /** What --help lists (its own --help and -V included), in its order. */
@@ -34,7 +39,7 @@ function visibleOptions(command: Command): Option[] {
 }
 
 function keyItems(bindings: ReturnType<typeof bindingsFor>): string[] {
-  return bindings.flatMap((b) => ['.TP', bold(b.keys.map((k) => (displayKey(k) === ' ' ? 'Space' : displayKey(k))).join(' ')), roff(b.text)]);
+  return bindings.flatMap((b) => item(b.keys.map(keyName).join(' '), b.text));
 }
 
 export function renderManPage(version: string, screens: readonly ScreenDefinition[] = SCREEN_ORDER): string {
@@ -75,7 +80,7 @@ export function renderManPage(version: string, screens: readonly ScreenDefinitio
     );
   }
   lines.push('.SH SCREENS', roff('Number keys, Tab or :name move between them; --screen NAME starts on one.'));
-  for (const [i, screen] of screens.entries()) lines.push('.TP', bold(screen.id), roff(`${screen.title}${i < 9 ? ` (key ${i + 1})` : ''}`));
+  for (const [i, screen] of screens.entries()) lines.push(...item(screen.id, `${screen.title}${i < 9 ? ` (key ${i + 1})` : ''}`));
   lines.push('.SH KEYS', roff('On every screen:'), ...keyItems(bindingsFor({}).filter((b) => b.global)));
   for (const screen of screens) {
     const own = bindingsFor(screen.keys).filter((b) => !b.global);
@@ -85,19 +90,19 @@ export function renderManPage(version: string, screens: readonly ScreenDefinitio
     '.PP',
     roff('An action that changes the server shows what will run and asks first; under --read-only it is refused. The whole key reference: docs/keys.md.'),
     '.SH EXIT STATUS',
-    '.TP', bold('0'), roff('quit; pgtop learn --check: every criterion passes; pgtop backup: the backup is complete and verified'),
-    '.TP', bold('1'), roff('a runtime failure (server unreachable, wrong password, a screen whose data failed with --once, a check or a backup that failed)'),
-    '.TP', bold('2'), roff('bad usage (a bad option, stdout not a terminal without --once)'),
+    ...item('0', 'quit; pgtop learn --check: every criterion passes; pgtop backup: the backup is complete and verified'),
+    ...item('1', 'a runtime failure (server unreachable, wrong password, a screen whose data failed with --once, a check or a backup that failed)'),
+    ...item('2', 'bad usage (a bad option, stdout not a terminal without --once)'),
     '.SH ENVIRONMENT',
-    '.TP', bold('PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE, PGAPPNAME, PGSSLMODE'), roff('as for psql'),
-    '.TP', bold('KUBECONFIG'), roff('the kubeconfig file for -k, as for kubectl'),
-    '.TP', bold('NO_COLOR'), roff('no colours, as --no-color'),
-    '.TP', bold('PGTOP_PG_BINDIR'), roff('where --demo finds initdb and postgres when pg_config does not'),
-    '.TP', bold('XDG_STATE_HOME'), roff("where the guided session keeps its progress (default ~/.local/state)"),
+    ...item('PGHOST, PGPORT, PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE, PGAPPNAME, PGSSLMODE', 'as for psql'),
+    ...item('KUBECONFIG', 'the kubeconfig file for -k, as for kubectl'),
+    ...item('NO_COLOR', 'no colours, as --no-color'),
+    ...item('PGTOP_PG_BINDIR', 'where --demo finds initdb and postgres when pg_config does not'),
+    ...item('XDG_STATE_HOME', "where the guided session keeps its progress (default ~/.local/state)"),
     '.SH FILES',
-    '.TP', bold('~/.pgpass'), roff('passwords, read as libpq does; pgtop learn offers to add one'),
-    '.TP', bold('~/postgres-backups'), roff('backups, each with its .verified record (--backup-dir)'),
-    '.TP', bold('~/.local/state/pgtop/learn/'), roff("the guided session's progress, per server"),
+    ...item('~/.pgpass', 'passwords, read as libpq does; pgtop learn offers to add one'),
+    ...item('~/postgres-backups', 'backups, each with its .verified record (--backup-dir)'),
+    ...item('~/.local/state/pgtop/learn/', "the guided session's progress, per server"),
     '.SH SEE ALSO',
     roff('psql(1), pg_dump(1), kubectl(1), pg_activity(1)'),
   );

@@ -194,6 +194,11 @@ export function bindingForKey(key: string, offered: ScreenKeys): KeyBinding | un
 }
 
 /** How a key name reads in help text: 'ctrl+c' → 'Ctrl-C', 'pagedown' → 'PgDn'. */
+/** A key as the docs (docs/keys.md, the man page) name it: as help shows it, the space bar spelled out. */
+export function keyName(key: string): string {
+  return displayKey(key) === ' ' ? 'Space' : displayKey(key);
+}
+
 export function displayKey(key: string): string {
   const names: Record<string, string> = {
     up: '↑',
