@@ -8,6 +8,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serverArgs } from '../support/binary.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { pgInfo } from '../support/pg.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';
@@ -27,18 +28,18 @@ interface Run {
   stderr: string;
 }
 
-/** The standalone executable with nothing of this machine's environment: no node on PATH, an empty HOME, in an empty directory. */
-function standalone(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** A program of pgtop's, in a directory and an environment of the test's choosing (nothing of this process's). */
+function runFile(file: string, args: string[], cwd: string, env: Record<string, string>): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(exe, args, { cwd: emptyPath, env: { PATH: emptyPath, HOME: home, ...env }, timeout: 30_000, encoding: 'utf8' }, (error, stdout, stderr) =>
+    execFile(file, args, { cwd, env, timeout: 30_000, encoding: 'utf8' }, (error, stdout, stderr) =>
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
     );
   });
 }
 
-function server(): { args: string[]; env: Record<string, string> } {
-  const info = pgInfo();
-  return { args: ['-h', info.host, '-p', String(info.port), '-U', info.user], env: { PGPASSWORD: info.password } };
+/** The standalone executable with nothing of this machine's environment: no node on PATH, an empty HOME, in an empty directory. */
+function standalone(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runFile(exe, args, emptyPath, { PATH: emptyPath, HOME: home, ...env });
 }
 
 beforeAll(async () => {
@@ -74,7 +75,7 @@ describe('the standalone executable', () => {
   });
 
   it('prints a screen with --once --json from the SQL it carries', async () => {
-    const { args, env } = server();
+    const { args, env } = serverArgs();
     const run = await standalone([...args, '--once', '--json', '--screen', 'activity'], env);
     expect(run.code, run.stderr).toBe(0);
     const json = JSON.parse(run.stdout) as { rows: { application: string }[] };
@@ -85,7 +86,7 @@ describe('the standalone executable', () => {
   });
 
   it('runs the dashboard in a terminal: activity, :locks, q', { timeout: 60_000 }, async () => {
-    const { args, env } = server();
+    const { args, env } = serverArgs();
     const clean = ['/usr/bin/env', '-i', `PATH=${emptyPath}`, `HOME=${home}`, 'TERM=xterm-256color', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
     session = await startTmux({ command: [...clean, exe, ...args, '-i', '1'], cwd: emptyPath, cols: 140, rows: 40 });
     await session.waitForText(/connected[\s\S]*\*\d+ postgres/);
@@ -132,12 +133,8 @@ describe('the npm package', () => {
     // Only what the package needs at run time (the demo's embedded server): no dev dependency (Ink, React, the Kubernetes client are in the bundle).
     const installed = join(prefix, 'lib/node_modules/pgtop/node_modules');
     for (const dev of ['ink', 'react', 'zustand', '@kubernetes/client-node', 'vitest', 'typescript', 'esbuild']) expect(existsSync(join(installed, dev)), dev).toBe(false);
-    const { args, env } = server();
-    const run = await new Promise<Run>((resolve) =>
-      execFile(join(prefix, 'bin/pgtop'), [...args, '--once'], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: home, ...env }, encoding: 'utf8', timeout: 30_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-      ),
-    );
+    const { args, env } = serverArgs();
+    const run = await runFile(join(prefix, 'bin/pgtop'), [...args, '--once'], dir, { PATH: process.env.PATH ?? '', HOME: home, ...env });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+/);
   });
