@@ -6,6 +6,7 @@ import type { BackupEntry } from './backups.js';
 import type { BloatTable, MaintenanceProgress, VacuumOverview } from './bloat.js';
 import type { Setting } from './config.js';
 import type { HeaderSample } from './header.js';
+import type { ContainerUsage, DataDirectoryUsage, ProcessUsage } from './host.js';
 import type { ConnectionSlots, HealthSnapshot } from './health.js';
 import type { HorizonHolder } from './horizon.js';
 import type { ClusterInstance } from './instances.js';
@@ -55,6 +56,12 @@ export interface SourceRows extends QueryRows {
   backupFiles: BackupEntry;
   /** The instance pods of a CloudNativePG cluster, with -k cluster/NAME (src/k8s/instances-source.ts). */
   clusterInstances: ClusterInstance;
+  /** The server's processes from /proc, sampled through the pod's exec session or on this host (src/host/). */
+  processUsage: ProcessUsage;
+  /** The container's memory and CPU against its limits: from the metrics API, else its cgroup files (one row). */
+  containerUsage: ContainerUsage;
+  /** The data directory's filesystem (one row). */
+  dataDirectory: DataDirectoryUsage;
   /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
   learnChecks: never;
 }
