@@ -8,10 +8,12 @@ import type { StatusLine as Status } from '../store/store.js';
 export interface StatusLineProps {
   status: Status | null;
   hints: string;
+  /** Keys of this screen that cannot work here, struck through after the others, and why (a Kubernetes permission). */
+  unavailable?: { hints: string; reason: string } | null;
   color: boolean;
 }
 
-export function StatusLine({ status, hints, color }: StatusLineProps): React.ReactElement {
+export function StatusLine({ status, hints, unavailable, color }: StatusLineProps): React.ReactElement {
   const tone = !color || !status ? undefined : status.kind === 'error' ? 'red' : status.kind === 'success' ? 'green' : undefined;
   return (
     <>
@@ -21,6 +23,13 @@ export function StatusLine({ status, hints, color }: StatusLineProps): React.Rea
       </Text>
       <Text wrap="truncate" dimColor>
         {hints}
+        {unavailable ? (
+          <>
+            {'  '}
+            <Text strikethrough>{unavailable.hints}</Text>
+            {`: ${unavailable.reason}`}
+          </>
+        ) : null}
       </Text>
     </>
   );
