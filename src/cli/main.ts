@@ -97,6 +97,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
     initialSession: monitor,
     backupDir,
     cluster: target.cnpgCluster,
+    podLog: target.podLog,
   });
   await scheduler.refresh();
   await scheduler.stop();
@@ -147,7 +148,7 @@ async function runDashboard(
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   // Every source: the registry's queries, the backup directory, the guided session's checks.
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster });
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster, podLog: target.podLog });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and

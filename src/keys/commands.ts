@@ -152,6 +152,13 @@ export const COMMANDS = {
     text: 'move the dashboard to the selected instance pod (-k cluster/NAME: a replica); on the primary row, follow the primary again',
     hint: 'move',
   },
+  // Reads only: which container's log the logs screen shows (pods/log previous=true).
+  previousLog: {
+    keys: ['P'],
+    kind: 'view',
+    text: "the previous container's log (the one that died before the last restart), P again: the current one (-k only)",
+    hint: 'previous',
+  },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   nextStep: { keys: ['n', 'right'], kind: 'move', text: 'next step', hint: 'next' },

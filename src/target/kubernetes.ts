@@ -13,6 +13,7 @@ import { PodForwarder, type ForwarderOptions, type ResolvedPod } from '../k8s/fo
 import { KubeClient } from '../k8s/kube.js';
 import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
+import type { PodLogTarget } from '../k8s/log-source.js';
 import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
 import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
@@ -27,6 +28,8 @@ export interface K8sTarget {
   namespace: string;
   /** With -k cluster/NAME: the cluster, for its instances' source. */
   cnpgCluster?: CnpgCluster;
+  /** The server container's log, for the logs screen. */
+  podLog: PodLogTarget;
   /** What RBAC lets pgtop do in the namespace, reviewed once the target resolved (null: the review could not be had). */
   access: KubeAccess | null;
   attach(store: PgtopStore): void;
@@ -108,6 +111,7 @@ export async function openK8sTarget(
     namespace,
     cnpgCluster,
     access,
+    podLog: { kube, namespace, currentPod: () => forwarder.currentPod() },
     attach(store: PgtopStore) {
       const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod), instance: instanceOf(pod) });
       forwarder.on('pod', onPod);
