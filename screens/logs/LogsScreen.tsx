@@ -31,9 +31,11 @@ export function LogsScreen({ width, height }: { width: number; height: number })
   const filter = state.ui.filter[LOGS] ?? '';
   const failures = screenFailures(state, definition);
 
-  const which = previous ? "previous container's log (before its last restart) · P: the current one" : k8s ? 'current container · P: the previous one' : 'newest log file';
-  const where = follow(state, rows.length);
-  const title = [log?.origin ?? (k8s ? 'the server container' : 'the server log'), which, where, filter ? `filter "${filter}" (${rows.length} lines)` : ''].filter(Boolean).join(' · ');
+  const which = previous ? "previous container's log, before its last restart (P: current)" : k8s ? 'current container (P: previous)' : 'newest log file';
+  // What the user needs first comes first: a narrow terminal cuts the end.
+  const title = [follow(state, rows.length), filter ? `filter "${filter}" (${rows.length} lines)` : '', which, log?.origin ?? (k8s ? 'the server container' : 'the server log')]
+    .filter(Boolean)
+    .join(' · ');
   const head: string[] = [styledLine([[title, { bold: true }]], width)];
   if (previous && !k8s) head.push(styledLine([["the previous container's log is Kubernetes': only with -k (P goes back)", ansiOf('warn', color)]], width));
   if (log?.note && rows.length > 0) head.push(styledLine([[log.note, ansiOf('warn', color)]], width));
@@ -69,5 +71,5 @@ export function LogsScreen({ width, height }: { width: number; height: number })
 /** "following" or where the window holds, and how to follow again. */
 function follow(state: Parameters<typeof following>[0], count: number): string {
   if (count === 0) return '';
-  return following(state) ? 'following (newest at the bottom)' : 'scrolled up: G follows again';
+  return following(state) ? 'following' : 'scrolled up: G follows again';
 }

@@ -53,10 +53,11 @@ export function HelpOverlay({ screen, bindings: rows, readOnly, standby = false,
       {shown.map((b) => (
         <Text key={`${b.command}:${b.keys.join()}`} wrap="truncate">
           <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
+          {/* Before the text, which is often long: the line is cut at the terminal's width. */}
+          {unavailable?.has(b.command) ? <Text dimColor>{`(unavailable: ${unavailable.get(b.command)}) `}</Text> : null}
           {b.text}
           {b.kind === 'changes-server' && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
           {b.primaryOnly && standby && !readOnly ? <Text dimColor> (unavailable: the server is a standby; run it on the primary)</Text> : null}
-          {unavailable?.has(b.command) ? <Text dimColor>{` (unavailable: ${unavailable.get(b.command)})`}</Text> : null}
         </Text>
       ))}
       {condensed.map((line, i) => (

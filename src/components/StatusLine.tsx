@@ -3,6 +3,7 @@
 import { Text } from 'ink';
 import React from 'react';
 import { terminalText } from '../render/terminal-text.js';
+import { styled } from './ansi.js';
 import type { StatusLine as Status } from '../store/store.js';
 
 export interface StatusLineProps {
@@ -26,7 +27,8 @@ export function StatusLine({ status, hints, unavailable, color }: StatusLineProp
         {unavailable ? (
           <>
             {'  '}
-            <Text strikethrough>{unavailable.hints}</Text>
+            {/* As escape codes, not Ink's prop: they are what the frame holds whatever chalk thinks of the terminal. */}
+            {styled(unavailable.hints, { strike: true })}
             {`: ${unavailable.reason}`}
           </>
         ) : null}
