@@ -51,51 +51,59 @@ async function serverContainer(target: PodLogTarget, pod: ResolvedPod): Promise<
 interface Follow {
   pod: string;
   container: string | undefined;
+  /** Drops the request while the API server has not answered yet (a quiet log answers with its first line). */
+  abort: AbortController;
   stream: PodLogStream | null;
-  /** The stream ended (or broke): the next run opens it again. */
+  /** The stream ended (or broke, or was refused): the next run opens it again, or says why. */
   ended: boolean;
+  error: Error | null;
 }
 
 export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
   const ring = new LogRing();
   let follow: Follow | null = null;
-  /** Why the last stream ended, said until it runs again. */
-  let note: string | null = null;
+  /** Counts releases: a run that was awaiting when the user left starts nothing. */
+  let generation = 0;
   const close = () => {
+    generation += 1;
+    follow?.abort.abort();
     follow?.stream?.close();
     follow = null;
   };
 
-  const open = async (pod: ResolvedPod, container: string | undefined): Promise<Follow> => {
+  /** Opens the follow without waiting for it: lines land as they come, a refusal is said by the next run. */
+  const start = (pod: ResolvedPod, container: string | undefined): Follow => {
     const last = ring.lastStamped();
     const filter = new ResumeFilter(last, last?.at ? ring.textsAt(last.at) : []);
     const splitter = new LineSplitter();
-    const current: Follow = { pod: pod.name, container, stream: null, ended: false };
-    const stream = await openPodLog(
-      target.kube,
-      {
-        namespace: target.namespace,
-        pod: pod.name,
-        container,
-        follow: true,
-        previous: false,
-        tailLines: LOG_TAIL_LINES,
-        // Resumed: from the last line kept (a second more: whole seconds), the overlap dropped by the filter.
-        sinceSeconds: last?.at ? (Date.now() - Date.parse(last.at)) / 1000 + 1 : undefined,
+    const current: Follow = { pod: pod.name, container, abort: new AbortController(), stream: null, ended: false, error: null };
+    const request = {
+      namespace: target.namespace,
+      pod: pod.name,
+      container,
+      follow: true,
+      previous: false,
+      tailLines: LOG_TAIL_LINES,
+      // Resumed: from the last line kept (a second more: whole seconds), the overlap dropped by the filter.
+      sinceSeconds: last?.at ? (Date.now() - Date.parse(last.at)) / 1000 + 1 : undefined,
+    };
+    const lines = (chunk: Buffer) => {
+      for (const raw of splitter.push(chunk)) {
+        const { at, text } = splitTimestamp(raw);
+        if (filter.keep(at, text)) ring.push(text, at);
+      }
+    };
+    void openPodLog(target.kube, request, lines, current.abort.signal).then(
+      (stream) => {
+        if (current.abort.signal.aborted) return stream.close();
+        current.stream = stream;
+        const ended = () => {
+          current.ended = true;
+        };
+        stream.ended.then(ended, ended);
       },
-      (chunk) => {
-        for (const raw of splitter.push(chunk)) {
-          const { at, text } = splitTimestamp(raw);
-          if (filter.keep(at, text)) ring.push(text, at);
-        }
-      },
-    );
-    current.stream = stream;
-    stream.ended.then(
-      () => {
-        current.ended = true;
-      },
-      () => {
+      (error: unknown) => {
+        current.error = current.abort.signal.aborted ? null : error instanceof Error ? error : new Error(String(error));
         current.ended = true;
       },
     );
@@ -108,22 +116,29 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
     needs: 'nothing',
     kubeNeeds: [KUBE_NEEDS.podLog],
     async run() {
+      const began = generation;
       const pod = await target.currentPod();
       if (follow && follow.pod !== pod.name) {
         close();
         ring.mark(`— the dashboard moved to pod/${pod.name}: its log follows —`);
       }
+      if (follow?.error) {
+        const { error } = follow;
+        follow = null;
+        throw error;
+      }
       if (follow?.ended) {
         // The container died (kubelet restarts it) or the API server closed the follow: open it again, after the last line kept.
-        const { pod: was, container } = follow;
-        follow = null;
-        note = null;
-        ring.mark(`— the log stream of pod/${was} ended (the container restarted?): reading it again; P shows the previous container's log —`);
-        follow = await open(pod, container);
+        ring.mark(`— the log stream of pod/${follow.pod} ended (the container restarted?): reading it again; P shows the previous container's log —`);
+        follow = start(pod, follow.container);
       }
-      if (!follow) follow = await open(pod, await serverContainer(target, pod));
-      const container = follow.container ? ` container ${follow.container}` : '';
-      return { origin: `pod/${pod.name}${container}`, previous: false, lines: ring.snapshot(), note };
+      if (!follow) {
+        const container = await serverContainer(target, pod);
+        // Left meanwhile (released): nothing is opened for a screen no longer shown.
+        if (generation === began) follow = start(pod, container);
+      }
+      const container = follow?.container ? ` container ${follow.container}` : '';
+      return { origin: `pod/${pod.name}${container}`, previous: false, lines: ring.snapshot(), note: null };
     },
     release: close,
     failure: (error) => kubeSourceFailure(TITLE, error, target.namespace),

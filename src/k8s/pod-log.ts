@@ -29,8 +29,13 @@ export interface PodLogStream {
   readonly ended: Promise<void>;
 }
 
-/** Opens the log; `data` gets its bytes as they come (timestamps=true: each line starts with its RFC 3339 time). Resolves once the API server answered 200. */
-export async function openPodLog(kube: KubeClient, request: PodLogRequest, data: (chunk: Buffer) => void, timeoutMs = 10_000): Promise<PodLogStream> {
+/**
+ * Opens the log; `data` gets its bytes as they come (timestamps=true: each
+ * line starts with its RFC 3339 time). Resolves once the API server answered
+ * 200 (for a follow of an empty log that may be when its first line comes);
+ * aborting the signal before then drops the request.
+ */
+export async function openPodLog(kube: KubeClient, request: PodLogRequest, data: (chunk: Buffer) => void, signal?: AbortSignal, timeoutMs = 10_000): Promise<PodLogStream> {
   const query = new URLSearchParams({ follow: String(request.follow), previous: String(request.previous), timestamps: 'true' });
   if (request.container) query.set('container', request.container);
   if (request.tailLines !== undefined) query.set('tailLines', String(request.tailLines));
@@ -47,9 +52,13 @@ export async function openPodLog(kube: KubeClient, request: PodLogRequest, data:
   return new Promise<PodLogStream>((resolve, reject) => {
     let answered = false;
     const req = send(url, options);
-    const deadline = setTimeout(() => {
-      req.destroy(new K8sError(`the Kubernetes API server at ${kube.server} did not answer within ${timeoutMs / 1000} s (get pods/log)`, 'unreachable'));
-    }, timeoutMs);
+    signal?.addEventListener('abort', () => req.destroy(new K8sError('the log request was dropped', 'other')), { once: true });
+    // A follow of a quiet log may answer only with its first line (the headers wait for it): no deadline there.
+    const deadline = request.follow
+      ? undefined
+      : setTimeout(() => {
+          req.destroy(new K8sError(`the Kubernetes API server at ${kube.server} did not answer within ${timeoutMs / 1000} s (get pods/log)`, 'unreachable'));
+        }, timeoutMs);
     req.on('error', (error) => {
       clearTimeout(deadline);
       if (!answered) reject(kube.describe(error, op));
@@ -61,14 +70,21 @@ export async function openPodLog(kube: KubeClient, request: PodLogRequest, data:
       if (status !== 200) {
         const body: Buffer[] = [];
         res.on('data', (c: Buffer) => body.push(c));
-        res.on('end', () => reject(httpError(status, Buffer.concat(body).toString('utf8'), op, kube.context)));
+        res.on('end', () => {
+          req.destroy();
+          reject(httpError(status, Buffer.concat(body).toString('utf8'), op, kube.context));
+        });
         res.on('error', (error) => reject(kube.describe(error, op)));
         return;
       }
       let closed = false;
       const ended = new Promise<void>((done, broke) => {
         res.on('data', (chunk: Buffer) => data(chunk));
-        res.on('end', () => done());
+        // Not kept for another request (client-node's agent may keep sockets alive): an idle socket would keep pgtop from exiting.
+        res.on('end', () => {
+          req.destroy();
+          done();
+        });
         res.on('close', () => (res.complete || closed ? done() : broke(new K8sError('the log stream broke off', 'other'))));
         res.on('error', () => undefined);
       });

@@ -138,7 +138,7 @@ describe('the logs screen with -k', () => {
     cluster.kube.forbid('get', 'pods/log');
     try {
       setUi(store, { screen: 'logs' });
-      const result = await waitFor(async () => store.getState().data.results.serverLog?.disabled, { what: 'the logs to be switched off' });
+      const result = await waitFor(async () => store.getState().data.results.serverLog?.disabled ?? undefined, { what: 'the logs to be switched off' });
       expect(result).toBe('server log: needs get pods/log in development');
       expect(logRequests('pg-late').map((r) => r.status)).toContain(403);
     } finally {
