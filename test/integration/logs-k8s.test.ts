@@ -130,6 +130,35 @@ describe('the logs screen with -k', () => {
     }
   });
 
+  it('asks one rules review when the target resolves; where the rules are incomplete, access reviews for what they leave open', async () => {
+    const reviews = () => cluster.kube.requests.filter((r) => r.path.startsWith('/apis/authorization.k8s.io/v1/'));
+    cluster.kube.addPod(NS, 'pg-review', postgresTemplate(pgInfo()));
+    let before = reviews().length;
+    const complete = await dashboard('pg-review');
+    expect(reviews().slice(before).map((r) => r.path)).toEqual(['/apis/authorization.k8s.io/v1/selfsubjectrulesreviews']);
+    expect(complete.target.access).toMatchObject({ namespace: NS, incomplete: false, reviews: {} });
+    await open!.scheduler.stop();
+    await open!.target.close();
+    open = null;
+
+    cluster.kube.rulesIncomplete = true;
+    cluster.kube.forbid('get', 'pods/log');
+    try {
+      before = reviews().length;
+      const { store, target } = await dashboard('pg-review');
+      const asked = reviews().slice(before).map((r) => r.path);
+      expect(asked[0]).toBe('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews');
+      // The rules grant list pods and create pods/exec: only get pods/log is left to ask.
+      expect(asked.slice(1)).toEqual(['/apis/authorization.k8s.io/v1/selfsubjectaccessreviews']);
+      expect(target.access).toMatchObject({ incomplete: true, reviews: { 'get pods/log': false } });
+      const result = await waitFor(async () => store.getState().data.results.serverLog, { what: 'the logs result' });
+      expect(result.disabled).toBe('server log: needs get pods/log in development');
+    } finally {
+      cluster.kube.rulesIncomplete = false;
+      cluster.kube.allow('get', 'pods/log');
+    }
+  });
+
   it('a 403 at run time (RBAC changed after the review) says the same words', async () => {
     cluster.kube.addPod(NS, 'pg-late', postgresTemplate(pgInfo()));
     const { store, target } = await dashboard('pg-late');
