@@ -13,7 +13,7 @@ import { styledLine, type AnsiStyle } from '../../src/components/ansi.js';
 import { toneStyle } from '../../src/components/tone.js';
 import type { CellTone } from '../../src/render/table.js';
 import { screenFailures } from '../definition.js';
-import { bottomIndex, following, lineTime, lineTone, logRows, LOGS, shownLog, showingPrevious } from './view.js';
+import { bottomIndex, following, lineTime, lineTone, logRows, LOGS, shownLog, showingPrevious, unreadable } from './view.js';
 
 function ansiOf(tone: CellTone, color: boolean): AnsiStyle | undefined {
   const style = toneStyle(tone, color);
@@ -39,12 +39,14 @@ export function LogsScreen({ width, height }: { width: number; height: number })
   const head: string[] = [styledLine([[title, { bold: true }]], width)];
   if (previous && !k8s) head.push(styledLine([["the previous container's log is Kubernetes': only with -k (P goes back)", ansiOf('warn', color)]], width));
   if (log?.note && rows.length > 0) head.push(styledLine([[log.note, ansiOf('warn', color)]], width));
+  const why = unreadable(state);
+  if (why) head.push(styledLine([[why, ansiOf('alert', color)]], width));
   for (const f of failures) head.push(styledLine([[f.text, ansiOf('alert', color)]], width));
 
   const room = Math.max(1, height - head.length);
   let body: string[];
   if (rows.length === 0) {
-    const empty = failures.length ? '' : filter ? `no line matches "${filter}"` : (log?.note ?? (previous && !k8s ? '' : 'no log lines yet: loading…'));
+    const empty = failures.length || why ? '' : filter ? `no line matches "${filter}"` : (log?.note ?? (previous && !k8s ? '' : 'no log lines yet: loading…'));
     body = empty ? [styledLine([[empty, { dim: true }]], width)] : [];
   } else {
     const last = bottomIndex(state, rows);

@@ -8,6 +8,9 @@ export const logsScreen = defineScreen({
   id: LOGS,
   title: 'Logs',
   sources: (state) => (showingPrevious(state) ? ['previousServerLog'] : ['serverLog']),
+  // Where the log cannot be read (logging_collector off, a privilege or a Kubernetes permission missing) the screen says why
+  // instead of the lines: the server is as it is, and --once exits 0 saying so.
+  optionalSources: ['serverLog', 'previousServerLog'],
   view: logsView,
   component: () => import('./LogsScreen.js').then((m) => m.LogsScreen),
   keys: {

@@ -24,6 +24,12 @@ export function shownLog(state: PgtopState): ServerLog | undefined {
   return result?.rows[0];
 }
 
+/** Why the log on screen cannot be read (switched off: no log files, a privilege, a Kubernetes permission), or null. */
+export function unreadable(state: PgtopState): string | null {
+  const result = showingPrevious(state) ? state.data.results.previousServerLog : state.data.results.serverLog;
+  return result?.disabled ?? null;
+}
+
 export function lineTone(line: LogLine): CellTone {
   if (line.marker) return 'dim';
   const severity = logSeverity(line.text);
@@ -103,6 +109,6 @@ export const logsView: ScreenView<LogLine> = {
   emptyText: (state) => {
     const filter = state.ui.filter[LOGS];
     if (filter) return `no line matches "${filter}"`;
-    return shownLog(state)?.note ?? 'no log lines yet';
+    return unreadable(state) ?? shownLog(state)?.note ?? 'no log lines yet';
   },
 };
