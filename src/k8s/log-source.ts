@@ -62,6 +62,8 @@ interface Follow {
 export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
   const ring = new LogRing();
   let follow: Follow | null = null;
+  /** The pod whose log the ring holds last: when the forward moves, a marker says so. */
+  let lastPod: string | null = null;
   /** Counts releases: a run that was awaiting when the user left starts nothing. */
   let generation = 0;
   const close = () => {
@@ -118,10 +120,11 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
     async run() {
       const began = generation;
       const pod = await target.currentPod();
-      if (follow && follow.pod !== pod.name) {
-        close();
+      if (lastPod !== null && lastPod !== pod.name) {
+        if (follow) close();
         ring.mark(`— the dashboard moved to pod/${pod.name}: its log follows —`);
       }
+      lastPod = pod.name;
       if (follow?.error) {
         const { error } = follow;
         follow = null;

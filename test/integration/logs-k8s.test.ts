@@ -104,6 +104,29 @@ describe('the logs screen with -k', () => {
     await waitFor(async () => cluster.kube.container(NS, 'pg-0').followers.size === 0, { what: 'the follow to close' });
   });
 
+  it('follows the pod the forward moves to (a Deployment whose pod was replaced)', async () => {
+    cluster.kube.addDeployment(NS, 'moving', postgresTemplate(pgInfo(), { app: 'moving' }));
+    const first = cluster.kube.livePod(NS, 'moving')!.name;
+    cluster.kube.appendLog(NS, first, ['LOG:  the first pod']);
+    const env = { KUBECONFIG: cluster.kubeconfig, PGPASSWORD: pgInfo().password };
+    const target = await openK8sTarget({ target: { kind: 'deployment', name: 'moving' }, remotePort: 5432 }, {}, env, { retryMs: { first: 50, max: 200 } });
+    const store = createPgtopStore({ target: target.label, screen: 'logs', intervalMs: 500 });
+    target.attach(store);
+    const scheduler = new DashboardScheduler({ store, connect: () => openConnection(target.connection, { purpose: 'monitor' }), podLog: target.podLog, backoff: { firstMs: 100, maxMs: 300 } });
+    open = { target, scheduler };
+    scheduler.start();
+    await shows(store, 'LOG:  the first pod');
+    cluster.kube.killPod(NS, first, { replaceAfterMs: 300, readyAfterMs: 200 });
+    const second = await waitFor(async () => cluster.kube.livePod(NS, 'moving')?.ready && cluster.kube.livePod(NS, 'moving')!.name, { what: 'the replacement pod' });
+    expect(second).not.toBe(first);
+    cluster.kube.appendLog(NS, second, ['LOG:  the replacement pod']);
+    await shows(store, 'LOG:  the replacement pod');
+    const log = store.getState().data.results.serverLog!.rows[0]!;
+    expect(log.origin).toBe(`pod/${second} container postgres`);
+    expect(log.lines.some((l) => l.marker && l.text === `— the dashboard moved to pod/${second}: its log follows —`)).toBe(true);
+    expect(texts(store)).toEqual(['LOG:  the first pod', 'LOG:  the replacement pod']);
+  });
+
   it('says when there is no previous container (the API server answers 400)', async () => {
     cluster.kube.addPod(NS, 'pg-fresh', postgresTemplate(pgInfo()));
     const { store } = await dashboard('pg-fresh');
