@@ -57,7 +57,12 @@ interface Follow {
   /** The stream ended (or broke, or was refused): the next run opens it again, or says why. */
   ended: boolean;
   error: Error | null;
+  /** Settles with the first bytes, the end, or a refusal: the first run waits for it a moment (FIRST_LINES_WAIT_MS). */
+  started: Promise<void>;
 }
+
+/** How long the run that opened the follow waits for its first lines, so the first frame (and --once) has the tail. */
+const FIRST_LINES_WAIT_MS = 1_000;
 
 export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
   const ring = new LogRing();
@@ -78,7 +83,9 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
     const last = ring.lastStamped();
     const filter = new ResumeFilter(last, last?.at ? ring.textsAt(last.at) : []);
     const splitter = new LineSplitter();
-    const current: Follow = { pod: pod.name, container, abort: new AbortController(), stream: null, ended: false, error: null };
+    let settle: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (settle = resolve));
+    const current: Follow = { pod: pod.name, container, abort: new AbortController(), stream: null, ended: false, error: null, started };
     const request = {
       namespace: target.namespace,
       pod: pod.name,
@@ -90,6 +97,7 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
       sinceSeconds: last?.at ? (Date.now() - Date.parse(last.at)) / 1000 + 1 : undefined,
     };
     const lines = (chunk: Buffer) => {
+      settle();
       for (const raw of splitter.push(chunk)) {
         const { at, text } = splitTimestamp(raw);
         if (filter.keep(at, text)) ring.push(text, at);
@@ -101,12 +109,14 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
         current.stream = stream;
         const ended = () => {
           current.ended = true;
+          settle();
         };
         stream.ended.then(ended, ended);
       },
       (error: unknown) => {
         current.error = current.abort.signal.aborted ? null : error instanceof Error ? error : new Error(String(error));
         current.ended = true;
+        settle();
       },
     );
     return current;
@@ -138,7 +148,15 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
       if (!follow) {
         const container = await serverContainer(target, pod);
         // Left meanwhile (released): nothing is opened for a screen no longer shown.
-        if (generation === began) follow = start(pod, container);
+        if (generation === began) {
+          follow = start(pod, container);
+          await firstLines(follow);
+          if (follow?.error) {
+            const { error } = follow;
+            follow = null;
+            throw error;
+          }
+        }
       }
       const container = follow?.container ? ` container ${follow.container}` : '';
       return { origin: `pod/${pod.name}${container}`, previous: false, lines: ring.snapshot(), note: null };
@@ -148,6 +166,14 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
     land: (data, log, { at }) => landRows(data, SERVER_LOG, [log], at),
     landFailure: (data, failure) => landFailedRows(data, SERVER_LOG, failure),
   };
+}
+
+/** The first lines of a follow just opened, or the end of a moment's wait (a quiet log sends none). */
+async function firstLines(follow: Follow): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_LINES_WAIT_MS)));
+  await Promise.race([follow.started, waited]);
+  clearTimeout(timer);
 }
 
 export function previousPodLogSource(target: PodLogTarget): LocalSource<ServerLog> {

@@ -127,6 +127,19 @@ describe('the logs screen with -k', () => {
     expect(texts(store)).toEqual(['LOG:  the first pod', 'LOG:  the replacement pod']);
   });
 
+  it('one refresh (what --once runs) already holds the tail', async () => {
+    cluster.kube.addPod(NS, 'pg-once', postgresTemplate(pgInfo()));
+    cluster.kube.appendLog(NS, 'pg-once', ['LOG:  one', 'LOG:  two']);
+    const env = { KUBECONFIG: cluster.kubeconfig, PGPASSWORD: pgInfo().password };
+    const target = await openK8sTarget({ target: { kind: 'pod', name: 'pg-once' }, remotePort: 5432 }, {}, env);
+    const store = createPgtopStore({ target: target.label, screen: 'logs' });
+    target.attach(store);
+    const scheduler = new DashboardScheduler({ store, connect: () => openConnection(target.connection, { purpose: 'monitor' }), podLog: target.podLog });
+    open = { target, scheduler };
+    await scheduler.refresh();
+    expect(texts(store)).toEqual(['LOG:  one', 'LOG:  two']);
+  });
+
   it('says when there is no previous container (the API server answers 400)', async () => {
     cluster.kube.addPod(NS, 'pg-fresh', postgresTemplate(pgInfo()));
     const { store } = await dashboard('pg-fresh');
