@@ -6,6 +6,7 @@ import { neededSources } from '../../screens/index.js';
 import { backupFilesSource } from '../backup/files-source.js';
 import type { PgConnection } from '../db/connection.js';
 import { clusterInstancesSource, type CnpgCluster } from '../k8s/instances-source.js';
+import type { PodTracker } from '../k8s/pod-sources.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
 import type { QueryId, RowOf } from '../db/registry.js';
@@ -21,19 +22,30 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   learn?: Pick<LearnController, 'checksSource'>;
   /** With -k cluster/NAME: the CloudNativePG cluster whose instance pods are listed while a screen needs them. */
   cluster?: CnpgCluster;
+  /** With -k: the pod's sources (its watch, volumes, events, metrics); each runs at once when it has something new. */
+  pod?: PodTracker;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
+  private readonly unsubscribePod: (() => void) | undefined;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, pod, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
     if (learn) sources.push(learn.checksSource);
     if (cluster) sources.push(clusterInstancesSource(cluster));
+    if (pod) sources.push(...pod.sources());
     super({ ...options, needed, sources });
     this.registry = registry;
+    // The watch saw a change: land it now, not at the next refresh.
+    this.unsubscribePod = pod?.onChange((id) => this.refreshNow(id));
+  }
+
+  override async stop(): Promise<void> {
+    this.unsubscribePod?.();
+    await super.stop();
   }
 
   /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */

@@ -142,6 +142,14 @@ export const COMMANDS = {
     text: 'move the dashboard to the selected instance pod (-k cluster/NAME: a replica); on the primary row, follow the primary again',
     hint: 'move',
   },
+  // Reads only (du -sh of the data directory, in the pod): allowed under --read-only, like verifying a backup.
+  // It is still confirmed first, since it reads every file of the volume the server writes to.
+  diskUsage: {
+    keys: ['u'],
+    kind: 'dialog',
+    text: "du -sh of the data directory's entries, run in the pod after y/n (reads every file: never on a timer); shown until run again",
+    hint: 'du',
+  },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   nextStep: { keys: ['n', 'right'], kind: 'move', text: 'next step', hint: 'next' },

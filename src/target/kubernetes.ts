@@ -13,6 +13,7 @@ import { PodForwarder, type ForwarderOptions, type ResolvedPod } from '../k8s/fo
 import { KubeClient } from '../k8s/kube.js';
 import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
+import { PodTracker } from '../k8s/pod-sources.js';
 import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
 import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
@@ -25,6 +26,8 @@ export interface K8sTarget {
   namespace: string;
   /** With -k cluster/NAME: the cluster, for its instances' source. */
   cnpgCluster?: CnpgCluster;
+  /** The pod the forward goes to, watched: its state, volumes, events and metrics as sources. */
+  pod: PodTracker;
   attach(store: PgtopStore): void;
   /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
   exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
@@ -91,6 +94,17 @@ export async function openK8sTarget(
     throw error;
   }
 
+  const pod = new PodTracker({
+    kube,
+    namespace,
+    // The pod the forward knows; resolved only before it knows one (a resolution costs API calls).
+    currentPod: async () => forwarder.pod?.name ?? (await forwarder.currentPod()).name,
+    onPodChange: (listener) => {
+      const onPod = (p: ResolvedPod) => listener(p.name);
+      forwarder.on('pod', onPod);
+      return () => forwarder.off('pod', onPod);
+    },
+  });
   let detach: (() => void) | null = null;
   return {
     connection: resolved,
@@ -101,6 +115,7 @@ export async function openK8sTarget(
     kube,
     namespace,
     cnpgCluster,
+    pod,
     attach(store: PgtopStore) {
       const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod), instance: instanceOf(pod) });
       forwarder.on('pod', onPod);
@@ -127,6 +142,7 @@ export async function openK8sTarget(
     async close() {
       detach?.();
       detach = null;
+      pod.close();
       await forwarder.close();
     },
   };
