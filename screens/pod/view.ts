@@ -73,11 +73,12 @@ function name(item: PodItem): string {
     case 'volume':
       return item.volume.claim;
     case 'filesystem':
-      return item.dir.path;
+      return 'data directory';
     case 'pg_wal':
       return 'pg_wal';
     case 'du':
-      return item.entry.path;
+      // Relative to the data directory (its path is on the filesystem row): the column is narrow.
+      return item.entry.path.slice(item.entry.path.lastIndexOf('/') + 1) || item.entry.path;
     case 'event':
       return item.event.reason;
     case 'needs':
@@ -141,12 +142,12 @@ function note(item: PodItem): string {
     }
     case 'filesystem': {
       const d = item.dir;
-      return [`size ${bytes(d.sizeBytes)}`, `used ${bytes(d.usedBytes)}`, `available ${bytes(d.availableBytes)}`, fullIn(d)].filter(Boolean).join(' · ');
+      return [d.path, `size ${bytes(d.sizeBytes)}`, `used ${bytes(d.usedBytes)}`, `available ${bytes(d.availableBytes)}`, fullIn(d)].filter(Boolean).join(' · ');
     }
     case 'pg_wal':
       return 'WAL kept by max_wal_size, wal_keep_size, replication slots and archiving not done';
     case 'du':
-      return `du -sh, ${shortAge((item.now - item.entry.at) / 1000)} ago (u runs it again)`;
+      return `${item.entry.path} · du -sh, ${shortAge((item.now - item.entry.at) / 1000)} ago (u runs it again)`;
     case 'event': {
       const e = item.event;
       return `${e.objectKind === 'PersistentVolumeClaim' ? 'pvc' : e.objectKind.toLowerCase()}/${e.objectName}: ${e.message}`;
@@ -241,7 +242,7 @@ export function podItems(input: PodInputs, now: number): PodItem[] {
     items.push({ kind: 'filesystem', dir: input.dir });
     if (input.dir.walBytes !== null) items.push({ kind: 'pg_wal', dir: input.dir });
   }
-  for (const entry of input.du) items.push({ kind: 'du', entry, now });
+  for (const entry of [...input.du].sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1))) items.push({ kind: 'du', entry, now });
   for (const event of input.events) items.push({ kind: 'event', event, now });
   return items;
 }
@@ -365,7 +366,7 @@ export function diskUsageTarget(s: PgtopState): DiskUsageTarget | null {
 }
 
 export const podView: ScreenView<PodItem> = {
-  rows: (s: PgtopState) => visibleItems(inputs(s), s.ui.filter.pod ?? '', Math.floor(Date.now() / 1000) * 1000),
+  rows: (s: PgtopState) => visibleItems(inputs(s), s.ui.filter.pod ?? '', Math.ceil(Date.now() / 1000) * 1000),
   rowKey: itemKey,
   columns: podColumns,
   actions: {
