@@ -10,7 +10,7 @@
 // when the target is a pod; closed with the target.
 import type { CoreV1Event, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { oneLine } from '../errors.js';
-import { sortEvents, type PodEvent, type PodMetrics, type PodState, type PodVolume } from '../model/pod.js';
+import { podRestarts, sortEvents, type PodEvent, type PodMetrics, type PodState, type PodVolume } from '../model/pod.js';
 import type { Failure } from '../scheduler/failures.js';
 import { landFailedRows, landRows, type LocalSource } from '../scheduler/source.js';
 import { K8sError } from './errors.js';
@@ -46,6 +46,8 @@ export class PodTracker {
   private readonly listeners = new Set<(source: string) => void>();
   private readonly unsubscribe: () => void;
   private volumes: { key: string; at: number; rows: PodVolume[] } | null = null;
+  /** What of the pod, when it changes, comes with events. */
+  private signature = '';
 
   constructor(
     private readonly target: PodTarget,
@@ -80,8 +82,15 @@ export class PodTracker {
 
   private watchChanged(): void {
     this.notify(POD);
-    // The claims of a new pod (or a pod whose volumes changed) are read at once.
+    // A restart, a readiness or phase change, a deletion comes with events: listed at once (while the
+    // pod screen shows them), not at the next 10 s; any other change of the pod lists nothing.
     const pod = this.watch.current.pod;
+    const signature = pod ? `${pod.name} ${pod.phase} ${pod.ready} ${pod.deleted} ${podRestarts(pod)}` : '';
+    if (signature !== this.signature) {
+      this.signature = signature;
+      this.notify(POD_EVENTS);
+    }
+    // The claims of a new pod (or a pod whose volumes changed) are read at once.
     if (pod && this.volumes && this.volumes.key !== volumesKey(pod)) this.notify(POD_VOLUMES);
   }
 

@@ -92,11 +92,16 @@ export class PodWatch {
       this.failure = null;
       this.resourceVersion = list.metadata?.resourceVersion ?? null;
       this.changed();
-      await this.watch(generation);
     } catch (error) {
       if (generation !== this.generation) return;
       this.fail(error instanceof K8sError ? error : this.kube.describe(error, { verb: 'list', resource: 'pods', namespace: this.namespace }));
+      return;
     }
+    // Not awaited: the first list is what follow() waits for; the watch holds its stream open from here.
+    this.watch(generation).catch((error: unknown) => {
+      if (generation !== this.generation) return;
+      this.fail(error instanceof K8sError ? error : this.kube.describe(error, { verb: 'watch', resource: 'pods', namespace: this.namespace }));
+    });
   }
 
   private async watch(generation: number): Promise<void> {

@@ -27,10 +27,12 @@ interface Watcher {
   end(): void;
 }
 
-/** A pod's JSON without what changes on every read (deletionTimestamp is "now" while it terminates). */
+/** A pod's JSON without what changes on every read (deletionTimestamp is "now" while it terminates, the owner's uid is made anew). */
 function comparable(json: ReturnType<typeof podJson>): string {
-  const { deletionTimestamp, ...metadata } = json.metadata as Record<string, unknown>;
-  return JSON.stringify({ ...json, metadata: { ...metadata, resourceVersion: '', deleting: deletionTimestamp !== undefined } });
+  const { deletionTimestamp, ownerReferences, ...metadata } = json.metadata as Record<string, unknown>;
+  // podJson makes a new owner uid on every call: the owner's name is what identifies it here.
+  const owners = (ownerReferences as { name: string }[] | undefined)?.map((o) => o.name);
+  return JSON.stringify({ ...json, metadata: { ...metadata, owners, resourceVersion: '', deleting: deletionTimestamp !== undefined } });
 }
 
 export class PodWatchHub {
@@ -86,9 +88,13 @@ export class PodWatchHub {
     }
   }
 
-  /** etcd compacted: a watch from any version before now is answered 410 Gone. */
+  /**
+   * etcd compacted, after writes to other objects moved the version on: a
+   * watch from any version a client holds now is answered 410 Gone.
+   */
   compact(): void {
     this.sync();
+    this.rv += 1;
     this.history.length = 0;
     this.compactedAt = this.rv;
   }
@@ -117,6 +123,8 @@ export class PodWatchHub {
       (!labels || matchesSelector(pod.labels, labels)) &&
       fields.every(({ field, value, equal }) => ((field === 'metadata.name' ? pod.name : pod.namespace) === value) === equal);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
+    // At once, as the API server does: a watch with nothing to say yet is still open.
+    res.flushHeaders();
     // Objects in watch events carry their kind, as single objects do (list items do not).
     const write = (type: string, object: object) => res.write(`${JSON.stringify({ type, object: type === 'ERROR' ? object : { kind: 'Pod', apiVersion: 'v1', ...object } })}\n`);
     const from = url.searchParams.get('resourceVersion');
