@@ -191,7 +191,7 @@ function tone(item: PodItem): CellTone {
 
 export const podColumns: readonly Column<PodItem>[] = [
   { id: 'what', title: 'WHAT', width: 10, text: what, tone: () => 'dim' },
-  { id: 'name', title: 'NAME', width: 22, text: name, tone },
+  { id: 'name', title: 'NAME', width: 26, text: name, tone },
   { id: 'state', title: 'STATE', width: 14, text: state, tone },
   { id: 'note', title: 'DETAIL', width: 'flex', minWidth: 16, text: note, tone: (i) => (i.kind === 'event' ? tone(i) : 'dim') },
 ];
