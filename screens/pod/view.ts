@@ -359,10 +359,10 @@ function json(item: PodItem): unknown {
   }
 }
 
-/** What `u` runs du on: the data directory the sampler found, else the pod's PGDATA. */
-export function diskUsageTarget(s: PgtopState): DiskUsageTarget | null {
-  const path = s.data.results.dataDirectory?.rows[0]?.path ?? s.data.results.pod?.rows[0]?.dataDirectory;
-  return path ? { path } : null;
+/** What `u` runs du on: the data directory the sampler found, else the pod's PGDATA, else the postgres image's. */
+export function diskUsageTarget(s: PgtopState): DiskUsageTarget {
+  const path = s.data.results.dataDirectory?.rows[0]?.path ?? s.data.results.pod?.rows[0]?.dataDirectory ?? '/var/lib/postgresql/data';
+  return { path, inPod: isKubernetesTarget(s) };
 }
 
 export const podView: ScreenView<PodItem> = {
@@ -370,10 +370,7 @@ export const podView: ScreenView<PodItem> = {
   rowKey: itemKey,
   columns: podColumns,
   actions: {
-    diskUsage: (_row, s) => {
-      const target = diskUsageTarget(s);
-      return target ? actionRequest(diskUsage, target) : null;
-    },
+    diskUsage: (_row, s) => actionRequest(diskUsage, diskUsageTarget(s)),
   },
   detail,
   json,

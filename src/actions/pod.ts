@@ -14,6 +14,8 @@ import type { ActionSpec } from './action.js';
 export interface DiskUsageTarget {
   /** The data directory in the pod (the sampler's path, else the pod's PGDATA). */
   path: string;
+  /** The target is a pod (-k): du runs there; elsewhere it is refused before anything is asked. */
+  inPod: boolean;
 }
 
 /** du of a large data directory takes a while; past this it is stopped and said. */
@@ -33,7 +35,7 @@ export const diskUsage: ActionSpec<DiskUsageTarget> = {
   id: 'diskUsage',
   danger: 'confirm',
   changesServer: false,
-  refuse: () => null,
+  refuse: (t) => (t.inPod ? null : `du runs in the database's pod (pgtop -k); on this host run ${duCommand(t.path)} yourself`),
   title: (t) => `Measure the data directory ${t.path} with du?`,
   sql: (t) => duCommand(t.path),
   details: (t) => [

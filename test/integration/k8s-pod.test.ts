@@ -198,7 +198,7 @@ describe("u: the seed's du in the pod", () => {
           progress: () => undefined,
           env: { podExec: (o) => run.target.exec(o), landDiskUsage: (entries) => (landed = entries) },
         },
-        { path },
+        { path, inPod: true },
         {},
       );
       expect(message).toMatch(/^du: \d+ entries in /);

@@ -184,6 +184,17 @@ describe('the pod screen', () => {
     await app.waitFor("du runs in the database's pod (pgtop -k)");
   });
 
+  it('u without -k is refused before anything is asked, saying where du runs', async () => {
+    const now = Date.now();
+    app = renderApp({ screen: 'pod', patch: connectedWithResults({ dataDirectory: result([dataDirectory(now)]) }) });
+    await app.resize(200, 30);
+    await app.waitFor('need a Kubernetes target');
+    await app.press('u');
+    const frame = await app.waitFor('refused:');
+    expect(frame).toContain("refused: du runs in the database's pod (pgtop -k); on this host run du -sh -- /var/lib/postgresql/data/* yourself");
+    expect(app.store.getState().ui.overlay.kind).toBe('none');
+  });
+
   it('shows du’s lines, the largest first, once they landed', async () => {
     const now = Date.now();
     const du = [
