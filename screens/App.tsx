@@ -8,7 +8,7 @@ import { AppContext, useAppEnvironment, useScreen, useScreens, type AppEnvironme
 import { useKeymap } from '../hooks/useKeymap.js';
 import { useNow } from '../hooks/useNow.js';
 import { usePgtop } from '../hooks/usePgtop.js';
-import { Header } from '../src/components/Header.js';
+import { Header, headerRows, type HostFigures } from '../src/components/Header.js';
 import { ConfirmDialog, DetailView, FormDialog, HelpOverlay, PromptLine, ResultBox } from '../src/components/Overlays.js';
 import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
@@ -19,7 +19,7 @@ import type { ScreenComponent, ScreenDefinition } from './definition.js';
 import { SCREEN_ORDER } from './index.js';
 import { TableScreen } from './TableScreen.js';
 
-// Header 3 lines, tabs 1, status 1, hints 1.
+// Header 3 lines (4 with the pod line), tabs 1, status 1, hints 1.
 const CHROME_ROWS = 6;
 
 /** How Ink draws the dashboard (bench/dashboard/frame.tsx renders with the same). */
@@ -57,7 +57,8 @@ export function App(env: AppEnvironment): React.ReactElement {
 function Dashboard(): React.ReactElement {
   const { color } = useAppEnvironment();
   const size = useTerminalSize();
-  const bodyHeight = Math.max(1, size.rows - CHROME_ROWS);
+  const host = useHostFigures();
+  const bodyHeight = Math.max(1, size.rows - CHROME_ROWS - (headerRows(host) - 3));
   useKeymap(Math.max(1, bodyHeight - 3), { width: size.columns, height: bodyHeight });
   const connection = usePgtop((s) => s.connection);
   const header = usePgtop((s) => s.data.header);
@@ -94,7 +95,7 @@ function Dashboard(): React.ReactElement {
 
   return (
     <Box flexDirection="column" width={size.columns} height={size.rows}>
-      <Header connection={connection} data={{ header, rates }} ui={ui} now={now} color={color} width={size.columns} />
+      <Header connection={connection} data={{ header, rates }} host={host} ui={ui} now={connection.state === 'reconnecting' ? now : Date.now()} color={color} width={size.columns} />
       <TabBar tabs={screens} current={ui.screen} color={color} width={size.columns} />
       <Body width={size.columns} height={bodyHeight} />
       {prompt ?? <StatusLine status={ui.status} hints={hints} unavailable={unavailableHints} color={color} />}
@@ -111,6 +112,15 @@ function unavailableCommands(bindings: readonly KeyBinding[], access: KubeAccess
     if (reason) unavailable.set(b.command, reason);
   }
   return unavailable;
+}
+
+/** The pod's and the machine's figures for the header's pod line (each selected alone: they change at their own pace). */
+function useHostFigures(): HostFigures {
+  const pod = usePgtop((s) => s.data.results.pod?.rows[0] ?? null);
+  const metrics = usePgtop((s) => s.data.results.podMetrics?.rows[0] ?? null);
+  const cgroup = usePgtop((s) => s.data.results.containerUsage?.rows[0] ?? null);
+  const dataDirectory = usePgtop((s) => s.data.results.dataDirectory?.rows[0] ?? null);
+  return { pod, metrics, cgroup, dataDirectory };
 }
 
 function Body({ width, height }: { width: number; height: number }): React.ReactElement {

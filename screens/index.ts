@@ -1,7 +1,7 @@
 // The one list of screens, in the order of the tab bar and the number keys:
 // adding a screen is its folder (screens/<id>/index.ts) and one line here.
 // The product's order: activity, locks, statements, sizes, bloat, roles, config,
-// backups, health, replication (no number key: :replication or Tab), logs; then learn, the guided session, last (once the nine are
+// backups, health, replication, pod and logs (no number key: :replication, :pod, :logs or Tab); then learn, the guided session, last (once the nine are
 // there it has no number key: :learn, Tab, or `pgtop learn` reach it).
 import type { SourceId } from '../src/model/rows.js';
 import type { PgtopState } from '../src/store/store.js';
@@ -14,6 +14,7 @@ import { healthScreen } from './health/index.js';
 import { learnScreen } from './learn/index.js';
 import { locksScreen } from './locks/index.js';
 import { logsScreen } from './logs/index.js';
+import { podScreen } from './pod/index.js';
 import { replicationScreen } from './replication/index.js';
 import { rolesScreen } from './roles/index.js';
 import { sizesScreen } from './sizes/index.js';
@@ -30,6 +31,7 @@ export const SCREEN_ORDER = [
   backupsScreen,
   healthScreen,
   replicationScreen,
+  podScreen,
   logsScreen,
   learnScreen,
 ] as const satisfies readonly ScreenDefinition[];
@@ -45,8 +47,13 @@ export function isScreenId(name: string): name is ScreenId {
   return (SCREEN_IDS as readonly string[]).includes(name);
 }
 
-/** Sources needed on every screen: the header's. */
-export const ALWAYS_SOURCES: readonly SourceId[] = ['header'];
+/**
+ * Sources needed on every screen: the header's. The pod's (its watch, the
+ * metrics API), the container's usage and the data directory's exist only
+ * with -k or where the sampler reads this host; the scheduler leaves out
+ * those it does not have.
+ */
+export const ALWAYS_SOURCES: readonly SourceId[] = ['header', 'pod', 'podMetrics', 'containerUsage', 'dataDirectory'];
 
 /** Every source needed now, in the order they run: the header's, then the visible screen's (what the scheduler asks). */
 export function neededSources(state: PgtopState, screens: readonly ScreenDefinition[] = SCREEN_ORDER): readonly SourceId[] {

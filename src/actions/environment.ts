@@ -4,6 +4,7 @@
 import type { PodExec } from '../backup/source.js';
 import type { ClientBase } from 'pg';
 import type { ResolvedConnection } from '../db/connection-options.js';
+import type { DiskUsageEntry } from '../model/pod.js';
 
 export interface ActionEnvironment {
   /** Where the actions connection goes (for tools like pg_dump that connect themselves). */
@@ -16,6 +17,8 @@ export interface ActionEnvironment {
   podLabel?: () => string;
   /** The backup directory changed (a backup, a delete): list it again now. */
   backupsChanged?: () => void;
+  /** The pod screen's du ran: its lines go to the store (results.diskUsage), shown until the next run. */
+  landDiskUsage?: (entries: DiskUsageEntry[]) => void;
   /** Runs on the monitor connection (the scheduler's onMonitor): for the actions marked onMonitor. */
   onMonitor?: <T>(run: (client: ClientBase) => Promise<T>) => Promise<T>;
 }

@@ -8,6 +8,7 @@ import type { PgConnection } from '../db/connection.js';
 import { clusterInstancesSource, type CnpgCluster } from '../k8s/instances-source.js';
 import { podLogSource, previousPodLogSource, type PodLogTarget } from '../k8s/log-source.js';
 import { logFilesSource } from '../db/log-files-source.js';
+import type { PodTracker } from '../k8s/pod-sources.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
 import type { QueryId, RowOf } from '../db/registry.js';
@@ -25,12 +26,15 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   cluster?: CnpgCluster;
   /** With -k: the pod whose server container's log the logs screen follows; without it, the server's log files over SQL. */
   podLog?: PodLogTarget;
+  /** With -k: the pod's sources (its watch, volumes, events, metrics); each runs at once when it has something new. */
+  pod?: PodTracker;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
+  private readonly unsubscribePod: (() => void) | undefined;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, podLog, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, podLog, pod, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
@@ -45,8 +49,16 @@ export class DashboardScheduler extends Scheduler {
         }),
       );
     }
+    if (pod) sources.push(...pod.sources());
     super({ ...options, needed, sources });
     this.registry = registry;
+    // The watch saw a change: land it now, not at the next refresh.
+    this.unsubscribePod = pod?.onChange((id) => this.refreshNow(id));
+  }
+
+  override async stop(): Promise<void> {
+    this.unsubscribePod?.();
+    await super.stop();
   }
 
   /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */

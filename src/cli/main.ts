@@ -98,6 +98,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
     backupDir,
     cluster: target.cnpgCluster,
     podLog: target.podLog,
+    pod: target.pod,
   });
   await scheduler.refresh();
   await scheduler.stop();
@@ -129,6 +130,7 @@ async function runDashboard(
     podExec: target.exec,
     podLabel: () => target.label,
     backupsChanged: () => scheduler.refreshNow(BACKUP_FILES),
+    landDiskUsage: (entries) => store.setState((s) => ({ data: { ...s.data, results: { ...s.data.results, diskUsage: { rows: entries, updatedAt: Date.now(), error: null, disabled: null } } } })),
     // Cancel and terminate run on the monitor connection: no free slot needed.
     onMonitor: (run) => scheduler.onMonitor((session) => run(session.client)),
   });
@@ -148,7 +150,7 @@ async function runDashboard(
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   // Every source: the registry's queries, the backup directory, the guided session's checks.
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster, podLog: target.podLog });
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster, podLog: target.podLog, pod: target.pod });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { ClientOptions } from 'ws';
 import { httpError, K8sError, networkError, type ApiOperation } from './errors.js';
 
@@ -35,6 +35,12 @@ export class KubeClient {
   /** Self reviews: what this user may do (src/k8s/access.ts). */
   readonly authorization: AuthorizationV1Api;
   private readonly requestTimeoutMs: number;
+  /**
+   * REST calls and watches started (streams not counted): what the benchmark
+   * reports as Kubernetes API requests per minute.
+   */
+  requestsMade = 0;
+  private customObjects: CustomObjectsApi | null = null;
   /** One agent for every WebSocket, so TLS sessions are resumed: a tunnel per connection costs half. */
   private readonly wsAgent = new https.Agent({ maxCachedSessions: 64 });
 
@@ -127,6 +133,7 @@ export class KubeClient {
 
   /** Runs one REST call with a deadline, turning every failure into a one-line K8sError. */
   async call<T>(op: ApiOperation, request: () => Promise<T>): Promise<T> {
+    this.requestsMade += 1;
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -155,6 +162,35 @@ export class KubeClient {
       `cannot get credentials for context "${this.context}" (${oneLineOf(error).trim() || 'the credential plugin failed'}): log in again or fix the user in the kubeconfig`,
       'unauthorized',
     );
+  }
+
+  /** Objects of other API groups (metrics.k8s.io), made on first use. */
+  get custom(): CustomObjectsApi {
+    this.customObjects ??= this.config.makeApiClient(CustomObjectsApi);
+    return this.customObjects;
+  }
+
+  /**
+   * Starts a watch (`?watch=true` on an API path): each event is handed to
+   * onEvent; done is called once, with null when the server ended the stream
+   * (its timeout) or with the K8sError that ended it. Resolves with what
+   * aborts it.
+   */
+  async watch(
+    op: ApiOperation,
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    onEvent: (type: string, object: unknown) => void,
+    done: (error: K8sError | null) => void,
+  ): Promise<AbortController> {
+    this.requestsMade += 1;
+    return new Watch(this.config).watch(path, query, onEvent, (error: unknown) => {
+      if (error === null || error === undefined) return done(null);
+      // An abort is ours (a new pod, the end): nothing to say.
+      if ((error as Error).name === 'AbortError') return done(null);
+      const status = (error as { statusCode?: unknown }).statusCode;
+      done(typeof status === 'number' ? httpError(status, undefined, op, this.context) : this.describe(error, op));
+    });
   }
 
   /** The wss:// URL of an API path. */

@@ -159,6 +159,15 @@ export const COMMANDS = {
     text: "the previous container's log (the one that died before the last restart), P again: the current one (-k only)",
     hint: 'previous',
   },
+  // Reads only (du -sh of the data directory, in the pod): allowed under --read-only, like verifying a backup.
+  // It is still confirmed first, since it reads every file of the volume the server writes to.
+  diskUsage: {
+    keys: ['u'],
+    kind: 'dialog',
+    kubeNeed: KUBE_NEEDS.podExec,
+    text: "du -sh of the data directory's entries, run in the pod after y/n (reads every file: never on a timer); shown until run again",
+    hint: 'du',
+  },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
   nextStep: { keys: ['n', 'right'], kind: 'move', text: 'next step', hint: 'next' },

@@ -12,6 +12,7 @@ import type { HorizonHolder } from './horizon.js';
 import type { ClusterInstance } from './instances.js';
 import type { LockParticipant } from './locks.js';
 import type { LogFiles, LogSlice, ServerLog } from './server-log.js';
+import type { DiskUsageEntry, PodEvent, PodMetrics, PodState, PodVolume } from './pod.js';
 import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
@@ -69,6 +70,16 @@ export interface SourceRows extends QueryRows {
   serverLog: ServerLog;
   /** With -k: the previous container's log (pods/log previous=true), one row. */
   previousServerLog: ServerLog;
+  /** With -k: the pod the forward goes to, as its watch last saw it (one row; src/k8s/pod-sources.ts). */
+  pod: PodState;
+  /** With -k: the PersistentVolumeClaims of the pod's volumes, the data volume first. */
+  podVolumes: PodVolume;
+  /** With -k: the events of the pod and its claims, Warnings first. */
+  podEvents: PodEvent;
+  /** With -k: what metrics.k8s.io says the pod's containers use (one row); switched off when the cluster has no metrics API. */
+  podMetrics: PodMetrics;
+  /** The data directory's top entries by size, from `du -sh` run on demand (the pod screen's key, src/actions/pod.ts): no source runs it. */
+  diskUsage: DiskUsageEntry;
   /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
   learnChecks: never;
 }

@@ -15,7 +15,7 @@ export interface MonitorOptions {
   initialSession?: PgConnection;
   backoff?: BackoffOptions;
   random?: () => number;
-  /** The connection closed by itself (server restart, terminated backend, a pod's tunnel gone). */
+  /** The connection closed by itself (server restart, terminated backend, a port-forward's tunnel gone). */
   ended(): void;
 }
 

@@ -14,6 +14,7 @@ import { KubeClient } from '../k8s/kube.js';
 import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
 import type { PodLogTarget } from '../k8s/log-source.js';
+import { PodTracker } from '../k8s/pod-sources.js';
 import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
 import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
@@ -32,6 +33,8 @@ export interface K8sTarget {
   podLog: PodLogTarget;
   /** What RBAC lets pgtop do in the namespace, reviewed once the target resolved (null: the review could not be had). */
   access: KubeAccess | null;
+  /** The pod the forward goes to, watched: its state, volumes, events and metrics as sources. */
+  pod: PodTracker;
   attach(store: PgtopStore): void;
   /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
   exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
@@ -100,6 +103,17 @@ export async function openK8sTarget(
   // Permissions up front: panels and keys say what is missing before anything fails.
   const access = await reviewAccess(kube, namespace, Object.values(KUBE_NEEDS)).catch(() => null);
 
+  const pod = new PodTracker({
+    kube,
+    namespace,
+    // The pod the forward knows; resolved only before it knows one (a resolution costs API calls).
+    currentPod: async () => forwarder.pod?.name ?? (await forwarder.currentPod()).name,
+    onPodChange: (listener) => {
+      const onPod = (p: ResolvedPod) => listener(p.name);
+      forwarder.on('pod', onPod);
+      return () => forwarder.off('pod', onPod);
+    },
+  });
   let detach: (() => void) | null = null;
   return {
     connection: resolved,
@@ -112,6 +126,7 @@ export async function openK8sTarget(
     cnpgCluster,
     access,
     podLog: { kube, namespace, currentPod: () => forwarder.currentPod() },
+    pod,
     attach(store: PgtopStore) {
       const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod), instance: instanceOf(pod) });
       forwarder.on('pod', onPod);
@@ -138,6 +153,7 @@ export async function openK8sTarget(
     async close() {
       detach?.();
       detach = null;
+      pod.close();
       await forwarder.close();
     },
   };

@@ -7,6 +7,7 @@ import type { PodExec } from '../backup/source.js';
 import type { ConnectionFlags, ResolvedConnection } from '../db/connection-options.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
 import type { PodLogTarget } from '../k8s/log-source.js';
+import type { PodTracker } from '../k8s/pod-sources.js';
 import type { TargetRef } from '../k8s/target-ref.js';
 import type { PgtopStore } from '../store/store.js';
 
@@ -25,6 +26,8 @@ export interface ConnectionTarget {
   cnpgCluster?: CnpgCluster;
   /** With -k: the pod whose server container's log the logs screen follows. */
   podLog?: PodLogTarget;
+  /** With -k: the pod the forward goes to, watched (its state, volumes, events, metrics: src/k8s/pod-sources.ts). */
+  pod?: PodTracker;
   /** Stops what the target runs (listeners, port-forwards, servers); safe to call twice. */
   close(): Promise<void>;
 }

@@ -39,7 +39,7 @@ describe('logs screen', () => {
   it('sits after replication, shows whose log it is, newest at the bottom, following, only the lines that fit', async () => {
     app = renderApp({ screen: 'logs', target: K8S, patch: withLog(log(many)) });
     const frame = await app.waitFor('line number 5000');
-    expect(frame).toMatch(/10 rep\s+11 logs/);
+    expect(frame).toMatch(/10 rep\w*\s+11 pod\s+12 logs/);
     expect(frame).toContain('following · current container (P: previous) · pod/pg-0 container postgres');
     expect(frame).not.toMatch(/line number 1\b/);
     // The body's rows, no more: the last lines, the newest at the bottom.

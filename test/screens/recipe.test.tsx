@@ -27,7 +27,8 @@ afterEach(() => app?.unmount());
 describe('a table screen added as the recipe says', () => {
   it('is in the tab bar and the command line, draws its rows, opens details and shows its keys in help', async () => {
     app = renderApp({ patch: connectedWith(sessions), screens: SCREENS });
-    await app.resize(140, 30);
+    // Wide enough for every tab's whole name (narrower, the names are cut to three letters).
+    await app.resize(200, 30);
     let frame = await app.waitFor('QUERY');
     expect(frame).toContain(`${SCREENS.length} apps`);
     await app.press(':', 'a', 'p', 'p', 's', 'enter');

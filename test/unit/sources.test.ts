@@ -14,6 +14,7 @@ import { sourcesOf, type ScreenDefinition } from '../../screens/definition.js';
 import { SCREEN_ORDER } from '../../screens/index.js';
 import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import type { KubeClient } from '../../src/k8s/kube.js';
+import { PodTracker } from '../../src/k8s/pod-sources.js';
 import { LearnController } from '../../src/learn/controller.js';
 import type { SourceId } from '../../src/model/rows.js';
 import { createPgtopStore } from '../../src/store/store.js';
@@ -68,9 +69,11 @@ describe('sources and screens', () => {
     });
     // A -k cluster/NAME target's cluster: its source is registered, never run here.
     const cluster = { kube: {} as KubeClient, namespace: 'db', name: 'pg' };
-    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster });
+    // A -k target's pod: its sources (watch, volumes, events, metrics) are registered, never run here.
+    const pod = new PodTracker({ kube: {} as KubeClient, namespace: 'db', currentPod: () => Promise.resolve('pg-0'), onPodChange: () => () => undefined });
+    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster, pod });
     const declared = SCREEN_ORDER.flatMap((screen) => declaredSources(screen).map((id) => ({ screen: screen.id, id })));
-    expect(declared.map((d) => d.id)).toEqual(expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances']));
+    expect(declared.map((d) => d.id)).toEqual(expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances', 'pod', 'podEvents']));
     expect(declared.filter((d) => !scheduler.has(d.id))).toEqual([]);
     expect(scheduler.has('header')).toBe(true);
   });

@@ -22,6 +22,13 @@ export interface PodTemplate {
   sidecars?: string[];
   /** The pod's volumes that are PersistentVolumeClaims: volume name → claim name (mounted at /var/lib/postgresql/data). */
   claims?: Record<string, string>;
+  /** The main container's requests and limits, as quantities ({ limits: { memory: '1Gi', cpu: '2' } }); the pod's QoS class follows from them. */
+  resources?: ContainerResources;
+}
+
+export interface ContainerResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
 }
 
 export interface LogLine {
@@ -79,6 +86,8 @@ export interface FakePod {
   containers: FakeContainer[];
   /** Volume name → PersistentVolumeClaim name. */
   claims: Record<string, string>;
+  /** The main container's requests and limits. */
+  resources: ContainerResources;
 }
 
 export interface Pvc {
@@ -211,6 +220,7 @@ export function podJson(pod: FakePod) {
                 ...(Object.entries(pod.portNames).find(([, p]) => p === Number(port)) ? { name: Object.entries(pod.portNames).find(([, p]) => p === Number(port))![0] } : {}),
               })),
               env: Object.entries(pod.env).map(([name, value]) => ({ name, value })),
+              resources: pod.resources,
               ...(Object.keys(pod.claims).length ? { volumeMounts: Object.keys(pod.claims).map((name) => ({ name, mountPath: '/var/lib/postgresql/data' })) } : {}),
             }
           : { name: c.name, image: `${c.name}:latest` },
@@ -232,6 +242,7 @@ export function podJson(pod: FakePod) {
       podIP: '10.42.0.10',
       hostIP: '10.0.0.1',
       startTime: time(pod.createdAt),
+      qosClass: qosClass(pod.resources, pod.containers.length),
       containerStatuses: pod.containers.map((c, i) => ({
         name: c.name,
         ready: pod.ready && pod.phase === 'Running',
@@ -366,4 +377,14 @@ export function matchesSelector(labels: Record<string, string>, selector: string
     if (term.startsWith('!')) return labels[term.slice(1)] === undefined;
     return labels[term] !== undefined;
   });
+}
+
+/** The QoS class kubelet gives a pod whose only resourced container has these (the sidecars have none). */
+function qosClass(r: ContainerResources, containers: number): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const req = r.requests ?? {};
+  const lim = r.limits ?? {};
+  if (!req.cpu && !req.memory && !lim.cpu && !lim.memory) return 'BestEffort';
+  // Guaranteed: every container has CPU and memory limits, and requests equal to them (unset requests default to the limits).
+  const equal = (k: 'cpu' | 'memory') => lim[k] !== undefined && (req[k] ?? lim[k]) === lim[k];
+  return containers === 1 && equal('cpu') && equal('memory') ? 'Guaranteed' : 'Burstable';
 }

@@ -7,7 +7,8 @@
 // PostgreSQL) and run exec'd commands locally with the pod's environment.
 // Around the pods: PersistentVolumeClaims, events (core and events.k8s.io),
 // pods/log with follow and previous (logs.ts), metrics.k8s.io PodMetrics and
-// self access/rules reviews (pod-world.ts, authz.ts).
+// self access/rules reviews (pod-world.ts, authz.ts); watching pods with
+// resourceVersions and 410 Gone (watch.ts).
 // Tests steer it: kill a pod (its streams die, a replacement comes up under a
 // new name after a delay), keep pods un-Ready, move the primary label, black-
 // hole streams, OOM-kill a container (it restarts), append log lines, set
@@ -30,6 +31,7 @@ import {
 } from './model.js';
 import { coreEventJson, eventTable, eventsV1Json, podMetricsJson, pvcJson, pvcTable, selectEvents } from './pod-world.js';
 import { serveExec, servePortForward, type ExecRequest } from './streams.js';
+import { PodWatchHub } from './watch.js';
 
 export interface FakeKubeOptions {
   /** What GET /version says: the gcloud kubectl dispatcher runs kubectl.<minor> of it. */
@@ -73,7 +75,7 @@ interface Route {
 
 const CORE_RESOURCES = [
   { name: 'namespaces', singularName: 'namespace', namespaced: false, kind: 'Namespace', verbs: ['get', 'list'], shortNames: ['ns'] },
-  { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['delete', 'get', 'list'], shortNames: ['po'], categories: ['all'] },
+  { name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['delete', 'get', 'list', 'watch'], shortNames: ['po'], categories: ['all'] },
   { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
   { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
@@ -114,6 +116,10 @@ const GROUPS: Record<string, { version: string; resources: typeof CORE_RESOURCES
 export class FakeKube {
   readonly namespaces = new Set<string>(['default', 'kube-system']);
   readonly pods: FakePod[] = [];
+  /** Pod changes as resourceVersions, and the open watches (watch.ts). */
+  readonly podWatch = new PodWatchHub(() => this.pods);
+  /** False: the cluster has no metrics-server (metrics.k8s.io is not served: discovery leaves it out, its paths are 404). */
+  metricsApi = true;
   readonly workloads: Workload[] = [];
   readonly services: Service[] = [];
   readonly secrets: Secret[] = [];
@@ -413,6 +419,7 @@ export class FakeKube {
   }
 
   async stop(): Promise<void> {
+    this.podWatch.stop();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const pod of this.pods) for (const stream of [...pod.streams]) stream.kill();
@@ -442,6 +449,7 @@ export class FakeKube {
       env: { ...(template.env ?? {}) }, containerName, phase: 'Pending', ready: false,
       deleting: false, streams: new Set(), portNames, node: template.node ?? 'fake-node',
       containers: [containerName, ...(template.sidecars ?? [])].map(newContainer), claims: { ...(template.claims ?? {}) },
+      resources: template.resources ?? {},
     };
   }
 
@@ -482,7 +490,7 @@ export class FakeKube {
       group = '';
       rest = parts.slice(2);
       if (rest.length === 0) return { group, version, discovery: { kind: 'APIResourceList', groupVersion: 'v1', resources: CORE_RESOURCES } };
-    } else if (parts[0] === 'apis' && parts[1] && GROUPS[parts[1]]) {
+    } else if (parts[0] === 'apis' && parts[1] && GROUPS[parts[1]] && (this.metricsApi || parts[1] !== 'metrics.k8s.io')) {
       group = parts[1];
       version = GROUPS[group]!.version;
       const groupVersion = { groupVersion: `${group}/${version}`, version };
@@ -521,7 +529,7 @@ export class FakeKube {
     if (path === '/apis') {
       return send(200, {
         kind: 'APIGroupList', apiVersion: 'v1',
-        groups: Object.entries(GROUPS).map(([name, { version }]) => {
+        groups: Object.entries(GROUPS).filter(([name]) => this.metricsApi || name !== 'metrics.k8s.io').map(([name, { version }]) => {
           const groupVersion = { groupVersion: `${name}/${version}`, version };
           return { name, versions: [groupVersion], preferredVersion: groupVersion };
         }),
@@ -539,6 +547,7 @@ export class FakeKube {
     if (forbidden) return send(403, forbidden);
     if (route.sub === 'exec' || route.sub === 'portforward') return send(400, status(400, 'BadRequest', 'Upgrade request required'));
     if (route.group === 'authorization.k8s.io') return this.review(req, route, send);
+    if (verb === 'watch' && route.group === '' && resource === 'pods') return this.podWatch.serve(req, res, url, route.namespace);
     if (route.group === '' && route.resource === 'pods' && route.sub === 'log') {
       const pod = this.pods.find((p) => p.namespace === route.namespace && p.name === route.name);
       if (!pod) return send(404, { ...status(404, 'NotFound', `pods "${route.name}" not found`), details: { name: route.name, kind: 'pods' } });
@@ -590,17 +599,22 @@ export class FakeKube {
       }
       case 'pods': {
         const pods = inNs(this.pods);
-        const selected = () => pods.filter((p) => !selector || matchesSelector(p.labels, selector));
+        // fieldSelector metadata.name=NAME: what a client lists before it watches one pod.
+        const byName = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
+        const selected = () => pods.filter((p) => (!selector || matchesSelector(p.labels, selector)) && (!byName || p.name === byName));
         // kubectl get pods asks for the server's table (READY, STATUS, RESTARTS… and -o wide's NODE).
         if (!name && asTable) return { status: 200, body: podTable(selected()) };
-        if (!name) return list('Pod', selected().map(podJson));
+        if (!name) {
+          const resourceVersion = this.podWatch.resourceVersion;
+          return { status: 200, body: { kind: 'PodList', apiVersion, metadata: { resourceVersion }, items: selected().map((p) => this.podWatch.stamped(p)) } };
+        }
         const pod = pods.find((p) => p.name === name);
         if (!pod) return notFound();
         if (method === 'DELETE') {
           this.killPod(pod.namespace, pod.name);
           return one('Pod', podJson(pod));
         }
-        return asTable ? { status: 200, body: podTable([pod]) } : one('Pod', podJson(pod));
+        return asTable ? { status: 200, body: podTable([pod]) } : one('Pod', this.podWatch.stamped(pod));
       }
       case 'deployments':
       case 'statefulsets': {
