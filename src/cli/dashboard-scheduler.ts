@@ -8,6 +8,8 @@ import type { PgConnection } from '../db/connection.js';
 import { clusterInstancesSource, type CnpgCluster } from '../k8s/instances-source.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
+import { HostFigures, hostSources } from '../host/sources.js';
+import type { HostReading } from '../host/reading.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { Source } from '../scheduler/source.js';
@@ -21,19 +23,30 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   learn?: Pick<LearnController, 'checksSource'>;
   /** With -k cluster/NAME: the CloudNativePG cluster whose instance pods are listed while a screen needs them. */
   cluster?: CnpgCluster;
+  /** The machine's figures (per-backend CPU, the container, the data directory): the pod's sampler with -k, this host's /proc for a local server. */
+  host?: HostReading;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
+  private readonly host: HostReading | undefined;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, host, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
     if (learn) sources.push(learn.checksSource);
     if (cluster) sources.push(clusterInstancesSource(cluster));
+    if (host) sources.push(...hostSources(new HostFigures(host.reader), host.mode));
     super({ ...options, needed, sources });
     this.registry = registry;
+    this.host = host;
+  }
+
+  /** Stops the refresh, and the pod's sampler with it (EOF on its stdin ends it). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    await this.host?.reader.close();
   }
 
   /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */
