@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { sourcesOf, type ScreenDefinition } from '../../screens/definition.js';
 import { SCREEN_ORDER } from '../../screens/index.js';
 import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
+import { ExecSampler } from '../../src/host/exec-sampler.js';
 import type { KubeClient } from '../../src/k8s/kube.js';
 import { LearnController } from '../../src/learn/controller.js';
 import type { SourceId } from '../../src/model/rows.js';
@@ -68,9 +69,11 @@ describe('sources and screens', () => {
     });
     // A -k cluster/NAME target's cluster: its source is registered, never run here.
     const cluster = { kube: {} as KubeClient, namespace: 'db', name: 'pg' };
-    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster });
+    // With -k: the pod's sampler, whose figures (per-backend, container, data directory) are sources; never run here.
+    const host = { reader: new ExecSampler(() => Promise.reject(new Error('not run in this test'))), mode: 'pod' as const };
+    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster, host });
     const declared = SCREEN_ORDER.flatMap((screen) => declaredSources(screen).map((id) => ({ screen: screen.id, id })));
-    expect(declared.map((d) => d.id)).toEqual(expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances']));
+    expect(declared.map((d) => d.id)).toEqual(expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances', 'processUsage']));
     expect(declared.filter((d) => !scheduler.has(d.id))).toEqual([]);
     expect(scheduler.has('header')).toBe(true);
   });
