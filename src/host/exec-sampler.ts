@@ -57,6 +57,8 @@ const SAMPLE_TIMEOUT_MS = 10_000;
 /** Why an exec failure means the sampler can never run here: no sh in the image, or RBAC. */
 export function unavailableReason(error: unknown): string | null {
   if (error instanceof K8sError && error.kind === 'forbidden') return `needs create pods/exec (${oneLine(error)})`;
+  // A pod of several containers: the API server wants one named, and pgtop does not yet know which runs the server.
+  if (error instanceof K8sError && /container name must be specified/i.test(error.message)) return `the pod has several containers (${oneLine(error)})`;
   if (error instanceof ExecError && error.commandExitCode === undefined && /executable file not found|no such file or directory/i.test(error.message)) {
     return 'the server container has no sh';
   }

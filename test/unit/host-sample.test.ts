@@ -3,6 +3,9 @@
 // that turn two samples into CPU%, MEM, I/O rates, the container's usage and
 // the data volume's projection (src/model/host-sample.ts).
 import { describe, expect, it } from 'vitest';
+import { ExecError } from '../../src/k8s/exec.js';
+import { K8sError } from '../../src/k8s/errors.js';
+import { unavailableReason } from '../../src/host/exec-sampler.js';
 import { parseCgroup, parseDf, parseRecord, parseStat, RecordFramer } from '../../src/host/parse.js';
 import { addUsedPoint, containerUsageBetween, fullInSeconds, processUsageBetween, type HostSample } from '../../src/model/host-sample.js';
 
@@ -215,5 +218,21 @@ describe('the data volume projection', () => {
     expect(history[0]!.at).toBeGreaterThanOrEqual(399_000);
     expect(history[0]!.at).toBeLessThan(520_000);
     expect(history[history.length - 1]!.at).toBe(999_000);
+  });
+});
+
+describe('which exec failures switch the sampler off for good', () => {
+  it('no sh, no create pods/exec, several containers: for good; a dropped stream or a failed script: tried again', () => {
+    const noShell = new ExecError(
+      'sh in pod pg-0 failed: OCI runtime exec failed: exec failed: unable to start container process: exec: "sh": executable file not found in $PATH: unknown',
+      undefined,
+      '',
+      false,
+    );
+    expect(unavailableReason(noShell)).toBe('the server container has no sh');
+    expect(unavailableReason(new K8sError('forbidden: create pods/exec in db', 'forbidden', 403))).toMatch(/^needs create pods\/exec/);
+    expect(unavailableReason(new K8sError('a container name must be specified for pod pg-0, choose one of: [postgres exporter]', 'other', 400))).toMatch(/^the pod has several containers/);
+    expect(unavailableReason(new ExecError('sh in pod pg-0: the stream ended without an exit status (WebSocket 1006); the output is incomplete', undefined, '', true))).toBeNull();
+    expect(unavailableReason(new ExecError('sh in pod pg-0 exited with code 2', 2, '', false))).toBeNull();
   });
 });
