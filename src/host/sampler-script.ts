@@ -13,7 +13,10 @@
 //   k CLK_TCK   m MemTotal in kB   v cgroup version (2, 1, 0: none)   p $PGDATA
 //   t /proc/uptime's seconds (the clock the counters are measured against)
 //   s /proc/PID/stat, as is; then for that process
-//   r VmRSS from /proc/PID/status   i read_bytes / write_bytes from /proc/PID/io (when readable)
+//   r resident set in kB: /proc/PID/statm's resident pages, what VmRSS of
+//     /proc/PID/status says (status is ~1.3 kB that dash reads a byte per
+//     system call: statm is one short line)
+//   i read_bytes / write_bytes from /proc/PID/io (when readable)
 //   c FILE LINE            a line of a cgroup file (memory.current, cpu.stat…)
 //   d LINE                 a line of df -Pk "$PGDATA"
 //   @pgtop-end N           ends it
@@ -27,6 +30,9 @@ export LC_ALL
 d=\${PGDATA:-/var/lib/postgresql/data}
 k=$(getconf CLK_TCK 2>/dev/null) || k=100
 case $k in ''|*[!0-9]*) k=100 ;; esac
+z=$(getconf PAGESIZE 2>/dev/null) || z=4096
+case $z in ''|*[!0-9]*) z=4096 ;; esac
+z=$((z / 1024))
 m=
 while read -r a b c; do
   case $a in MemTotal:) m=$b; break ;; esac
@@ -63,9 +69,10 @@ while read -r q; do
     s=
     read -r s 2>/dev/null <"$p/stat" || continue
     printf 's %s\\n' "$s"
-    while read -r a b c; do
-      case $a in VmRSS:) printf 'r %s %s\\n' "$b" "$c"; break ;; esac
-    done 2>/dev/null <"$p/status"
+    a=
+    b=
+    read -r a b c 2>/dev/null <"$p/statm"
+    case $b in ''|*[!0-9]*) ;; *) printf 'r %s kB\\n' $((b * z)) ;; esac
     while read -r a b; do
       case $a in read_bytes:|write_bytes:) printf 'i %s %s\\n' "$a" "$b" ;; esac
     done 2>/dev/null <"$p/io"
