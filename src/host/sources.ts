@@ -13,8 +13,9 @@
 // server (one stat per segment, no process started), where a `du` of pg_wal
 // in the pod would walk it with a new process on the container's CPU quota
 // at every refresh. A role without pg_monitor cannot call it: the WAL size
-// is then unknown, the rest is shown. In direct mode all three run on the
-// monitor connection: the reader asks it which server it is, once.
+// is then unknown, the rest is shown. In direct mode there is no container:
+// processUsage and dataDirectory run on the monitor connection, which the
+// reader asks once which server it is.
 import { oneLine } from '../errors.js';
 import type { PgConnection } from '../db/connection.js';
 import { sqlState } from '../errors.js';
@@ -119,13 +120,11 @@ const TITLES = {
  * only processUsage and dataDirectory.
  */
 export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source[] {
-  const lands = {
-    failure: (id: keyof typeof TITLES) => (error: unknown) => hostFailure(TITLES[id], error),
-  };
+  const failureOf = (id: keyof typeof TITLES) => (error: unknown) => hostFailure(TITLES[id], error);
   const processes = {
     id: PROCESS_USAGE,
     title: TITLES.processUsage,
-    failure: lands.failure(PROCESS_USAGE),
+    failure: failureOf(PROCESS_USAGE),
     land: (data, rows: ProcessUsage[], { at }) => landRows(data, PROCESS_USAGE, rows, at),
     landFailure: (data, failure) => landFailedRows(data, PROCESS_USAGE, failure),
   } satisfies Partial<Source<ProcessUsage[]>>;
@@ -135,7 +134,7 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
     needs: 'pg',
     minIntervalMs: DATA_DIRECTORY_INTERVAL_MS,
     run: ({ session }) => figures.dataDirectory(session),
-    failure: lands.failure(DATA_DIRECTORY),
+    failure: failureOf(DATA_DIRECTORY),
     land: (data, rows, { at }) => landRows(data, DATA_DIRECTORY, rows, at),
     landFailure: (data, failure) => landFailedRows(data, DATA_DIRECTORY, failure),
   };
@@ -152,7 +151,7 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
       const { container: usage } = await figures.take(null);
       return usage ? [usage] : [];
     },
-    failure: lands.failure(CONTAINER_USAGE),
+    failure: failureOf(CONTAINER_USAGE),
     land: (data, rows, { at }) => landRows(data, CONTAINER_USAGE, rows, at),
     landFailure: (data, failure) => landFailedRows(data, CONTAINER_USAGE, failure),
   };
