@@ -12,7 +12,8 @@ import { Header } from '../src/components/Header.js';
 import { ConfirmDialog, DetailView, FormDialog, HelpOverlay, PromptLine, ResultBox } from '../src/components/Overlays.js';
 import { StatusLine } from '../src/components/StatusLine.js';
 import { TabBar } from '../src/components/TabBar.js';
-import { bindingsFor, displayKey } from '../src/keys/commands.js';
+import { bindingsFor, displayKey, unavailableReason, type KeyBinding } from '../src/keys/commands.js';
+import type { KubeAccess } from '../src/model/kube-access.js';
 import { detailFields } from '../src/render/overlay-lines.js';
 import type { ScreenComponent, ScreenDefinition } from './definition.js';
 import { SCREEN_ORDER } from './index.js';
@@ -78,8 +79,13 @@ function Dashboard(): React.ReactElement {
   // On a standby the keys that would write are left out of the bar, and the bar says why (help lists them as unavailable).
   const standby = header?.inRecovery === true;
   const bindings = bindingsFor(definition.keys);
+  const unavailable = unavailableCommands(bindings, connection.kubeAccess);
+  const blocked = bindings.filter((b) => b.hint && unavailable.has(b.command));
+  const unavailableHints = blocked.length
+    ? { hints: blocked.map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`).join('  '), reason: [...new Set(blocked.map((b) => unavailable.get(b.command)!))].join('; ') }
+    : null;
   const hints = [
-    ...bindings.filter((b) => b.hint && !(standby && b.primaryOnly)).map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`),
+    ...bindings.filter((b) => b.hint && !(standby && b.primaryOnly) && !unavailable.has(b.command)).map((b) => `${displayKey(b.keys[0]!)} ${b.hint}`),
     ...(standby && bindings.some((b) => b.primaryOnly) ? ['standby: writes need the primary'] : []),
   ].join('  ');
   const overlay = ui.overlay;
@@ -91,10 +97,20 @@ function Dashboard(): React.ReactElement {
       <Header connection={connection} data={{ header, rates }} ui={ui} now={now} color={color} width={size.columns} />
       <TabBar tabs={screens} current={ui.screen} color={color} width={size.columns} />
       <Body width={size.columns} height={bodyHeight} />
-      {prompt ?? <StatusLine status={ui.status} hints={hints} color={color} />}
+      {prompt ?? <StatusLine status={ui.status} hints={hints} unavailable={unavailableHints} color={color} />}
       {prompt ? <Text dimColor>{overlay.kind === 'filter' ? 'Enter keeps the filter, Esc clears it' : `${screens.map((s) => s.id).join(', ')}, help or q; Enter runs it, Esc cancels`}</Text> : null}
     </Box>
   );
+}
+
+/** The commands of a screen that cannot work here, with why (a Kubernetes permission the review denied). */
+function unavailableCommands(bindings: readonly KeyBinding[], access: KubeAccess | null): Map<string, string> {
+  const unavailable = new Map<string, string>();
+  for (const b of bindings) {
+    const reason = unavailableReason(b, access);
+    if (reason) unavailable.set(b.command, reason);
+  }
+  return unavailable;
 }
 
 function Body({ width, height }: { width: number; height: number }): React.ReactElement {
@@ -110,6 +126,7 @@ function Body({ width, height }: { width: number; height: number }): React.React
           bindings={bindingsFor(definition.keys)}
           readOnly={readOnly}
           standby={state.data.header?.inRecovery === true}
+          unavailable={unavailableCommands(bindingsFor(definition.keys), state.connection.kubeAccess)}
           width={width}
           height={height}
         />

@@ -1,7 +1,7 @@
 // The one list of screens, in the order of the tab bar and the number keys:
 // adding a screen is its folder (screens/<id>/index.ts) and one line here.
 // The product's order: activity, locks, statements, sizes, bloat, roles, config,
-// backups, health, replication (no number key: :replication or Tab); then learn, the guided session, last (once the nine are
+// backups, health, replication (no number key: :replication or Tab), logs; then learn, the guided session, last (once the nine are
 // there it has no number key: :learn, Tab, or `pgtop learn` reach it).
 import type { SourceId } from '../src/model/rows.js';
 import type { PgtopState } from '../src/store/store.js';
@@ -13,6 +13,7 @@ import { sourcesOf, type ScreenDefinition } from './definition.js';
 import { healthScreen } from './health/index.js';
 import { learnScreen } from './learn/index.js';
 import { locksScreen } from './locks/index.js';
+import { logsScreen } from './logs/index.js';
 import { replicationScreen } from './replication/index.js';
 import { rolesScreen } from './roles/index.js';
 import { sizesScreen } from './sizes/index.js';
@@ -29,6 +30,7 @@ export const SCREEN_ORDER = [
   backupsScreen,
   healthScreen,
   replicationScreen,
+  logsScreen,
   learnScreen,
 ] as const satisfies readonly ScreenDefinition[];
 

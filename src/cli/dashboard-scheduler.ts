@@ -6,6 +6,8 @@ import { neededSources } from '../../screens/index.js';
 import { backupFilesSource } from '../backup/files-source.js';
 import type { PgConnection } from '../db/connection.js';
 import { clusterInstancesSource, type CnpgCluster } from '../k8s/instances-source.js';
+import { podLogSource, previousPodLogSource, type PodLogTarget } from '../k8s/log-source.js';
+import { logFilesSource } from '../db/log-files-source.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
 import { HostFigures, hostSources } from '../host/sources.js';
@@ -23,6 +25,8 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   learn?: Pick<LearnController, 'checksSource'>;
   /** With -k cluster/NAME: the CloudNativePG cluster whose instance pods are listed while a screen needs them. */
   cluster?: CnpgCluster;
+  /** With -k: the pod whose server container's log the logs screen follows; without it, the server's log files over SQL. */
+  podLog?: PodLogTarget;
   /** The machine's figures (per-backend CPU, the container, the data directory): the pod's sampler with -k, this host's /proc for a local server. */
   host?: HostReading;
 }
@@ -31,12 +35,21 @@ export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
   private readonly host: HostReading | undefined;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, host, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, podLog, host, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
     if (learn) sources.push(learn.checksSource);
     if (cluster) sources.push(clusterInstancesSource(cluster));
+    if (podLog) sources.push(podLogSource(podLog), previousPodLogSource(podLog));
+    else {
+      sources.push(
+        logFilesSource({
+          files: (session) => registry.read(session, 'logFiles', []),
+          read: (session, file, offset, length) => registry.read(session, 'logRead', [file, offset, length]),
+        }),
+      );
+    }
     if (host) sources.push(...hostSources(new HostFigures(host.reader), host.mode));
     super({ ...options, needed, sources });
     this.registry = registry;

@@ -98,6 +98,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
     initialSession: monitor,
     backupDir,
     cluster: target.cnpgCluster,
+    podLog: target.podLog,
     host: hostReadingFor(target),
   });
   await scheduler.refresh();
@@ -156,6 +157,7 @@ async function runDashboard(
     backupDir,
     learn,
     cluster: target.cnpgCluster,
+    podLog: target.podLog,
     host: hostReadingFor(target),
   });
   scheduler.start();

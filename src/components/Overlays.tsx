@@ -34,11 +34,13 @@ export interface HelpOverlayProps {
   readOnly: boolean;
   /** The server is a standby: what writes is listed as unavailable. */
   standby?: boolean;
+  /** Commands that cannot work here, with why (a Kubernetes permission the review denied). */
+  unavailable?: ReadonlyMap<string, string>;
   width: number;
   height?: number;
 }
 
-export function HelpOverlay({ screen, bindings: rows, readOnly, standby = false, width, height = Infinity }: HelpOverlayProps): React.ReactElement {
+export function HelpOverlay({ screen, bindings: rows, readOnly, standby = false, unavailable, width, height = Infinity }: HelpOverlayProps): React.ReactElement {
   const keyText = (b: KeyBinding) => b.keys.map(displayKey).join(' ');
   // Title and footer take two lines; when every key does not fit one per line, the global ones are condensed.
   const fitsOnePerLine = rows.length + 2 <= height;
@@ -51,6 +53,8 @@ export function HelpOverlay({ screen, bindings: rows, readOnly, standby = false,
       {shown.map((b) => (
         <Text key={`${b.command}:${b.keys.join()}`} wrap="truncate">
           <Text bold>{keyText(b).padEnd(keyWidth)}</Text>
+          {/* Before the text, which is often long: the line is cut at the terminal's width. */}
+          {unavailable?.has(b.command) ? <Text dimColor>{`(unavailable: ${unavailable.get(b.command)}) `}</Text> : null}
           {b.text}
           {b.kind === 'changes-server' && readOnly ? <Text dimColor> (refused: read-only)</Text> : null}
           {b.primaryOnly && standby && !readOnly ? <Text dimColor> (unavailable: the server is a standby; run it on the primary)</Text> : null}

@@ -3,15 +3,18 @@
 import { Text } from 'ink';
 import React from 'react';
 import { terminalText } from '../render/terminal-text.js';
+import { styled } from './ansi.js';
 import type { StatusLine as Status } from '../store/store.js';
 
 export interface StatusLineProps {
   status: Status | null;
   hints: string;
+  /** Keys of this screen that cannot work here, struck through after the others, and why (a Kubernetes permission). */
+  unavailable?: { hints: string; reason: string } | null;
   color: boolean;
 }
 
-export function StatusLine({ status, hints, color }: StatusLineProps): React.ReactElement {
+export function StatusLine({ status, hints, unavailable, color }: StatusLineProps): React.ReactElement {
   const tone = !color || !status ? undefined : status.kind === 'error' ? 'red' : status.kind === 'success' ? 'green' : undefined;
   return (
     <>
@@ -21,6 +24,14 @@ export function StatusLine({ status, hints, color }: StatusLineProps): React.Rea
       </Text>
       <Text wrap="truncate" dimColor>
         {hints}
+        {unavailable ? (
+          <>
+            {'  '}
+            {/* As escape codes, not Ink's prop: they are what the frame holds whatever chalk thinks of the terminal. */}
+            {styled(unavailable.hints, { strike: true })}
+            {`: ${unavailable.reason}`}
+          </>
+        ) : null}
       </Text>
     </>
   );

@@ -1,5 +1,5 @@
 // SGR styling for lines drawn by AnsiLines: the same styles Ink's <Text>
-// props give (color, dimColor, bold, inverse), as escape codes.
+// props give (color, dimColor, bold, inverse, strikethrough), as escape codes.
 import { displayWidth, truncate } from '../format/format.js';
 import { terminalText } from '../render/terminal-text.js';
 
@@ -8,6 +8,8 @@ export interface AnsiStyle {
   dim?: boolean;
   bold?: boolean;
   inverse?: boolean;
+  /** Struck through: a key that cannot work here. */
+  strike?: boolean;
 }
 
 const COLORS: Record<string, number> = { black: 30, red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36, white: 37, gray: 90, grey: 90 };
@@ -27,6 +29,10 @@ export function styled(text: string, style: AnsiStyle): string {
   if (style.inverse) {
     open += '\u001b[7m';
     close = '\u001b[27m' + close;
+  }
+  if (style.strike) {
+    open += '\u001b[9m';
+    close = '\u001b[29m' + close;
   }
   const color = style.color ? COLORS[style.color] : undefined;
   if (color) {

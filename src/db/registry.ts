@@ -16,6 +16,7 @@ import { mapBloatTable, mapMaintenanceProgress, mapVacuumOverview } from './quer
 import { mapSetting } from './queries/config/map.js';
 import { mapHealth } from './queries/health/map.js';
 import { mapReplicationOverview, mapReplicationSlot, mapStandby } from './queries/replication/map.js';
+import { mapLogFiles, mapLogSlice } from './queries/log_files/map.js';
 import { mapConnectionSlots } from './queries/connection_slots/map.js';
 import { mapHorizonHolder } from './queries/horizon/map.js';
 import { mapDatabaseSize, mapIndexUsage, mapTableSize } from './queries/sizes/map.js';
@@ -88,6 +89,10 @@ export const QUERIES = {
   connectionSlots: { area: 'connection_slots', title: 'connection slots', map: mapConnectionSlots },
   // Who holds the vacuum horizon: read by the screens that name it (bloat, health) and by VACUUM's outcome.
   horizon: { area: 'horizon', title: 'vacuum horizon', map: mapHorizonHolder },
+  // The server's log files for a direct connection (src/db/log-files-source.ts reads them: the newest one's tail, then what grows).
+  logFiles: { area: 'log_files', title: 'server log files', map: mapLogFiles },
+  // Parameters: the file, the offset, how many bytes; run by the log files source only.
+  logRead: { area: 'log_read', title: 'server log file', map: mapLogSlice },
 } satisfies { [Q in QueryId]: QueryDefinition<QueryRows[Q]> };
 
 export type { QueryId, RowOf } from '../model/rows.js';

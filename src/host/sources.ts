@@ -20,6 +20,7 @@ import { oneLine } from '../errors.js';
 import type { PgConnection } from '../db/connection.js';
 import { sqlState } from '../errors.js';
 import type { ContainerUsage, DataDirectoryUsage, ProcessUsage } from '../model/host.js';
+import { KUBE_NEEDS } from '../model/kube-access.js';
 import {
   addUsedPoint,
   containerUsageBetween,
@@ -142,11 +143,14 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
     const local: PgSource<ProcessUsage[]> = { ...processes, needs: 'pg', run: async ({ session }) => (await figures.take(session)).processes };
     return [local, directory] as Source[];
   }
-  const pod: LocalSource<ProcessUsage[]> = { ...processes, needs: 'nothing', run: async () => (await figures.take(null)).processes };
+  // With -k every figure comes through the exec session: a role that may not create pods/exec is told so before anything fails.
+  const kubeNeeds = [KUBE_NEEDS.podExec];
+  const pod: LocalSource<ProcessUsage[]> = { ...processes, needs: 'nothing', kubeNeeds, run: async () => (await figures.take(null)).processes };
   const container: LocalSource<ContainerUsage[]> = {
     id: CONTAINER_USAGE,
     title: TITLES.containerUsage,
     needs: 'nothing',
+    kubeNeeds,
     run: async () => {
       const { container: usage } = await figures.take(null);
       return usage ? [usage] : [];
@@ -155,5 +159,5 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
     land: (data, rows, { at }) => landRows(data, CONTAINER_USAGE, rows, at),
     landFailure: (data, failure) => landFailedRows(data, CONTAINER_USAGE, failure),
   };
-  return [pod, container, directory] as Source[];
+  return [pod, container, { ...directory, kubeNeeds }] as Source[];
 }

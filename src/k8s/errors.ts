@@ -2,7 +2,9 @@
 // fix. The API server's own words (a metav1.Status message) are kept, since
 // they say exactly which object or permission is missing; client-node's
 // "HTTP-Code: 403 Message: … Body: …" dumps and node-fetch's wrappers are not.
-import { PgtopError } from '../errors.js';
+import { oneLine, PgtopError } from '../errors.js';
+import { needText } from '../model/kube-access.js';
+import type { Failure } from '../scheduler/failures.js';
 
 /** What pgtop was doing when the API server refused: "get pods", "create pods/portforward". */
 export interface ApiOperation {
@@ -23,6 +25,8 @@ export class K8sError extends PgtopError {
     readonly status?: number,
     /** The short cause, for messages that wrap this one ("connection refused"). */
     readonly detail?: string,
+    /** What was refused, for a 403: the words "needs get pods/log in development" are made of it. */
+    readonly operation?: ApiOperation,
   ) {
     super(message);
   }
@@ -74,6 +78,8 @@ export function httpError(status: number, body: unknown, op: ApiOperation, conte
         `RBAC: you may not ${describeOperation(op)}${where(op)}${said}: ask a cluster admin for a Role that grants "${op.verb}" on "${op.resource}"`,
         'forbidden',
         status,
+        undefined,
+        op,
       );
     case 404:
       return new K8sError(`${parsed?.message ?? `${op.resource} "${op.name ?? ''}" not found`}${where(op)}`, 'not-found', status);
@@ -84,6 +90,21 @@ export function httpError(status: number, body: unknown, op: ApiOperation, conte
         status,
       );
   }
+}
+
+/**
+ * What a Kubernetes source's failure means: RBAC refusing switches it off
+ * with the words the permission review would have said ("needs get pods/log
+ * in development"); anything else is tried again.
+ */
+export function kubeSourceFailure(title: string, error: unknown, namespace: string): Failure {
+  const message = `${title} failed: ${oneLine(error)}`;
+  if (error instanceof K8sError && error.kind === 'forbidden') {
+    const op = error.operation;
+    const need = op ? needText({ verb: op.verb, resource: op.resource }, op.namespace ?? namespace) : oneLine(error);
+    return { kind: 'degraded', message, disabled: `${title}: ${need}` };
+  }
+  return { kind: 'failed', message };
 }
 
 /** The one-line error for a request that got no HTTP answer at all. */

@@ -6,11 +6,10 @@
 // server is shared. Registered only when the target is a CNPG cluster
 // (src/cli/dashboard-scheduler.ts); loads no client-node of its own.
 import type { V1Pod } from '@kubernetes/client-node';
-import { oneLine } from '../errors.js';
 import type { ClusterInstance, InstanceRole } from '../model/instances.js';
-import type { Failure } from '../scheduler/failures.js';
+import { KUBE_NEEDS } from '../model/kube-access.js';
 import { landFailedRows, landRows, type LocalSource } from '../scheduler/source.js';
-import { K8sError } from './errors.js';
+import { kubeSourceFailure } from './errors.js';
 import type { KubeClient } from './kube.js';
 import { CNPG_CLUSTER_LABEL, isReady } from './resolve.js';
 
@@ -36,7 +35,8 @@ export function clusterInstancesSource(cluster: CnpgCluster): LocalSource<Cluste
     needs: 'nothing',
     minIntervalMs: INSTANCES_INTERVAL_MS,
     run: () => listInstances(cluster),
-    failure: instancesFailure,
+    kubeNeeds: [KUBE_NEEDS.listPods],
+    failure: (error) => kubeSourceFailure(TITLE, error, cluster.namespace),
     land: (data, instances, { at }) => landRows(data, CLUSTER_INSTANCES, instances, at),
     landFailure: (data, failure) => landFailedRows(data, CLUSTER_INSTANCES, failure),
   };
@@ -67,13 +67,4 @@ function instanceOf(pod: V1Pod): ClusterInstance {
     node: pod.spec?.nodeName ?? null,
     waiting: statuses.find((s) => s.state?.waiting?.reason)?.state?.waiting?.reason ?? null,
   };
-}
-
-/** RBAC refusing the list switches the source off and says so (as 42501 does for a query); anything else is tried again. */
-function instancesFailure(error: unknown): Failure {
-  const message = `${TITLE} failed: ${oneLine(error)}`;
-  if (error instanceof K8sError && error.kind === 'forbidden') {
-    return { kind: 'degraded', message, disabled: `${TITLE} are hidden: ${oneLine(error)}` };
-  }
-  return { kind: 'failed', message };
 }

@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { ClientOptions } from 'ws';
 import { httpError, K8sError, networkError, type ApiOperation } from './errors.js';
 
@@ -32,6 +32,8 @@ export const K3S_KUBECONFIG = '/etc/rancher/k3s/k3s.yaml';
 export class KubeClient {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
+  /** Self reviews: what this user may do (src/k8s/access.ts). */
+  readonly authorization: AuthorizationV1Api;
   private readonly requestTimeoutMs: number;
   /** One agent for every WebSocket, so TLS sessions are resumed: a tunnel per connection costs half. */
   private readonly wsAgent = new https.Agent({ maxCachedSessions: 64 });
@@ -47,6 +49,7 @@ export class KubeClient {
   ) {
     this.core = config.makeApiClient(CoreV1Api);
     this.apps = config.makeApiClient(AppsV1Api);
+    this.authorization = config.makeApiClient(AuthorizationV1Api);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 6_000;
   }
 

@@ -8,6 +8,7 @@
 // catalogue's are too general; what a screen does not offer does nothing
 // there. Dialogs (a confirmation, a question, details, a result) have their
 // own keys, in DIALOG_COMMANDS.
+import { KUBE_NEEDS, kubeNeed, type KubeAccess, type KubeOperation } from '../model/kube-access.js';
 
 /**
  * What a command does:
@@ -32,6 +33,13 @@ export interface Command {
   global?: true;
   /** A command that changes the server and still works on a standby (in recovery); the others are shown unavailable there. */
   onStandby?: true;
+  /**
+   * The Kubernetes permission it cannot work without under -k (the
+   * backups run pg_dump in the pod: create pods/exec). When the permission
+   * review denies it, the key is shown greyed with the reason and refused
+   * before any dialog; without -k it means nothing.
+   */
+  kubeNeed?: KubeOperation;
 }
 
 /** Keys 1–9: the first nine screens of the tab bar. */
@@ -116,17 +124,19 @@ export const COMMANDS = {
     keys: ['b'],
     kind: 'changes-server',
     onStandby: true,
+    kubeNeed: KUBE_NEEDS.podExec,
     text: 'back up now: custom, plain SQL (gzip), schema only, data only, one table, or roles; written to a temporary name, kept only once it verifies',
     hint: 'backup',
   },
   restoreBackup: {
     keys: ['r'],
     kind: 'changes-server',
+    kubeNeed: KUBE_NEEDS.podExec,
     text: 'restore the selected backup into a NEW database, then compare row counts with the source, after y/n (a file pgtop did not make: after you type its name)',
     hint: 'restore',
   },
   // Reads the file and the server's pg_restore; its record beside the file is pgtop's own bookkeeping.
-  verifyBackup: { keys: ['t'], kind: 'dialog', text: 'verify the selected backup (pg_restore reads it all; SQL must end complete), after y/n', hint: 'verify' },
+  verifyBackup: { keys: ['t'], kind: 'dialog', kubeNeed: KUBE_NEEDS.podExec, text: 'verify the selected backup (pg_restore reads it all; SQL must end complete), after y/n', hint: 'verify' },
   deleteBackup: { keys: ['d'], kind: 'changes-server', onStandby: true, text: 'delete the selected backup file (and its .verified record), after y/n', hint: 'delete' },
   dropSlot: {
     keys: ['D'],
@@ -141,6 +151,13 @@ export const COMMANDS = {
     kind: 'view',
     text: 'move the dashboard to the selected instance pod (-k cluster/NAME: a replica); on the primary row, follow the primary again',
     hint: 'move',
+  },
+  // Reads only: which container's log the logs screen shows (pods/log previous=true).
+  previousLog: {
+    keys: ['P'],
+    kind: 'view',
+    text: "the previous container's log (the one that died before the last restart), P again: the current one (-k only)",
+    hint: 'previous',
   },
   // A query step only reads; a change step goes through the action runner, which asks first and refuses under --read-only.
   runStep: { keys: ['enter'], kind: 'dialog', text: 'run the step: a query shows its rows; a change asks y/n first, showing what will run', hint: 'run' },
@@ -173,6 +190,8 @@ export interface KeyBinding {
   hint?: string;
   /** Changes the server and cannot on a standby: the help and the hint bar say so there. */
   primaryOnly: boolean;
+  /** The Kubernetes permission it needs (Command.kubeNeed). */
+  kubeNeed?: KubeOperation;
 }
 
 /** Every command that works on a screen, in the catalogue's order: the help overlay and the hint bar. */
@@ -183,9 +202,15 @@ export function bindingsFor(offered: ScreenKeys): KeyBinding[] {
     if (!command.global && !offer) continue;
     const hint = offer?.hint === null ? undefined : (offer?.hint ?? command.hint);
     const primaryOnly = command.kind === 'changes-server' && !('onStandby' in command);
-    bindings.push({ command: id, keys: command.keys, kind: command.kind, global: command.global === true, text: offer?.text ?? command.text, primaryOnly, ...(hint ? { hint } : {}) });
+    const need = 'kubeNeed' in command ? { kubeNeed: command.kubeNeed } : {};
+    bindings.push({ command: id, keys: command.keys, kind: command.kind, global: command.global === true, text: offer?.text ?? command.text, primaryOnly, ...need, ...(hint ? { hint } : {}) });
   }
   return bindings;
+}
+
+/** Why a command cannot work here: the Kubernetes permission it needs and the review denied ("needs create pods/exec in development"); null when it can, or nobody can tell. */
+export function unavailableReason(binding: Pick<KeyBinding, 'kubeNeed'>, access: KubeAccess | null): string | null {
+  return binding.kubeNeed ? kubeNeed(access, binding.kubeNeed) : null;
 }
 
 /** The binding a key triggers on a screen that offers these commands, if any. */

@@ -7,7 +7,7 @@ import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayou
 import { viewColumns, viewSortColumns, type AnyScreenView } from '../render/screen-view.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
-import { bindingForKey, isDialogKey, type CommandId } from './commands.js';
+import { bindingForKey, displayKey, isDialogKey, unavailableReason, type CommandId } from './commands.js';
 import { confirmKey, formKey, textField } from './dialogs.js';
 import type { KeyContext, KeyPress, KeyScreen } from './key-context.js';
 
@@ -85,6 +85,9 @@ export function handleKey(press: KeyPress, ctx: KeyContext): void {
   const current = screenOf(ctx, state.ui.screen);
   const binding = bindingForKey(press.name, current.keys);
   if (!binding) return;
+  // A command that cannot succeed (its Kubernetes permission is denied) is refused before any dialog, with the reason.
+  const unavailable = unavailableReason(binding, state.connection.kubeAccess);
+  if (unavailable) return setStatus(store, `${displayKey(press.name)} ${binding.hint ?? binding.command} is unavailable: ${unavailable}`, 'error');
   // An action of the screen's (c, K, v, b, t…): the view says what it aims at, the runner does the rest.
   if (current.view.actions?.[binding.command]) return startAction(binding.command, ctx);
   // A key of the screen's own (a view toggle): the view says what changes.

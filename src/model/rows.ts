@@ -11,6 +11,7 @@ import type { ConnectionSlots, HealthSnapshot } from './health.js';
 import type { HorizonHolder } from './horizon.js';
 import type { ClusterInstance } from './instances.js';
 import type { LockParticipant } from './locks.js';
+import type { LogFiles, LogSlice, ServerLog } from './server-log.js';
 import type { ReplicationOverview, ReplicationSlot, Standby } from './replication.js';
 import type { HbaRule, PrivilegeFact, Role, SecuritySettings, StoredPassword } from './roles.js';
 import type { DatabaseSize, IndexUsage, TableSize } from './sizes.js';
@@ -41,6 +42,8 @@ export interface QueryRows {
   replicationOverview: ReplicationOverview;
   connectionSlots: ConnectionSlots;
   horizon: HorizonHolder;
+  logFiles: LogFiles;
+  logRead: LogSlice;
 }
 
 export type QueryId = keyof QueryRows;
@@ -62,6 +65,10 @@ export interface SourceRows extends QueryRows {
   containerUsage: ContainerUsage;
   /** The data directory's filesystem (one row). */
   dataDirectory: DataDirectoryUsage;
+  /** The server's log, one row: with -k the server container's, followed (src/k8s/log-source.ts); directly its newest log file (src/db/log-files-source.ts). */
+  serverLog: ServerLog;
+  /** With -k: the previous container's log (pods/log previous=true), one row. */
+  previousServerLog: ServerLog;
   /** The guided session's checks (src/learn/controller.ts): their results stay in its own store, none land here. */
   learnChecks: never;
 }

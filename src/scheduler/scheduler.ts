@@ -16,6 +16,7 @@
 //   role may not run is switched off and says why; one that timed out rests.
 import type { PgConnection } from '../db/connection.js';
 import { PgtopError } from '../errors.js';
+import { firstKubeNeed } from '../model/kube-access.js';
 import type { DataSlice, PgtopState, PgtopStore } from '../store/store.js';
 import type { BackoffOptions } from './backoff.js';
 import { pgFailure, plainFailure, type Failure, type LandedFailure } from './failures.js';
@@ -157,10 +158,15 @@ export class Scheduler {
   async stop(): Promise<void> {
     this.closed = true;
     for (const lane of this.lanes) this.clearTimer(lane);
+    for (const lane of this.lanes) for (const source of lane.sources) source.release?.();
     this.unsubscribe?.();
     this.unsubscribe = null;
     this.firstDone();
     await this.monitor.close();
+  }
+
+  private sourceOf(id: string): Source | undefined {
+    return this.laneOf.get(id)?.sources.find((s) => s.id === id);
   }
 
   private addLane(pg: boolean): Lane {
@@ -180,6 +186,9 @@ export class Scheduler {
     if (key === this.neededKey) return false;
     const before = new Set(this.neededIds);
     for (const id of ids) if (!before.has(id)) this.states.get(id)!.resumed = true;
+    // What is no longer needed lets go of what it holds open (a log follow).
+    const now = new Set(ids);
+    for (const id of before) if (!now.has(id)) this.sourceOf(id)?.release?.();
     this.neededIds = ids;
     this.neededKey = key;
     return true;
@@ -226,12 +235,15 @@ export class Scheduler {
     // Not needed: it stops until it is. Paused: resuming runs it.
     if (needed.length === 0 || state.ui.paused) return null;
     const now = Date.now();
-    const due = needed.filter((source) => {
-      const s = this.stateOf(source);
-      if (s.disabled !== null || s.restingUntil > now) return false;
-      // A little early is on time: a timer may fire a millisecond before Date.now() says.
-      return force || s.lastRanAt === null || s.lastRanAt + this.periodOf(source, state) <= now + 20;
-    });
+    const due = this.refuseDenied(
+      needed.filter((source) => {
+        const s = this.stateOf(source);
+        if (s.disabled !== null || s.restingUntil > now) return false;
+        // A little early is on time: a timer may fire a millisecond before Date.now() says.
+        return force || s.lastRanAt === null || s.lastRanAt + this.periodOf(source, state) <= now + 20;
+      }),
+      state,
+    );
     const period = Math.min(...needed.map((source) => this.periodOf(source, state)));
     if (lane.pg) return this.runOnMonitor(due as PgSource[], period);
     for (const source of due as LocalSource[]) await this.runAlone(source);
@@ -303,6 +315,23 @@ export class Scheduler {
       outcome = { source, failure: this.note(source, failure.kind === 'lost' ? plainFailure(source.title, error) : failure) };
     }
     this.commit([outcome]);
+  }
+
+  /**
+   * Sources whose Kubernetes permission the review denied do not run: each
+   * is switched off and says which permission, as a 403 would have (once).
+   */
+  private refuseDenied(due: Source[], state: PgtopState): Source[] {
+    const refused: Outcome[] = [];
+    const allowed = due.filter((source) => {
+      const need = firstKubeNeed(state.connection.kubeAccess, source.kubeNeeds);
+      if (!need) return true;
+      const text = `${source.title}: ${need}`;
+      refused.push({ source, failure: this.note(source, { kind: 'degraded', message: text, disabled: text }) });
+      return false;
+    });
+    if (refused.length) this.commit(refused);
+    return allowed;
   }
 
   private failureOf(source: Source, error: unknown): Failure {

@@ -5,6 +5,7 @@
 // store and, when it must, what its errors mean; the scheduler
 // (scheduler.ts) decides when it runs, and never runs one twice at a time.
 import type { PgConnection } from '../db/connection.js';
+import type { KubeOperation } from '../model/kube-access.js';
 import type { SourceId } from '../model/rows.js';
 import type { DataSlice, SourceResult } from '../store/store.js';
 import type { Failure, LandedFailure } from './failures.js';
@@ -39,6 +40,19 @@ interface SourceBase<T> {
   title: string;
   /** It runs at the refresh interval, or this often at most when that is longer (a tutorial's checks: 3 s). */
   minIntervalMs?: number;
+  /**
+   * The Kubernetes API operations it makes (src/model/kube-access.ts
+   * KUBE_NEEDS): when the permission review says one is denied, the
+   * scheduler does not run it and lands why instead ("needs get pods/log in
+   * development"), before anything has failed.
+   */
+  kubeNeeds?: readonly KubeOperation[];
+  /**
+   * It holds something open between runs (a log follow, a watch): called
+   * when it is no longer needed (the user left its screen) and when the
+   * scheduler stops, so it lets go.
+   */
+  release?(): void;
   /** What an error means; by default PostgreSQL's SQLSTATE for a source on the monitor connection, else "failed" (failures.ts). */
   failure?(error: unknown): Failure;
   /**

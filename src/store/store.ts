@@ -6,6 +6,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { SourceId, SourceRowOf } from '../model/rows.js';
 import type { HeaderRates, HeaderSample } from '../model/header.js';
 import type { CurrentInstance } from '../model/instances.js';
+import type { KubeAccess } from '../model/kube-access.js';
 import type { StatementRef } from '../model/statements.js';
 import type { HistorySample } from './history.js';
 
@@ -38,6 +39,8 @@ export interface ConnectionSlice {
   backupDir: string | null;
   /** With -k cluster/NAME: the instance pod connections go to now, and whether the user moved there; null otherwise. */
   instance: CurrentInstance | null;
+  /** With -k: what RBAC lets pgtop do in the namespace, reviewed when the target resolved (src/k8s/access.ts); null otherwise. */
+  kubeAccess: KubeAccess | null;
 }
 
 /**
@@ -198,6 +201,7 @@ export function initialState(options: StoreOptions = {}): PgtopState {
       pooler: null,
       backupDir: options.backupDir ?? null,
       instance: null,
+      kubeAccess: null,
     },
     data: { header: null, rates: { tps: null, cacheHitRatio: null }, results: {}, lastRefresh: null, history: [] },
     ui: {

@@ -13,9 +13,12 @@ import { PodForwarder, type ForwarderOptions, type ResolvedPod } from '../k8s/fo
 import { KubeClient } from '../k8s/kube.js';
 import { isPrimaryAt, sslRequestProbe } from '../k8s/probe.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
+import type { PodLogTarget } from '../k8s/log-source.js';
 import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
 import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
+import { reviewAccess } from '../k8s/access.js';
+import { KUBE_NEEDS, type KubeAccess } from '../model/kube-access.js';
 
 export interface K8sTarget {
   connection: ResolvedConnection;
@@ -25,6 +28,10 @@ export interface K8sTarget {
   namespace: string;
   /** With -k cluster/NAME: the cluster, for its instances' source. */
   cnpgCluster?: CnpgCluster;
+  /** The server container's log, for the logs screen. */
+  podLog: PodLogTarget;
+  /** What RBAC lets pgtop do in the namespace, reviewed once the target resolved (null: the review could not be had). */
+  access: KubeAccess | null;
   attach(store: PgtopStore): void;
   /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
   exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
@@ -90,6 +97,8 @@ export async function openK8sTarget(
     await forwarder.close();
     throw error;
   }
+  // Permissions up front: panels and keys say what is missing before anything fails.
+  const access = await reviewAccess(kube, namespace, Object.values(KUBE_NEEDS)).catch(() => null);
 
   let detach: (() => void) | null = null;
   return {
@@ -101,10 +110,12 @@ export async function openK8sTarget(
     kube,
     namespace,
     cnpgCluster,
+    access,
+    podLog: { kube, namespace, currentPod: () => forwarder.currentPod() },
     attach(store: PgtopStore) {
       const onPod = (pod: ResolvedPod) => setConnection(store, { target: labelFor(pod), instance: instanceOf(pod) });
       forwarder.on('pod', onPod);
-      setConnection(store, { target: labelFor(forwarder.pod), instance: instanceOf(forwarder.pod) });
+      setConnection(store, { target: labelFor(forwarder.pod), instance: instanceOf(forwarder.pod), kubeAccess: access });
       // While the scheduler reconnects, say the Kubernetes reason ("no Ready pod…")
       // rather than only pg's "Connection terminated unexpectedly".
       const unsubscribe = store.subscribe((state) => {

@@ -6,6 +6,7 @@
 import type { PodExec } from '../backup/source.js';
 import type { ConnectionFlags, ResolvedConnection } from '../db/connection-options.js';
 import type { CnpgCluster } from '../k8s/instances-source.js';
+import type { PodLogTarget } from '../k8s/log-source.js';
 import type { TargetRef } from '../k8s/target-ref.js';
 import type { PgtopStore } from '../store/store.js';
 
@@ -22,6 +23,8 @@ export interface ConnectionTarget {
   exec?: PodExec;
   /** With -k cluster/NAME: the CloudNativePG cluster, whose instance pods the replication screen lists. */
   cnpgCluster?: CnpgCluster;
+  /** With -k: the pod whose server container's log the logs screen follows. */
+  podLog?: PodLogTarget;
   /** Stops what the target runs (listeners, port-forwards, servers); safe to call twice. */
   close(): Promise<void>;
 }

@@ -175,6 +175,20 @@ describe('kubectl auth can-i (SelfSubjectAccessReview, SelfSubjectRulesReview)',
   });
 });
 
+describe('kubectl auth can-i --list against rules a webhook cannot list (incomplete)', () => {
+  it('prints the rules RBAC knows and warns that the list may be incomplete, with the evaluation error', async () => {
+    cluster.kube.rulesIncomplete = true;
+    try {
+      const list = await run('auth', 'can-i', '--list', '-n', NS);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^pods\/log\s+\[\]\s+\[\]\s+\[get\]$/m);
+      expect(list.stderr).toContain('webhook authorizer does not support user rule resolution');
+    } finally {
+      cluster.kube.rulesIncomplete = false;
+    }
+  });
+});
+
 describe('a container OOM-killed and restarted (containerStatuses)', () => {
   it('shows restartCount, lastState.terminated OOMKilled 137 with its time, and RESTARTS "n (… ago)"', async () => {
     cluster.kube.restartContainer(NS, 'other');

@@ -53,7 +53,10 @@ async function runEveryQuery(session: PgConnection): Promise<Record<QueryId, Out
     try {
       // The statement texts query takes the statements to read: the listed ones, whole (as Enter reads one).
       const listed = id === 'statementTexts' ? rowsOf(out, 'statements').filter((s) => !s.hidden) : [];
-      out[id] = { rows: await readQuery(session, planner, id, id === 'statementTexts' ? statementTextParams(listed, null) : []) };
+      // The log read takes a file: the newest the log files query lists, its first 200 bytes (as the logs screen reads it).
+      const logFile = id === 'logRead' ? rowsOf(out, 'logFiles')[0]! : null;
+      const params = id === 'statementTexts' ? statementTextParams(listed, null) : logFile ? [`${logFile.directory}/${logFile.name}`, 0, 200] : [];
+      out[id] = { rows: await readQuery(session, planner, id, params) };
     } catch (error) {
       out[id] = { error: String((error as Error).message), code: sqlState(error) };
     }
@@ -174,8 +177,17 @@ function checkRows(outcomes: Record<QueryId, Outcome>, major: number, asMonitor:
   expect(slots.topUsers.reduce((sum, h) => sum + h.count, 0)).toBeLessThanOrEqual(slots.clientBackends);
   expect(slots.topApplications.length).toBeGreaterThan(0);
 
+  // The server's log files (the logging collector is on here): pg_monitor lists them but may not read them.
+  const logFiles = rowsOf(outcomes, 'logFiles')[0]!;
+  expect(logFiles).toMatchObject({ collector: true, directory: 'log', readable: !asMonitor });
+  expect(logFiles.name).toMatch(/\.log$/);
+  expect(logFiles.size).toBeGreaterThan(0);
+  const logRead = outcomes.logRead;
+  if (asMonitor) expect('code' in logRead && logRead.code).toBe('42501');
+  else expect(Buffer.from(rowsOf(outcomes, 'logRead')[0]!.bytes!).toString('utf8')).toContain('starting PostgreSQL');
+
   // The other screens' queries (roles…): they run and map; a monitoring role may be refused the superuser-only ones.
-  const known = new Set<string>(['header', 'activity', 'locks', 'horizon', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots', 'connectionSlots']);
+  const known = new Set<string>(['header', 'activity', 'locks', 'horizon', 'statementsExtension', 'statements', 'statementTexts', 'sizeDatabases', 'sizeTables', 'sizeIndexes', 'bloatTables', 'bloatOverview', 'bloatProgress', 'config', 'health', 'replicationOverview', 'replicationStandbys', 'replicationSlots', 'connectionSlots', 'logFiles', 'logRead']);
   for (const id of Object.keys(QUERIES) as QueryId[]) {
     if (known.has(id)) continue;
     const outcome = outcomes[id];
@@ -276,8 +288,8 @@ for (const { major, binDir } of MAJORS) {
     beforeAll(async () => {
       if (!existsSync(join(binDir, 'postgres'))) throw new Error(`PostgreSQL ${major} binaries are missing in ${binDir}: run npm ci (or install Debian's postgresql-15)`);
       if (binDir.includes('node_modules')) hydrateEmbeddedSymlinks(dirname(dirname(binDir)));
-      // Prepared transactions and a logical slot are among the conditions.
-      cluster = await startLocalCluster({ binDir, settings: { max_prepared_transactions: '10', wal_level: 'logical' } });
+      // Prepared transactions and a logical slot are among the conditions; log files for the logs screen.
+      cluster = await startLocalCluster({ binDir, settings: { max_prepared_transactions: '10', wal_level: 'logical', logging_collector: 'on' } });
       expect(cluster.majorVersion).toBe(major);
       sessions = await conditions(cluster);
     }, 60_000);

@@ -29,7 +29,7 @@ describe('a table screen added as the recipe says', () => {
     app = renderApp({ patch: connectedWith(sessions), screens: SCREENS });
     await app.resize(140, 30);
     let frame = await app.waitFor('QUERY');
-    expect(frame).toContain('12 apps');
+    expect(frame).toContain(`${SCREENS.length} apps`);
     await app.press(':', 'a', 'p', 'p', 's', 'enter');
     frame = await app.waitFor('APPLICATION');
     expect(frame).toMatch(/billing\s+2\s+1/);

@@ -398,3 +398,38 @@ describe('the scheduler', () => {
     expect(() => new Scheduler({ store, sources: [local(a), local(probe('a'))], needed: () => [] })).toThrow('two sources have the id a');
   });
 });
+
+describe('Kubernetes permissions', () => {
+  it('does not run a source whose Kubernetes need the review denied: it says which, before anything failed; the others run', async () => {
+    const [logs, pods] = ['logs', 'pods'].map(probe) as [Probe, Probe];
+    const store = storeOn('a');
+    store.setState((s) => ({
+      connection: {
+        ...s.connection,
+        kubeAccess: { namespace: 'development', rules: [{ verbs: ['get', 'list'], apiGroups: [''], resources: ['pods'] }], incomplete: false, reviews: {} },
+      },
+    }));
+    const logSource = { ...local(logs), title: 'server log', kubeNeeds: [{ verb: 'get', resource: 'pods', subresource: 'log' }] };
+    const podSource = { ...local(pods), kubeNeeds: [{ verb: 'list', resource: 'pods' }] };
+    schedule(store, [logSource, podSource], () => ['logs', 'pods']).start();
+    await vi.advanceTimersByTimeAsync(2_500);
+    expect(logs.starts).toEqual([]);
+    expect(results(store).logs).toMatchObject({ disabled: 'server log: needs get pods/log in development' });
+    expect(pods.starts).toEqual([0, 1_000, 2_000]);
+  });
+
+  it('lets a source go (release) when it is no longer needed, and when the scheduler stops', async () => {
+    const x = probe('x');
+    let released = 0;
+    const store = storeOn('a');
+    const s = schedule(store, [{ ...local(x), release: () => (released += 1) }], byScreen({ a: ['x'] }));
+    s.start();
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(released).toBe(0);
+    setUi(store, { screen: 'b' });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(released).toBe(1);
+    await s.stop();
+    expect(released).toBe(2);
+  });
+});

@@ -36,7 +36,12 @@ export function accessReview(spec: { resourceAttributes?: ResourceAttributes; no
   return denied ? { allowed: false } : { allowed: true };
 }
 
-export function rulesReview(groups: Record<string, ResourceInfo[]>, forbidden: Set<string>) {
+/**
+ * `incomplete`: as an API server whose other authorizer (a webhook) cannot
+ * list its rules answers: the rules RBAC knows, flagged incomplete, with the
+ * evaluation error; clients then ask access reviews for the rest.
+ */
+export function rulesReview(groups: Record<string, ResourceInfo[]>, forbidden: Set<string>, incomplete = false) {
   const resourceRules = Object.entries(groups).flatMap(([group, resources]) =>
     resources.flatMap((r) => {
       const verbs = r.verbs.filter((verb) => !forbidden.has(`${verb} ${ruleResource(group, r.name)}`));
@@ -46,7 +51,8 @@ export function rulesReview(groups: Record<string, ResourceInfo[]>, forbidden: S
   return {
     resourceRules,
     nonResourceRules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/readyz', '/version', '/version/'] }],
-    incomplete: false,
+    incomplete,
+    ...(incomplete ? { evaluationError: 'webhook authorizer does not support user rule resolution' } : {}),
   };
 }
 

@@ -132,6 +132,8 @@ export class FakeKube {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<net.Socket>();
   private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered, req) => chooseProtocol(offered, req, this.withoutV5) });
+  /** Answer SelfSubjectRulesReview as a server with a webhook authorizer does: incomplete (authz.ts). */
+  rulesIncomplete = false;
   /** Answer exec as a server before Kubernetes 1.30 does: v4 at most. */
   withoutV5 = false;
 
@@ -669,7 +671,7 @@ export class FakeKube {
         return send(400, status(400, 'BadRequest', 'the body of the request was in an unknown format - accepted media types include: application/json, application/vnd.kubernetes.protobuf'));
       }
       const groups = { '': CORE_RESOURCES, ...Object.fromEntries(Object.entries(GROUPS).map(([g, { resources }]) => [g, resources])) };
-      const result = kind === 'SelfSubjectAccessReview' ? accessReview(spec, this.forbidden) : rulesReview(groups, this.forbidden);
+      const result = kind === 'SelfSubjectAccessReview' ? accessReview(spec, this.forbidden) : rulesReview(groups, this.forbidden, this.rulesIncomplete);
       send(201, { kind, apiVersion: 'authorization.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status: result });
     });
   }
