@@ -134,6 +134,25 @@ describe('the pod sampler through the scheduler', () => {
     }
   });
 
+  it('without create pods/exec: the permission review says so up front, and no exec is tried', { timeout: 30_000 }, async () => {
+    fake.kube.forbid('create', 'pods/exec');
+    try {
+      const execsBefore = fake.kube.requests.filter((r) => r.resource === 'pods/exec').length;
+      const opened = await openPod('no-exec', {}, ['activity', 'processUsage']);
+      try {
+        await opened.scheduler.refresh();
+        const { results } = opened.store.getState().data;
+        expect(results.processUsage?.disabled).toBe('per-backend CPU, memory and I/O: needs create pods/exec in default');
+        expect(results.activity?.rows.length).toBeGreaterThan(0);
+        expect(fake.kube.requests.filter((r) => r.resource === 'pods/exec').length).toBe(execsBefore);
+      } finally {
+        await opened.close();
+      }
+    } finally {
+      fake.kube.allow('create', 'pods/exec');
+    }
+  });
+
   it('a dropped exec stream is opened again after a backoff, and the figures come back', { timeout: 40_000 }, async () => {
     const opened = await openPod('dropping', {}, ['processUsage']);
     try {
