@@ -9,7 +9,7 @@ import { styledLine } from '../src/components/ansi.js';
 import { DataTable } from '../src/components/DataTable.js';
 import { duration } from '../src/format/format.js';
 import type { ScreenView } from '../src/render/screen-view.js';
-import { renderContext } from '../src/render/screen-view.js';
+import { renderContext, viewColumns } from '../src/render/screen-view.js';
 import type { ScreenId, SourceResult } from '../src/store/store.js';
 import { selectedRowIndex } from '../src/store/cursor.js';
 import { useAppEnvironment, useScreen } from '../hooks/context.js';
@@ -37,7 +37,8 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
   const result = given ?? (mainSource ? state.data.results[mainSource] : undefined);
   const filter = state.ui.filter[screen] ?? '';
   const sort = state.ui.sort[screen] ?? view.defaultSort;
-  const sortTitle = sort ? view.columns.find((c) => c.id === sort.column)?.title : undefined;
+  const columns = viewColumns(view, state);
+  const sortTitle = sort ? columns.find((c) => c.id === sort.column)?.title : undefined;
   const first = rows.length === 0 ? 0 : Math.min(index + 1, rows.length);
   const footer = [
     `${first}/${rows.length}`,
@@ -60,7 +61,7 @@ export function TableScreen<Row>({ screen, view, width, height, above = [], resu
       {above}
       {failureLines.length ? <AnsiLines lines={failureLines} width={width} /> : null}
       <DataTable
-        columns={view.columns}
+        columns={columns}
         rows={rows}
         rowKey={view.rowKey}
         selectedIndex={index}

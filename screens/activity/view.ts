@@ -2,13 +2,19 @@
 // filtered by `/` and sorted by `s`/`S`. Pure: rendered by ActivityScreen and
 // by --once.
 import type { Backend } from '../../src/model/activity.js';
+import type { ProcessUsage } from '../../src/model/host.js';
 import { compactNumber, duration, HIDDEN, oneLineSql } from '../../src/format/format.js';
+import { bytes } from '../../src/format/size.js';
 import { actionRequest } from '../../src/actions/action.js';
 import { cancelQuery, terminateBackend, type BackendTarget } from '../../src/actions/backend.js';
 import type { ScreenView } from '../../src/render/screen-view.js';
 import { type CellTone, type Column, memoizeLast, type RenderContext, sortRows } from '../../src/render/table.js';
 import type { PgtopState, SortState } from '../../src/store/store.js';
 
+/** A backend, with its process's CPU, memory and I/O when the machine's figures are read (src/host/: the pod's sampler, or this host's /proc). */
+export interface ActivityRow extends Backend {
+  usage?: ProcessUsage;
+}
 
 /** How long the session has been doing what it does now: the query while active, the transaction while idle in one. */
 export function busySeconds(b: Backend): number | null {
@@ -71,7 +77,7 @@ export function waitText(b: Backend): string {
   return `${b.waitEventType}:${b.waitEvent ?? ''}`;
 }
 
-export const activityColumns: readonly Column<Backend>[] = [
+const backendColumns: readonly Column<ActivityRow>[] = [
   {
     id: 'pid',
     title: 'PID',
@@ -132,6 +138,50 @@ export const activityColumns: readonly Column<Backend>[] = [
   },
 ];
 
+/** "12.5" (one decimal under 100); "" before the second sample. */
+function cpuText(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  return value < 99.95 ? value.toFixed(1) : String(Math.round(value));
+}
+
+/**
+ * pg_activity's columns from the backend's process: CPU% (of one core, over
+ * the last interval), MEM (RSS as a share of the container's memory limit,
+ * else the machine's), READ/s and WRITE/s (storage I/O). Shown only when
+ * processUsage has rows; dropped before the session's own columns on a
+ * narrow terminal, CPU% last of them (sort by it finds the burner).
+ */
+const usageColumns: readonly Column<ActivityRow>[] = [
+  {
+    id: 'cpu',
+    title: 'CPU%',
+    width: 5,
+    align: 'right',
+    priority: 3.5,
+    text: (b) => cpuText(b.usage?.cpuPercent),
+    sortValue: (b) => b.usage?.cpuPercent ?? null,
+    tone: (b) => ((b.usage?.cpuPercent ?? 0) >= 90 ? 'warn' : 'normal'),
+  },
+  { id: 'mem', title: 'MEM', width: 5, align: 'right', priority: 7.5, text: (b) => cpuText(b.usage?.memPercent), sortValue: (b) => b.usage?.memPercent ?? null },
+  { id: 'read', title: 'READ/s', width: 7, align: 'right', priority: 8, text: (b) => bytes(b.usage?.readBytesPerSecond), sortValue: (b) => b.usage?.readBytesPerSecond ?? null },
+  { id: 'write', title: 'WRITE/s', width: 7, align: 'right', priority: 8.5, text: (b) => bytes(b.usage?.writeBytesPerSecond), sortValue: (b) => b.usage?.writeBytesPerSecond ?? null },
+];
+
+/** The columns, the process's after the session's state: CPU% and MEM beside STATE, as pg_activity puts them before the query. */
+export const activityColumns: readonly Column<ActivityRow>[] = [
+  ...backendColumns.slice(0, backendColumns.findIndex((c) => c.id === 'state')),
+  ...usageColumns,
+  ...backendColumns.slice(backendColumns.findIndex((c) => c.id === 'state')),
+];
+const withoutUsage = backendColumns;
+
+function hasUsage(state: PgtopState): boolean {
+  return (state.data.results.processUsage?.rows.length ?? 0) > 0;
+}
+
+const SORT_COLUMNS = ['time', 'xact', 'xmin', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'];
+const SORT_COLUMNS_WITH_USAGE = ['time', 'cpu', 'mem', 'read', 'write', 'xact', 'xmin', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'];
+
 function stateLabel(b: Backend): string {
   switch (b.state) {
     case 'idle in transaction':
@@ -153,31 +203,61 @@ export function matchesFilter(b: Backend, filter: string): boolean {
     .some((field) => field?.toLowerCase().includes(needle));
 }
 
+/** The details' line: "CPU 97.0% · RSS 12 MB (0.1% of memory) · read 0 B/s · write 1.2 MB/s". */
+function usageText(u: ProcessUsage): string {
+  const rate = (v: number | null) => (v === null ? '–' : `${bytes(v)}/s`);
+  return [
+    `CPU ${u.cpuPercent === null ? '– (next refresh)' : `${cpuText(u.cpuPercent)}%`}`,
+    `RSS ${bytes(u.rssBytes)}${u.memPercent !== null ? ` (${cpuText(u.memPercent)}% of memory)` : ''}`,
+    `read ${rate(u.readBytesPerSecond)}`,
+    `write ${rate(u.writeBytesPerSecond)}`,
+  ].join(' · ');
+}
+
 function backendTarget(b: Backend, pooler: string | null): BackendTarget {
   return { pid: b.pid, user: b.user, database: b.database, state: b.state, query: b.query, pooler };
 }
 
 const DEFAULT_SORT = { column: 'time', descending: true };
 const NO_ROWS: Backend[] = [];
+const NO_USAGE: ProcessUsage[] = [];
 
-const visibleBackends = memoizeLast((all: readonly Backend[], filter: string, sort: SortState, ownPids: readonly number[]) => {
+/** Each backend with its process's figures, joined by pid; the backends as they are when there are none. */
+const joinUsage = memoizeLast((backends: readonly Backend[], usage: readonly ProcessUsage[]): readonly ActivityRow[] => {
+  if (usage.length === 0) return backends;
+  const byPid = new Map(usage.map((u) => [u.pid, u]));
+  return backends.map((b) => {
+    const u = byPid.get(b.pid);
+    return u ? { ...b, usage: u } : b;
+  });
+});
+
+const visibleBackends = memoizeLast((all: readonly ActivityRow[], filter: string, sort: SortState, ownPids: readonly number[]) => {
   markHorizonHolder(all, ownPids);
   const column = activityColumns.find((c) => c.id === sort.column);
   return sortRows(filter ? all.filter((b) => matchesFilter(b, filter)) : all, column, sort.descending);
 });
 
-export const activityView: ScreenView<Backend> = {
+export const activityView: ScreenView<ActivityRow> = {
   rows: (state: PgtopState) =>
-    visibleBackends(state.data.results.activity?.rows ?? NO_ROWS, state.ui.filter.activity ?? '', state.ui.sort.activity ?? DEFAULT_SORT, state.connection.ownPids),
+    visibleBackends(
+      joinUsage(state.data.results.activity?.rows ?? NO_ROWS, state.data.results.processUsage?.rows ?? NO_USAGE),
+      state.ui.filter.activity ?? '',
+      state.ui.sort.activity ?? DEFAULT_SORT,
+      state.connection.ownPids,
+    ),
   rowKey: (b) => String(b.pid),
-  columns: activityColumns,
-  sortColumns: ['time', 'xact', 'xmin', 'pid', 'user', 'db', 'app', 'client', 'state', 'wait', 'query'],
+  columns: withoutUsage,
+  sortColumns: SORT_COLUMNS,
+  // The process's columns only where there are figures: absent (not zero) for a remote server, a pod without sh.
+  columnsFor: (state) => (hasUsage(state) ? activityColumns : withoutUsage),
+  sortColumnsFor: (state) => (hasUsage(state) ? SORT_COLUMNS_WITH_USAGE : SORT_COLUMNS),
   defaultSort: DEFAULT_SORT,
   actions: {
     cancelQuery: (b, state) => (b ? actionRequest(cancelQuery, backendTarget(b, state.connection.pooler)) : null),
     terminateBackend: (b, state) => (b ? actionRequest(terminateBackend, backendTarget(b, state.connection.pooler)) : null),
   },
-  detail: (b: Backend, ctx: RenderContext) => [
+  detail: (b: ActivityRow, ctx: RenderContext) => [
     ['pid', `${b.pid}${ctx.ownPids.has(b.pid) ? ' (pgtop itself)' : ''}${b.leaderPid && b.leaderPid !== b.pid ? ` (parallel worker of ${b.leaderPid})` : ''}`],
     // Short fields share lines, so that the query (last, wrapped) is on the first page even at 80x24.
     ['user', `${b.user ?? HIDDEN} on database ${b.database ?? '–'}`],
@@ -199,6 +279,7 @@ export const activityView: ScreenView<Backend> = {
       'xid / xmin',
       `${b.backendXid ?? '–'} / ${b.backendXmin ?? '–'}${b.xminAge !== null ? ` (${b.xminAge} xids old${holdsHorizon(b) ? ': the oldest of any session, it holds back what VACUUM may remove; K ends it' : ''})` : ''}`,
     ],
+    ...(b.usage ? [['process', usageText(b.usage)] as [string, string]] : []),
     ['query', b.hidden ? `${HIDDEN}: this role needs pg_read_all_stats (or pg_monitor) to see other users' queries` : b.query],
   ],
   notice: (state) =>

@@ -11,6 +11,8 @@ import { logFilesSource } from '../db/log-files-source.js';
 import type { PodTracker } from '../k8s/pod-sources.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
+import { HostFigures, hostSources } from '../host/sources.js';
+import type { HostReading } from '../host/reading.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { Source } from '../scheduler/source.js';
@@ -28,13 +30,16 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   podLog?: PodLogTarget;
   /** With -k: the pod's sources (its watch, volumes, events, metrics); each runs at once when it has something new. */
   pod?: PodTracker;
+  /** The machine's figures (per-backend CPU, the container, the data directory): the pod's sampler with -k, this host's /proc for a local server. */
+  host?: HostReading;
 }
 
 export class DashboardScheduler extends Scheduler {
   private readonly registry: RegistrySources;
   private readonly unsubscribePod: (() => void) | undefined;
+  private readonly host: HostReading | undefined;
 
-  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, podLog, pod, ...options }: DashboardSchedulerOptions) {
+  constructor({ needed = (state) => neededSources(state), backupDir, learn, cluster, podLog, pod, host, ...options }: DashboardSchedulerOptions) {
     const registry = new RegistrySources();
     const sources: Source[] = [...registry.sources];
     if (backupDir !== undefined) sources.push(backupFilesSource(backupDir));
@@ -50,15 +55,19 @@ export class DashboardScheduler extends Scheduler {
       );
     }
     if (pod) sources.push(...pod.sources());
+    if (host) sources.push(...hostSources(new HostFigures(host.reader), host.mode));
     super({ ...options, needed, sources });
     this.registry = registry;
+    this.host = host;
     // The watch saw a change: land it now, not at the next refresh.
     this.unsubscribePod = pod?.onChange((id) => this.refreshNow(id));
   }
 
+  /** Stops the refresh and the pod's watch, and the pod's sampler with them (EOF on its stdin ends it). */
   override async stop(): Promise<void> {
     this.unsubscribePod?.();
     await super.stop();
+    await this.host?.reader.close();
   }
 
   /** Runs one registry query now on the monitor connection, for a read the user asked for (a statement's whole text, on Enter). */

@@ -10,6 +10,7 @@ import type { KeyServices } from '../keys/dispatch.js';
 import { DetailTextReader } from '../db/detail-text.js';
 import { createPgtopStore, type PgtopState } from '../store/store.js';
 import { DashboardScheduler } from './dashboard-scheduler.js';
+import { hostReadingFor } from '../host/reading.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION_LINE } from '../version.js';
 import { BACKUP_FILES } from '../backup/files-source.js';
@@ -99,6 +100,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
     cluster: target.cnpgCluster,
     podLog: target.podLog,
     pod: target.pod,
+    host: hostReadingFor(target),
   });
   await scheduler.refresh();
   await scheduler.stop();
@@ -150,7 +152,17 @@ async function runDashboard(
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
   // Every source: the registry's queries, the backup directory, the guided session's checks.
-  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, cluster: target.cnpgCluster, podLog: target.podLog, pod: target.pod });
+  const scheduler = new DashboardScheduler({
+    store,
+    connect: () => open('monitor'),
+    initialSession: monitor,
+    backupDir,
+    learn,
+    cluster: target.cnpgCluster,
+    podLog: target.podLog,
+    pod: target.pod,
+    host: hostReadingFor(target),
+  });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and

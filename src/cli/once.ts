@@ -6,7 +6,7 @@ import type { OncePart } from '../../screens/definition.js';
 import type { ScreenFailure } from '../../screens/index.js';
 import { compactNumber, duration, percent } from '../format/format.js';
 import { poolerText } from '../model/pooler.js';
-import { renderContext, type AnyScreenView } from '../render/screen-view.js';
+import { renderContext, viewColumns, type AnyScreenView } from '../render/screen-view.js';
 import { textTable } from '../render/table.js';
 import { terminalJson, terminalLines } from '../render/terminal-text.js';
 import { roleText, serverRole } from '../model/header.js';
@@ -37,7 +37,7 @@ export function onceText(state: PgtopState, view: AnyView, width: number, parts?
     const notice = parts ? null : view.notice?.(state);
     if (notice) body.push(notice);
     const rows = part.view.rows(state);
-    if (rows.length > 0) body.push(...textTable(part.view.columns, rows, renderContext(state), width));
+    if (rows.length > 0) body.push(...textTable(viewColumns(part.view, state), rows, renderContext(state), width));
     else if (own.length === 0) body.push(part.view.emptyText?.(state) ?? 'nothing to show');
   }
   const unsaid = failures.filter((f) => !said.has(f));

@@ -4,7 +4,7 @@
 // catalogue decides. Everything changes the store or calls a service; tests drive this
 // directly and through the rendered App.
 import { clampScroll, DETAIL_CHROME_ROWS, detailFields, detailLines, resultLayout, scrollStep } from '../render/overlay-lines.js';
-import type { AnyScreenView } from '../render/screen-view.js';
+import { viewColumns, viewSortColumns, type AnyScreenView } from '../render/screen-view.js';
 import { moveCursor, selectedIndex, type CursorMove } from '../store/cursor.js';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS, setStatus, setUi, type PgtopState, type PgtopStore, type ScreenId } from '../store/store.js';
 import { bindingForKey, displayKey, isDialogKey, unavailableReason, type CommandId } from './commands.js';
@@ -194,7 +194,7 @@ export function selectedRow(state: PgtopState, screen: ScreenId, view: AnyScreen
 }
 
 function sort(command: 'sortNext' | 'sortReverse', ctx: KeyContext, screen: ScreenId, view: AnyScreenView): void {
-  const columns = view.sortColumns;
+  const columns = viewSortColumns(view, ctx.store.getState());
   if (!columns?.length) return;
   const current = ctx.store.getState().ui.sort[screen] ?? view.defaultSort ?? { column: columns[0]!, descending: true };
   const next =
@@ -202,7 +202,7 @@ function sort(command: 'sortNext' | 'sortReverse', ctx: KeyContext, screen: Scre
       ? { ...current, descending: !current.descending }
       : { column: columns[(columns.indexOf(current.column) + 1) % columns.length]!, descending: current.descending };
   ctx.store.setState((s) => ({ ui: { ...s.ui, sort: { ...s.ui.sort, [screen]: next } } }));
-  const title = view.columns.find((c) => c.id === next.column)?.title ?? next.column;
+  const title = viewColumns(view, ctx.store.getState()).find((c) => c.id === next.column)?.title ?? next.column;
   setStatus(ctx.store, `sorted by ${title} ${next.descending ? '↓' : '↑'}`);
 }
 

@@ -13,6 +13,9 @@ export interface ScreenView<Row> {
   columns: readonly Column<Row>[];
   /** Column ids that `s` cycles through, in order; absent when the screen has a fixed order. */
   sortColumns?: readonly string[];
+  /** When the columns depend on what was read (the activity's CPU% only where the machine's figures are): the columns now. */
+  columnsFor?(state: PgtopState): readonly Column<Row>[];
+  sortColumnsFor?(state: PgtopState): readonly string[];
   defaultSort?: SortState;
   /**
    * The actions this screen's keys start (c, K, v…), by command: what each
@@ -35,6 +38,16 @@ export interface ScreenView<Row> {
   notice?(state: PgtopState): string | null;
   /** Said instead of an empty table. */
   emptyText?(state: PgtopState): string;
+}
+
+/** The view's columns now (columnsFor, else columns). */
+export function viewColumns<Row>(view: ScreenView<Row>, state: PgtopState): readonly Column<Row>[] {
+  return view.columnsFor?.(state) ?? view.columns;
+}
+
+/** The column ids `s` cycles through now. */
+export function viewSortColumns(view: ScreenView<unknown>, state: PgtopState): readonly string[] | undefined {
+  return view.sortColumnsFor?.(state) ?? view.sortColumns;
 }
 
 export function renderContext(state: PgtopState): RenderContext {

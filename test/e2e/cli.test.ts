@@ -37,7 +37,8 @@ describe('pgtop --once', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^pgtop {2}PostgreSQL \d+\.\d+ \(primary\) {2}db postgres {2}user postgres {2}direct 127\.0\.0\.1:\d+\n/);
-    expect(run.stdout).toMatch(/PID\s+USER\s+DB\s+APP\s+CLIENT\s+STATE/);
+    // The server runs on this host: its processes' columns too (docs/host-figures.md).
+    expect(run.stdout).toMatch(/PID\s+USER\s+DB\s+APP\s+CLIENT\s+CPU%\s+MEM\s+READ\/s\s+WRITE\/s\s+STATE/);
     expect(run.stdout).toMatch(/\*\d+ postgres\s+postgres\s+pgtop/);
   });
 

@@ -19,8 +19,9 @@ import type { ActionRequest } from '../../src/actions/action.js';
 import { ActionRunner } from '../../src/actions/runner.js';
 import { openConnection } from '../../src/db/connection.js';
 import { resolveConnection, type ResolvedConnection } from '../../src/db/connection-options.js';
+import { LocalReader } from '../../src/host/local-reader.js';
 import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
-import { SCREEN_IDS, type ScreenId } from '../../screens/index.js';
+import { neededSources, SCREEN_IDS, type ScreenId } from '../../screens/index.js';
 import { createPgtopStore, setUi, type PgtopState, type PgtopStore } from '../../src/store/store.js';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { runPgtop, type BinaryRun } from '../support/binary.js';
@@ -221,7 +222,15 @@ function connectionTo(database: string): ResolvedConnection {
 
 /** One refresh of a screen as the dashboard polls it. */
 async function refreshed(store: PgtopStore, connection: ResolvedConnection, backupDir?: string): Promise<PgtopState> {
-  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(connection, { purpose: 'monitor' }), initialSession: await openConnection(connection, { purpose: 'monitor' }), backupDir });
+  // With this host's /proc, as pgtop reads a local server: the activity's processes and their SQL (which server it is) run too.
+  const scheduler = new DashboardScheduler({
+    store,
+    connect: () => openConnection(connection, { purpose: 'monitor' }),
+    initialSession: await openConnection(connection, { purpose: 'monitor' }),
+    backupDir,
+    host: { reader: new LocalReader(), mode: 'local' },
+    needed: (state) => [...neededSources(state), 'dataDirectory'],
+  });
   try {
     await scheduler.refresh();
     return store.getState();

@@ -22,6 +22,7 @@ import { decidingQuery, QueryPlanner } from '../../src/db/variants.js';
 import { sqlState } from '../../src/errors.js';
 import { hydrateEmbeddedSymlinks, startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { withDuplicates } from '../../src/model/sizes.js';
+import { LocalReader } from '../../src/host/local-reader.js';
 import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore } from '../../src/store/store.js';
 import { SCREENS } from '../../screens/index.js';
@@ -308,6 +309,31 @@ for (const { major, binDir } of MAJORS) {
         }
       });
     }
+
+    it('direct mode: the local server\'s processes and data directory, with pg_wal\'s size (pg_ls_waldir), as the superuser and a pg_monitor-only role', async () => {
+      for (const who of ['superuser', 'monitor'] as const) {
+        const conn = connectionTo(cluster, 'shop', who);
+        const session = await openConnection(conn, { purpose: 'monitor' });
+        const store = createPgtopStore();
+        const scheduler = new DashboardScheduler({
+          store,
+          connect: () => openConnection(conn, { purpose: 'monitor' }),
+          initialSession: session,
+          host: { reader: new LocalReader(), mode: 'local' },
+          needed: () => ['processUsage', 'dataDirectory'],
+        });
+        try {
+          await scheduler.refresh();
+          const { processUsage, dataDirectory } = store.getState().data.results;
+          expect(processUsage?.error, who).toBeNull();
+          expect(processUsage?.rows.map((p) => p.pid), who).toContain(session.pid);
+          expect(dataDirectory?.rows[0], who).toMatchObject({ path: cluster.dataDir });
+          expect(dataDirectory?.rows[0]?.walBytes, who).toBeGreaterThan(0);
+        } finally {
+          await scheduler.stop();
+        }
+      }
+    });
 
     it('picks the statements SQL by the installed extension version: 1.7 after an upgrade, then ALTER EXTENSION … UPDATE', async () => {
       const admin = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'postgres' });

@@ -8,7 +8,8 @@
 #    fatal);
 #  - kubectl, the real client the fake Kubernetes API server is checked with;
 #  - man, which must render the man page without a warning;
-#  - pgbouncer, the pooler the tests put in front of a throwaway cluster.
+#  - pgbouncer, the pooler the tests put in front of a throwaway cluster;
+#  - busybox, whose ash (Alpine's /bin/sh) the pod's sampler script must run under.
 # Debian packages, through apt-get, as root or with passwordless sudo; else
 # it says what is missing and how to get it, and the tests go on.
 set -uo pipefail
@@ -20,6 +21,7 @@ compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql
 command -v kubectl >/dev/null 2>&1 || [ -x /usr/bin/kubectl ] || missing+=(kubernetes-client)
 command -v man >/dev/null 2>&1 || missing+=(man-db)
 command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v busybox >/dev/null 2>&1 || missing+=(busybox)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then

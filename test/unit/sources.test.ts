@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { sourcesOf, type ScreenDefinition } from '../../screens/definition.js';
 import { SCREEN_ORDER } from '../../screens/index.js';
 import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
+import { ExecSampler } from '../../src/host/exec-sampler.js';
 import type { KubeClient } from '../../src/k8s/kube.js';
 import { PodTracker } from '../../src/k8s/pod-sources.js';
 import { LearnController } from '../../src/learn/controller.js';
@@ -71,9 +72,13 @@ describe('sources and screens', () => {
     const cluster = { kube: {} as KubeClient, namespace: 'db', name: 'pg' };
     // A -k target's pod: its sources (watch, volumes, events, metrics) are registered, never run here.
     const pod = new PodTracker({ kube: {} as KubeClient, namespace: 'db', currentPod: () => Promise.resolve('pg-0'), onPodChange: () => () => undefined });
-    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster, pod });
+    // With -k: the pod's sampler, whose figures (per-backend, container, data directory) are sources; never run here.
+    const host = { reader: new ExecSampler(() => Promise.reject(new Error('not run in this test'))), mode: 'pod' as const };
+    const scheduler = new DashboardScheduler({ store, backupDir: '/tmp/pgtop-backups', learn, cluster, pod, host });
     const declared = SCREEN_ORDER.flatMap((screen) => declaredSources(screen).map((id) => ({ screen: screen.id, id })));
-    expect(declared.map((d) => d.id)).toEqual(expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances', 'pod', 'podEvents']));
+    expect(declared.map((d) => d.id)).toEqual(
+      expect.arrayContaining(['activity', 'backupFiles', 'learnChecks', 'sizeTables', 'rolesHba', 'clusterInstances', 'pod', 'podEvents', 'processUsage']),
+    );
     expect(declared.filter((d) => !scheduler.has(d.id))).toEqual([]);
     expect(scheduler.has('header')).toBe(true);
   });

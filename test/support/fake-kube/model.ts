@@ -78,7 +78,7 @@ export interface FakePod {
   deleting: boolean;
   owner?: { kind: 'ReplicaSet' | 'StatefulSet'; name: string };
   /** Ends this pod's open streams (port-forwards, execs); set by the server. */
-  streams: Set<{ kill(): void; freeze(): void }>;
+  streams: Set<{ kill(): void; freeze(): void; kind?: 'portforward' | 'exec' }>;
   /** Named container ports (name → port) for Services with a named targetPort. */
   portNames: Record<string, number>;
   node: string;

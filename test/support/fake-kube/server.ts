@@ -297,8 +297,9 @@ export class FakeKube {
     for (const stream of this.pod(namespace, name)?.streams ?? []) stream.freeze();
   }
 
-  openStreams(namespace: string, name: string): number {
-    return this.pod(namespace, name)?.streams.size ?? 0;
+  /** A pod's open streams; of one kind (WebSocket port-forwards or execs) when asked. */
+  openStreams(namespace: string, name: string, kind?: 'portforward' | 'exec'): number {
+    return [...(this.pod(namespace, name)?.streams ?? [])].filter((s) => kind === undefined || s.kind === kind).length;
   }
 
   /** The container of a pod (the main one by default). */

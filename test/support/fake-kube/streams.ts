@@ -24,6 +24,7 @@ export function servePortForward(ws: WebSocket, pod: FakePod, ports: number[]): 
   const sockets: net.Socket[] = [];
   const raw = (ws as unknown as { _socket: net.Socket })._socket;
   const handle = {
+    kind: 'portforward' as const,
     kill: () => {
       ws.terminate();
       for (const s of sockets) s.destroy();
@@ -97,6 +98,7 @@ export function serveExec(ws: WebSocket, pod: FakePod, request: ExecRequest): vo
   const child = spawnInPod(pod, request.command);
   const raw = (ws as unknown as { _socket: net.Socket })._socket;
   const handle = {
+    kind: 'exec' as const,
     kill: () => {
       ws.terminate();
       child.kill('SIGKILL');

@@ -1,0 +1,234 @@
+// Reads the sampler's records (sampler-script.ts says their lines) into a
+// HostSample: /proc/PID/stat, VmRSS, /proc/PID/io, the cgroup files of
+// either version and df -Pk. Pure, and strict: everything here came from
+// inside the pod, where anything may have been written, so a line that does
+// not parse is left out, numbers must be numbers, and a record larger than
+// the limit is dropped whole (RecordFramer) rather than buffered.
+import type { CgroupSample, FilesystemSample, HostSample, ProcessSample } from '../model/host-sample.js';
+
+export const RECORD_START = '@pgtop-sample';
+export const RECORD_END = '@pgtop-end';
+
+/** The most one record may hold: ~300 bytes a process, so thousands of backends fit. */
+export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
+
+/** A whole number from text that must be one (nothing else, no sign unless allowed). */
+function count(text: string | undefined): number | null {
+  if (text === undefined || !/^\d{1,20}$/.test(text)) return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * /proc/PID/stat: "pid (comm) state ppid … utime stime … starttime …".
+ * comm may hold spaces and parentheses: the fields are what follows the last ')'.
+ */
+export function parseStat(line: string): Pick<ProcessSample, 'pid' | 'ppid' | 'cpuTicks' | 'startTicks'> | null {
+  const open = line.indexOf(' (');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return null;
+  const pid = count(line.slice(0, open));
+  const fields = line.slice(close + 2).split(' ');
+  // After comm: state(0) ppid(1) … utime(11) stime(12) cutime cstime priority nice threads itrealvalue starttime(19).
+  const ppid = count(fields[1]);
+  const utime = count(fields[11]);
+  const stime = count(fields[12]);
+  const start = count(fields[19]);
+  if (pid === null || ppid === null || utime === null || stime === null || start === null) return null;
+  return { pid, ppid, cpuTicks: utime + stime, startTicks: start };
+}
+
+/** "VmRSS:	  123456 kB" (the tag already gone: "123456 kB"): bytes. */
+function parseKilobytes(text: string): number | null {
+  const match = /^(\d{1,15})\s*kB$/.exec(text.trim());
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** A cgroup v1 limit this large means none (the kernel writes 2^63 rounded down to a page). */
+const NO_LIMIT_ABOVE = 2 ** 60;
+
+function keyed(text: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of (text ?? '').split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (key && value !== undefined) map.set(key, value);
+  }
+  return map;
+}
+
+/** The cgroup files by name (no directory): memory.current, cpu.max… for v2; memory.usage_in_bytes, cpuacct.usage… for v1. */
+export function parseCgroup(version: 1 | 2, files: ReadonlyMap<string, string>): CgroupSample {
+  const first = (name: string) => files.get(name)?.trim().split('\n')[0]?.trim();
+  const stat = keyed(files.get('cpu.stat'));
+  if (version === 2) {
+    const max = first('memory.max');
+    const cpuMax = first('cpu.max')?.split(/\s+/);
+    const quota = count(cpuMax?.[0]);
+    const period = count(cpuMax?.[1]);
+    const usage = count(stat.get('usage_usec'));
+    return {
+      version,
+      memoryBytes: count(first('memory.current')),
+      memoryLimitBytes: max === 'max' ? null : count(max),
+      cpuSeconds: usage === null ? null : usage / 1e6,
+      cpuLimitCores: quota !== null && period ? quota / period : null,
+      periods: count(stat.get('nr_periods')),
+      throttledPeriods: count(stat.get('nr_throttled')),
+    };
+  }
+  const limit = count(first('memory.limit_in_bytes'));
+  const usage = count(first('cpuacct.usage'));
+  const quota = count(first('cpu.cfs_quota_us')); // -1 (no limit) is no count: null
+  const period = count(first('cpu.cfs_period_us'));
+  return {
+    version,
+    memoryBytes: count(first('memory.usage_in_bytes')),
+    memoryLimitBytes: limit === null || limit >= NO_LIMIT_ABOVE ? null : limit,
+    cpuSeconds: usage === null ? null : usage / 1e9,
+    cpuLimitCores: quota !== null && quota > 0 && period ? quota / period : null,
+    periods: count(stat.get('nr_periods')),
+    throttledPeriods: count(stat.get('nr_throttled')),
+  };
+}
+
+/** df -Pk: a header, then "FS 1024-blocks Used Available Capacity% Mounted-on" (the device and mount may hold spaces). */
+export function parseDf(lines: readonly string[]): FilesystemSample | null {
+  for (const line of lines) {
+    const match = /\s(\d{1,15})\s+(\d{1,15})\s+(\d{1,15})\s+(\d{1,3}|-)%\s/.exec(line);
+    if (match) return { sizeBytes: Number(match[1]) * 1024, usedBytes: Number(match[2]) * 1024, availableBytes: Number(match[3]) * 1024 };
+  }
+  return null;
+}
+
+/** One record's lines (between its start and end markers) as a sample; null when its clock is missing. */
+export function parseRecord(lines: readonly string[]): HostSample | null {
+  let uptimeSeconds: number | null = null;
+  let clockTicks = 100;
+  let memTotalBytes: number | null = null;
+  let version: 0 | 1 | 2 = 0;
+  let path: string | null = null;
+  const processes: ProcessSample[] = [];
+  const cgroupFiles = new Map<string, string>();
+  const dfLines: string[] = [];
+  let current: ProcessSample | null = null;
+  for (const line of lines) {
+    const tag = line.slice(0, 2);
+    const rest = line.slice(2);
+    switch (tag) {
+      case 't ': {
+        const match = /^(\d{1,12}(?:\.\d{1,9})?)$/.exec(rest.trim());
+        if (match) uptimeSeconds = Number(match[1]);
+        break;
+      }
+      case 'k ':
+        clockTicks = count(rest.trim()) || 100;
+        break;
+      case 'm ':
+        memTotalBytes = count(rest.trim()) === null ? null : Number(rest.trim()) * 1024;
+        break;
+      case 'p ':
+        path = rest;
+        break;
+      case 'v ':
+        version = rest.trim() === '2' ? 2 : rest.trim() === '1' ? 1 : 0;
+        break;
+      case 's ': {
+        const stat = parseStat(rest);
+        current = stat ? { ...stat, rssBytes: null, readBytes: null, writeBytes: null } : null;
+        if (current) processes.push(current);
+        break;
+      }
+      case 'r ':
+        if (current) current.rssBytes = parseKilobytes(rest);
+        break;
+      case 'i ': {
+        const [key, value] = rest.trim().split(/\s+/);
+        if (current && key === 'read_bytes:') current.readBytes = count(value);
+        if (current && key === 'write_bytes:') current.writeBytes = count(value);
+        break;
+      }
+      case 'c ': {
+        const space = rest.indexOf(' ');
+        if (space <= 0) break;
+        // v1 names a file under its controller's directory: memory/memory.usage_in_bytes.
+        const name = rest.slice(0, space).split('/').pop()!;
+        cgroupFiles.set(name, `${cgroupFiles.get(name) ?? ''}${rest.slice(space + 1)}\n`);
+        break;
+      }
+      case 'd ':
+        dfLines.push(rest);
+        break;
+      default:
+        break;
+    }
+  }
+  if (uptimeSeconds === null) return null;
+  return {
+    uptimeSeconds,
+    clockTicks,
+    memTotalBytes,
+    processes,
+    cgroup: version === 0 ? null : parseCgroup(version, cgroupFiles),
+    path,
+    filesystem: parseDf(dfLines),
+  };
+}
+
+/**
+ * Cuts the sampler's stdout into records: lines between a start and an end
+ * marker. Bounded: a record (or a line) past maxBytes is dropped whole, and
+ * said once through `dropped`; text outside a record is ignored.
+ */
+export class RecordFramer {
+  private partial = '';
+  private lines: string[] | null = null;
+  private size = 0;
+  private discarding = false;
+
+  constructor(
+    private readonly onRecord: (lines: string[]) => void,
+    private readonly dropped: (message: string) => void,
+    private readonly maxBytes = MAX_RECORD_BYTES,
+  ) {}
+
+  push(chunk: string): void {
+    let text = this.partial + chunk;
+    let newline = text.indexOf('\n');
+    while (newline >= 0) {
+      this.line(text.slice(0, newline));
+      text = text.slice(newline + 1);
+      newline = text.indexOf('\n');
+    }
+    this.partial = text;
+    if (this.partial.length > this.maxBytes) {
+      this.partial = '';
+      if (this.lines) this.drop();
+    }
+  }
+
+  private line(line: string): void {
+    if (line.startsWith(RECORD_START)) {
+      this.lines = [];
+      this.size = 0;
+      this.discarding = false;
+      return;
+    }
+    if (line.startsWith(RECORD_END)) {
+      if (this.lines && !this.discarding) this.onRecord(this.lines);
+      this.lines = null;
+      this.discarding = false;
+      return;
+    }
+    if (!this.lines || this.discarding) return;
+    this.size += line.length + 1;
+    if (this.size > this.maxBytes) this.drop();
+    else this.lines.push(line);
+  }
+
+  private drop(): void {
+    // Said once per record, however many of its lines were too long.
+    if (!this.discarding) this.dropped(`a sample larger than ${Math.round(this.maxBytes / 1024)} KiB was dropped`);
+    this.lines = [];
+    this.discarding = true;
+  }
+}

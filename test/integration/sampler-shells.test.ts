@@ -1,0 +1,71 @@
+// The sampler script under the shells pods have: dash (Debian's /bin/sh)
+// and busybox ash (Alpine's), against the real throwaway server's
+// processes: one record per line on stdin, the server's backends in it,
+// the data directory's filesystem, this machine's cgroup (v1), and an exit
+// when stdin ends.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { parseRecord, RecordFramer } from '../../src/host/parse.js';
+import { SAMPLER_SCRIPT } from '../../src/host/sampler-script.js';
+import { connect, pgInfo } from '../support/pg.js';
+
+const SHELLS: [string, string[]][] = [
+  ['dash', ['dash']],
+  ['busybox ash', ['busybox', 'sh']],
+];
+
+async function runSampler(shell: string[], samples: number): Promise<{ records: string[][]; bytes: number; code: number | null }> {
+  const child = spawn(shell[0]!, [...shell.slice(1), '-c', SAMPLER_SCRIPT, 'pgtop-sampler'], {
+    env: { PATH: process.env.PATH, PGDATA: pgInfo().dataDir },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const records: string[][] = [];
+  let bytes = 0;
+  const framer = new RecordFramer((lines) => records.push(lines), (message) => records.push([`dropped: ${message}`]));
+  child.stdout.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    framer.push(chunk.toString('utf8'));
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  for (let i = 0; i < samples; i++) {
+    child.stdin.write('\n');
+    const want = i + 1;
+    for (let wait = 0; records.length < want && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.stdin.end();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).toBe('');
+  return { records, bytes, code };
+}
+
+describe('the sampler script', () => {
+  for (const [name, shell] of SHELLS) {
+    it(`under ${name}: one record per request, the server's backends in it, an exit at EOF`, { timeout: 30_000 }, async () => {
+      const client = await connect();
+      try {
+        const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+        const { records, bytes, code } = await runSampler(shell, 2);
+        expect(code).toBe(0);
+        expect(records).toHaveLength(2);
+        const [first, second] = records.map((lines) => parseRecord(lines)!);
+        expect(second!.uptimeSeconds).toBeGreaterThan(first!.uptimeSeconds);
+        const mine = second!.processes.find((p) => p.pid === pid);
+        expect(mine).toMatchObject({ pid });
+        expect(mine!.rssBytes).toBeGreaterThan(0);
+        // Run as root here, so /proc/PID/io is readable.
+        expect(mine!.readBytes).not.toBeNull();
+        expect(second!.path).toBe(pgInfo().dataDir);
+        expect(second!.filesystem!.sizeBytes).toBeGreaterThan(0);
+        expect(second!.cgroup).toMatchObject({ version: 1 });
+        expect(second!.cgroup!.memoryBytes).toBeGreaterThan(0);
+        expect(second!.clockTicks).toBe(100);
+        // The cost, as docs/host-figures.md says it: under 450 bytes per server process.
+        const perRecord = bytes / 2;
+        expect(perRecord).toBeLessThan(1_000 + 450 * second!.processes.length);
+      } finally {
+        await client.end();
+      }
+    });
+  }
+});
