@@ -13,6 +13,12 @@
 //    (is-in-ci), to keep CI logs short. A terminal is interactive whatever
 //    the environment says: under CI=true (a CI job, a shell that exports it)
 //    pgtop would show a blank screen. Only a non-terminal stdout counts.
+//  - Ink clears the whole terminal and writes the whole frame again, every
+//    frame, when the last frame was as tall as the terminal, and pgtop's
+//    always is: ~10 kB a refresh at 200x50 where a few lines changed, and
+//    its incrementalRendering (changed lines only) never runs. That path is
+//    for frames taller than the terminal (the cursor cannot go back up past
+//    its top); one exactly as tall goes through the log-update like any other.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +42,11 @@ const PATCHES = [
     file: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
     find: 'function ya(){return w||"function"!=typeof fetch?',
     replace: 'function ya(){return true?',
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]ink\.js$/,
+    find: 'if (this.lastOutputHeight >= this.options.stdout.rows) {',
+    replace: 'if (this.lastOutputHeight > this.options.stdout.rows) { // pgtop: only taller than the terminal (src/bundle-patches.mjs)',
   },
   {
     file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
