@@ -48,6 +48,12 @@ try {
          FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'bench_sql' AND s.toplevel`,
       );
       const row = r.rows[0]!;
+      // A file of several statements (one round trip): each statement's own figure too.
+      const each = await admin.query<{ query: string; mean: number }>(
+        `SELECT left(regexp_replace(s.query, '\\s+', ' ', 'g'), 40) AS query, s.total_exec_time / s.calls AS mean
+         FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid WHERE r.rolname = 'bench_sql' AND s.toplevel ORDER BY s.query`,
+      );
+      if (pass >= statements.length && each.rows.length > 1) for (const e of each.rows) console.log(`  ${Number(e.mean).toFixed(3)} ms  ${e.query}`);
       if (pass >= statements.length) console.log(`${name.padEnd(24)} ${Number(row.mean).toFixed(3)} ms exec, ${Number(row.rows).toFixed(0)} rows (mean of ${row.calls})`);
     }
     await admin.end();
