@@ -111,7 +111,11 @@ try {
         const out = await runChild(process.execPath, ['--expose-gc', frameBundle], {
           BENCH_PG: JSON.stringify({ host: cluster.host, port: cluster.port, user: PGTOP.role, password, database: 'bench' }),
         });
-        synthetic = JSON.parse(out.trim().split('\n').pop()!) as SyntheticResult;
+        try {
+          synthetic = JSON.parse(out.trim().split('\n').pop()!) as SyntheticResult;
+        } catch {
+          throw new Error(`the synthetic part printed no result: ${JSON.stringify(out.slice(-2000))}`);
+        }
         console.error(`  10 000-backend frame: median ${synthetic.frame.medianMs.toFixed(1)} ms; heap over the hour: ${synthetic.hour.heapMb.map((h) => h.mb.toFixed(1)).join(' → ')} MB`);
       }
     } finally {

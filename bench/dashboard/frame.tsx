@@ -85,7 +85,8 @@ function backends(refresh: number): Backend[] {
   const rows: Backend[] = new Array(BACKENDS);
   for (let i = 0; i < BACKENDS; i += 1) {
     const state = STATES[i % STATES.length]!;
-    const seconds = ((i * 7919) % 3600) + refresh;
+    // Under 20 minutes: the visible (longest) durations show their seconds, so every refresh draws a new frame.
+    const seconds = ((i * 7919) % 600) + refresh;
     rows[i] = {
       pid: 100_000 + i,
       user: `app_${i % 17}`,
@@ -142,7 +143,8 @@ async function frameTimes(): Promise<SyntheticResult['frame']> {
       results: { activity: { rows, updatedAt: Date.now(), error: null, disabled: null } },
       lastRefresh: { queries: 2, ms: 5 },
     });
-    const end = await written;
+    // A refresh that draws nothing new writes nothing: say so rather than wait forever (the process would end with no result).
+    const end = await Promise.race([written, sleep(5_000).then(() => Promise.reject(new Error(`refresh ${refresh} wrote no frame: the synthetic rows must change what is visible`)))]);
     await sleep(60); // what else the refresh writes (Ink throttles to maxFps)
     const cpu = process.cpuUsage(cpuBefore);
     if (refresh >= WARMUP) {
@@ -195,5 +197,5 @@ async function anHour(): Promise<SyntheticResult['hour']> {
 const frame = await frameTimes();
 // BENCH_HOUR_REFRESHES=0: the frame alone (when profiling it).
 const hour = HOUR > 0 ? await anHour() : { ticks: 0, seconds: 0, heapMb: [], rssStartMb: 0, rssEndMb: 0 };
-console.log(JSON.stringify({ frame, hour } satisfies SyntheticResult));
-process.exit(0);
+// Written, then exit: the Ink instances are unmounted, but their timers may hold the process.
+process.stdout.write(`${JSON.stringify({ frame, hour } satisfies SyntheticResult)}\n`, () => process.exit(0));
