@@ -1,6 +1,7 @@
 // Benchmark (not a test): what pgtop costs the box and the server next to
-// pg_activity, the monitor people use today, watching the same server at
-// the same 1 s refresh in the same 200x50 terminal. Run with `npm run bench`;
+// its peers — pg_activity with its defaults and with --no-db-size, and
+// pg_top (C) — watching the same server at the same 1 s refresh in the same
+// 200x50 terminal, in one run. Run with `npm run bench`;
 // the table goes to stdout and to bench/results/dashboard.md, and the
 // README's "Speed" section carries the latest one.
 //
@@ -12,7 +13,11 @@
 // "hour" of 1 s refreshes driven fast (bench/dashboard/frame.tsx).
 //
 // Environment: BENCH_SECONDS (measured seconds per run, default 20),
-// BENCH_SCALES (default "small,large"), BENCH_OUT (default bench/results/dashboard.md).
+// BENCH_SCALES (default "small,large"), BENCH_OUT (default bench/results/dashboard.md),
+// BENCH_TOOLS (default all: "pgtop,pg_activity,pg_activity --no-db-size,pg_top"),
+// BENCH_SYNTHETIC=0 (skips the 10 000-backend frame and the hour),
+// BENCH_PGTOP_NODE_OPTIONS (Node options for pgtop's runs: "--cpu-prof --cpu-prof-dir=DIR").
+// A peer that is missing is installed from Debian's packages (pg-activity, pgtop), or the run says which.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +30,7 @@ import { measureRun, timeFirstScreen, type RunResult } from './dashboard/measure
 import { floorRssMb } from './dashboard/floor.js';
 import { machineDescription } from './dashboard/proc.js';
 import { formatReport, type SyntheticResult } from './dashboard/report.js';
-import { ensurePgActivity, ensureTmux, PG_ACTIVITY, PGTOP, RUNS } from './dashboard/tools.js';
+import { ensurePgActivity, ensurePgTop, ensureTmux, PGTOP, RUNS, specOf, TOOLS } from './dashboard/tools.js';
 import { createExtension, createMonitorRole, createSchema, SCALES, startWorkload, type Scale } from './dashboard/workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -48,7 +53,9 @@ function runChild(file: string, args: string[], env: NodeJS.ProcessEnv): Promise
 }
 
 const tmuxVersion = ensureTmux();
-const pgActivityVersion = ensurePgActivity();
+const needs = (tool: string) => RUNS.some((r) => r.tool.startsWith(tool));
+const pgActivityVersion = needs('pg_activity') ? ensurePgActivity() : null;
+const pgTopVersion = needs('pg_top') ? ensurePgTop() : null;
 await runChild(process.execPath, [path.join(root, 'src', 'build.mjs')], {}); // the benchmark runs the bundle bin/pgtop.js loads
 mkdirSync(screensDir, { recursive: true });
 // The synthetic part runs pgtop's App bundled exactly as the build bundles it (React's production build, Ink's faster output).
@@ -70,7 +77,7 @@ let firstScreenWithoutExtraCaMs: number | null = null;
 const started = new Date();
 try {
   await createExtension(cluster);
-  for (const spec of [PGTOP, PG_ACTIVITY]) await createMonitorRole(cluster, spec.role, password);
+  for (const role of new Set(TOOLS.map((t) => t.role))) await createMonitorRole(cluster, role, password);
   for (const scale of scales) {
     const t0 = performance.now();
     await createSchema(cluster, scale.tables);
@@ -79,18 +86,18 @@ try {
     console.error(`${scale.name}: ${scale.tables} tables, ${scale.connections} sessions ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     try {
       for (const run of RUNS) {
-        const spec = run.tool === 'pgtop' ? PGTOP : PG_ACTIVITY;
+        const spec = specOf(run.tool);
         const result = await measureRun({
           spec, run, scale: scale.name, cluster, workload, password, seconds,
-          screenFile: path.join(screensDir, `${scale.name}-${run.tool}-${run.screen}.txt`),
+          screenFile: path.join(screensDir, `${scale.name}-${run.tool.replace(/[^\w]+/g, '-')}-${run.screen}.txt`),
         });
         results.push(result);
         console.error(
           `  ${run.tool} ${run.label}: ${result.cpuSecondsPerMinute.toFixed(2)} CPU s/min, ${result.peakRssMb.toFixed(0)} MB, ` +
-            `${result.queriesPerRefresh.toFixed(1)} queries and ${result.serverExecMsPerRefresh.toFixed(2)} ms per refresh`,
+            `${result.queriesPerRefresh.toFixed(1)} queries, ${result.serverExecMsPerRefresh.toFixed(2)} ms and ${result.terminalBytesPerRefresh.toFixed(0)} terminal bytes per refresh`,
         );
       }
-      if (scale.name === 'large' && process.env.NODE_EXTRA_CA_CERTS) {
+      if (scale.name === 'large' && process.env.NODE_EXTRA_CA_CERTS && needs('pgtop')) {
         // Node reads NODE_EXTRA_CA_CERTS at start (~0.1 s for Debian's bundle): pgtop's own part is the figure without it.
         const spec = { ...PGTOP, env: (pw: string) => ({ ...PGTOP.env(pw), NODE_EXTRA_CA_CERTS: '' }) };
         const run = RUNS.find((r) => r.tool === 'pgtop' && r.screen === 'activity')!;
@@ -99,12 +106,16 @@ try {
         firstScreenWithoutExtraCaMs = times.sort((a, b) => a - b)[2]!;
         console.error(`  pgtop first screen without NODE_EXTRA_CA_CERTS: ${(firstScreenWithoutExtraCaMs / 1000).toFixed(2)} s`);
       }
-      if (scale.name === 'large') {
+      if (scale.name === 'large' && needs('pgtop') && process.env.BENCH_SYNTHETIC !== '0') {
         // The "hour" polls this server: 300 sessions.
         const out = await runChild(process.execPath, ['--expose-gc', frameBundle], {
           BENCH_PG: JSON.stringify({ host: cluster.host, port: cluster.port, user: PGTOP.role, password, database: 'bench' }),
         });
-        synthetic = JSON.parse(out.trim().split('\n').pop()!) as SyntheticResult;
+        try {
+          synthetic = JSON.parse(out.trim().split('\n').pop()!) as SyntheticResult;
+        } catch {
+          throw new Error(`the synthetic part printed no result: ${JSON.stringify(out.slice(-2000))}`);
+        }
         console.error(`  10 000-backend frame: median ${synthetic.frame.medianMs.toFixed(1)} ms; heap over the hour: ${synthetic.hour.heapMb.map((h) => h.mb.toFixed(1)).join(' → ')} MB`);
       }
     } finally {
@@ -122,6 +133,7 @@ const report = formatReport({
   load: loadavg()[0]!,
   postgres: cluster.serverVersionNum,
   pgActivityVersion,
+  pgTopVersion,
   tmuxVersion,
   nodeVersion: process.version,
   seconds,

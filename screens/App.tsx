@@ -28,6 +28,10 @@ export const DASHBOARD_RENDER_OPTIONS = {
   exitOnCtrlC: false,
   patchConsole: false,
   maxFps: 20,
+  // Only the lines that changed are written (with src/bundle-patches.mjs: Ink
+  // otherwise clears and redraws a frame as tall as the terminal every time):
+  // what a slow SSH link carries per refresh (docs/benchmarks.md).
+  incrementalRendering: true,
 } as const;
 
 /**

@@ -13,11 +13,20 @@
 //    (is-in-ci), to keep CI logs short. A terminal is interactive whatever
 //    the environment says: under CI=true (a CI job, a shell that exports it)
 //    pgtop would show a blank screen. Only a non-terminal stdout counts.
+//  - Ink clears the whole terminal and writes the whole frame again, every
+//    frame, when the last frame was as tall as the terminal, and pgtop's
+//    always is: ~10 kB a refresh at 200x50 where a few lines changed, and
+//    its incrementalRendering (changed lines only) never runs. That path is
+//    for frames taller than the terminal (the cursor cannot go back up past
+//    its top); one exactly as tall goes through the log-update like any other.
+//  - Ink's incremental log-update writes a changed line whole; pgtop writes
+//    only the run of cells that changed (src/ink/line-update.ts says why).
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const fastOutput = join(dirname(fileURLToPath(import.meta.url)), 'ink', 'fast-output.ts');
+const lineUpdate = join(dirname(fileURLToPath(import.meta.url)), 'ink', 'line-update.ts');
 
 const PATCHES = [
   {
@@ -36,6 +45,24 @@ const PATCHES = [
     file: /[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
     find: 'function ya(){return w||"function"!=typeof fetch?',
     replace: 'function ya(){return true?',
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]ink\.js$/,
+    find: 'if (this.lastOutputHeight >= this.options.stdout.rows) {',
+    replace: 'if (this.lastOutputHeight > this.options.stdout.rows) { // pgtop: only taller than the terminal (src/bundle-patches.mjs)',
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]log-update\.js$/,
+    edits: [
+      {
+        find: "import ansiEscapes from 'ansi-escapes';",
+        replace: `import ansiEscapes from 'ansi-escapes';\nimport { lineUpdate as pgtopLineUpdate } from ${JSON.stringify(lineUpdate)};`,
+      },
+      {
+        find: 'buffer.push(ansiEscapes.cursorTo(0) +\n                nextLines[i] +\n                ansiEscapes.eraseEndLine +',
+        replace: 'buffer.push((pgtopLineUpdate(previousLines[i], nextLines[i]) ?? ansiEscapes.cursorTo(0) + nextLines[i] + ansiEscapes.eraseEndLine) +',
+      },
+    ],
   },
   {
     file: /[\\/]pg[\\/]lib[\\/]stream\.js$/,
@@ -68,9 +95,13 @@ export const bundlePatches = {
   setup(build) {
     for (const patch of PATCHES) {
       build.onLoad({ filter: patch.file }, async (args) => {
-        const source = await readFile(args.path, 'utf8');
-        if (!source.includes(patch.find)) throw new Error(`${args.path} no longer has "${patch.find}": see src/bundle-patches.mjs`);
-        return { contents: source.replace(patch.find, patch.replace), loader: 'js', resolveDir: dirname(args.path) };
+        let source = await readFile(args.path, 'utf8');
+        // A patch is one find/replace, or several on the same file (edits).
+        for (const { find, replace } of patch.edits ?? [patch]) {
+          if (!source.includes(find)) throw new Error(`${args.path} no longer has "${find}": see src/bundle-patches.mjs`);
+          source = source.replace(find, replace);
+        }
+        return { contents: source, loader: 'js', resolveDir: dirname(args.path) };
       });
     }
   },

@@ -20,7 +20,8 @@ import { DashboardScheduler } from '../../src/cli/dashboard-scheduler.js';
 import { createPgtopStore, setData, type PgtopStore } from '../../src/store/store.js';
 import type { SyntheticResult } from './report.js';
 
-const BACKENDS = 10_000;
+// BENCH_FRAME_BACKENDS=300: the frame at the large scale's session count (when profiling what a refresh costs).
+const BACKENDS = Number(process.env.BENCH_FRAME_BACKENDS ?? 10_000);
 const FRAMES = 60;
 const WARMUP = 10;
 const HOUR = Number(process.env.BENCH_HOUR_REFRESHES ?? 3_600);
@@ -79,12 +80,13 @@ function mount(store: PgtopStore) {
 
 const STATES = ['active', 'idle', 'idle', 'idle', 'idle in transaction', 'active'] as const;
 
-/** 10 000 sessions as the mapper makes them, one refresh later each time (durations grow, states move). */
+/** 10 000 sessions as the mapper makes them, one refresh later each time (durations grow; a session keeps its state, as most do from one second to the next). */
 function backends(refresh: number): Backend[] {
   const rows: Backend[] = new Array(BACKENDS);
   for (let i = 0; i < BACKENDS; i += 1) {
-    const state = STATES[(i + refresh) % STATES.length]!;
-    const seconds = ((i * 7919) % 3600) + refresh;
+    const state = STATES[i % STATES.length]!;
+    // Under 20 minutes: the visible (longest) durations show their seconds, so every refresh draws a new frame.
+    const seconds = ((i * 7919) % 600) + refresh;
     rows[i] = {
       pid: 100_000 + i,
       user: `app_${i % 17}`,
@@ -126,10 +128,14 @@ async function frameTimes(): Promise<SyntheticResult['frame']> {
   const store = connectedStore();
   const { stdout, instance } = mount(store);
   const times: number[] = [];
+  let bytes = 0;
+  let cpuMs = 0;
   for (let refresh = 0; refresh < WARMUP + FRAMES; refresh += 1) {
     const rows = backends(refresh);
     await sleep(120); // more than Ink's frame interval, so each refresh draws at once
     const written = stdout.nextWrite();
+    const bytesBefore = stdout.bytes;
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     setData(store, {
       header: { database: 'shop_0', user: 'postgres', uptimeSeconds: 86_400 + refresh, connections: BACKENDS, maxConnections: 12_000, xacts: 1e6 + refresh * 500, blocksHit: 1e9, blocksRead: 1e6, sampledAt: 1.7e9 + refresh, inRecovery: false },
@@ -137,13 +143,23 @@ async function frameTimes(): Promise<SyntheticResult['frame']> {
       results: { activity: { rows, updatedAt: Date.now(), error: null, disabled: null } },
       lastRefresh: { queries: 2, ms: 5 },
     });
-    const end = await written;
-    if (refresh >= WARMUP) times.push(end - start);
+    // A refresh that draws nothing new writes nothing: say so rather than wait forever (the process would end with no result).
+    const end = await Promise.race([written, sleep(5_000).then(() => Promise.reject(new Error(`refresh ${refresh} wrote no frame: the synthetic rows must change what is visible`)))]);
+    await sleep(60); // what else the refresh writes (Ink throttles to maxFps)
+    const cpu = process.cpuUsage(cpuBefore);
+    if (refresh >= WARMUP) {
+      times.push(end - start);
+      bytes += stdout.bytes - bytesBefore;
+      cpuMs += (cpu.user + cpu.system) / 1000;
+    }
   }
   const rssMb = process.memoryUsage().rss / 1024 / 1024;
   instance.unmount();
   const sorted = [...times].sort((a, b) => a - b);
-  return { backends: BACKENDS, frames: FRAMES, medianMs: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95), maxMs: sorted[sorted.length - 1]!, rssMb };
+  return {
+    backends: BACKENDS, frames: FRAMES, medianMs: percentile(sorted, 0.5), p95Ms: percentile(sorted, 0.95), maxMs: sorted[sorted.length - 1]!, rssMb,
+    bytesPerFrame: bytes / FRAMES, cpuMsPerFrame: cpuMs / FRAMES,
+  };
 }
 
 async function anHour(): Promise<SyntheticResult['hour']> {
@@ -181,5 +197,5 @@ async function anHour(): Promise<SyntheticResult['hour']> {
 const frame = await frameTimes();
 // BENCH_HOUR_REFRESHES=0: the frame alone (when profiling it).
 const hour = HOUR > 0 ? await anHour() : { ticks: 0, seconds: 0, heapMb: [], rssStartMb: 0, rssEndMb: 0 };
-console.log(JSON.stringify({ frame, hour } satisfies SyntheticResult));
-process.exit(0);
+// Written, then exit: the Ink instances are unmounted, but their timers may hold the process.
+process.stdout.write(`${JSON.stringify({ frame, hour } satisfies SyntheticResult)}\n`, () => process.exit(0));

@@ -2,7 +2,8 @@
 // the first full screen, let it settle, then measure for `seconds` what it
 // costs the box (its process tree's CPU and peak RSS, from /proc) and the
 // server (its role's statements in pg_stat_statements, and the CPU of its
-// server backends), and whether the blocked sessions were on its screen.
+// server backends), what it wrote to the terminal, and whether the blocked
+// sessions were on its screen.
 import { writeFileSync } from 'node:fs';
 import type { LocalCluster } from '../../src/localcluster/cluster.js';
 import { cpuSeconds, treeUsage } from './proc.js';
@@ -21,8 +22,12 @@ export interface RunResult extends ToolRun {
   refreshes: number;
   queriesPerRefresh: number;
   serverExecMsPerRefresh: number;
-  /** CPU of the tool's server backends (parse, plan, execute, send) per refresh. */
-  backendCpuMsPerRefresh: number;
+  /** CPU of the tool's server backends (parse, plan, execute, send) per refresh; null when it connects anew each refresh (pg_top). */
+  backendCpuMsPerRefresh: number | null;
+  /** What it wrote to the pane per refresh, escape sequences included. */
+  terminalBytesPerRefresh: number;
+  /** Kubernetes API requests per minute; null when it talks to none (a direct connection). */
+  kubeRequestsPerMinute: number | null;
   /** Waiters on screen at the end, of how many; blocker on screen. */
   waitersShown: number;
   waiters: number;
@@ -40,17 +45,17 @@ function pidOnScreen(screen: string, pid: number): boolean {
   return screen.split('\n').some((line) => row.test(line));
 }
 
-async function statementsOf(cluster: LocalCluster, role: string) {
+async function statementsOf(cluster: LocalCluster, role: string, refreshMarker: string | null) {
   const client = superuserClient(cluster, 'postgres', 'bench-stats');
   await client.connect();
   try {
     const r = await client.query<{ calls: string | null; exec_ms: number | null; refreshes: string | null; backends: number[] }>(
       `SELECT sum(s.calls) AS calls, sum(s.total_exec_time)::float8 AS exec_ms,
-              sum(s.calls) FILTER (WHERE s.query ILIKE '%pg_postmaster_start_time%') AS refreshes,
+              sum(s.calls) FILTER (WHERE s.query ILIKE '%' || $2 || '%') AS refreshes,
               (SELECT array_agg(pid) FROM pg_stat_activity WHERE usename = $1) AS backends
        FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
        WHERE r.rolname = $1 AND s.toplevel`,
-      [role],
+      [role, refreshMarker ?? ''],
     );
     const row = r.rows[0]!;
     return { calls: Number(row.calls ?? 0), execMs: row.exec_ms ?? 0, refreshes: Number(row.refreshes ?? 0), backends: row.backends ?? [] };
@@ -132,7 +137,8 @@ export async function measureRun(options: {
     await resetStatements(cluster);
     const start = performance.now();
     const before = treeUsage(pid);
-    const { backends } = await statementsOf(cluster, spec.role);
+    const { backends } = await statementsOf(cluster, spec.role, spec.refreshMarker);
+    await term.startCounting();
     const backendCpu0 = backends.reduce((sum, p) => sum + cpuSeconds(p), 0);
     let peakRssMb = before.peakRssMb;
     while (performance.now() - start < seconds * 1000) {
@@ -142,10 +148,13 @@ export async function measureRun(options: {
     const after = treeUsage(pid);
     const elapsed = (performance.now() - start) / 1000;
     const backendCpu1 = backends.reduce((sum, p) => sum + cpuSeconds(p), 0);
-    const stats = await statementsOf(cluster, spec.role);
+    const terminalBytes = await term.stopCounting();
+    const stats = await statementsOf(cluster, spec.role, spec.refreshMarker);
     screen = await term.capture();
     if (options.screenFile) writeFileSync(options.screenFile, screen);
-    const refreshes = Math.max(1, stats.refreshes);
+    // Without a marker query: one refresh a second (its -s 1).
+    const refreshCount = spec.refreshMarker === null ? Math.round(elapsed) : stats.refreshes;
+    const refreshes = Math.max(1, refreshCount);
 
     await term.sendKey(spec.quitKey);
     for (let i = 0; i < 50 && !(await term.exited()); i += 1) await sleep(100);
@@ -158,10 +167,12 @@ export async function measureRun(options: {
       seconds: elapsed,
       cpuSecondsPerMinute: ((after.cpuSeconds - before.cpuSeconds) / elapsed) * 60,
       peakRssMb: Math.max(peakRssMb, after.peakRssMb),
-      refreshes: stats.refreshes,
+      refreshes: refreshCount,
       queriesPerRefresh: stats.calls / refreshes,
       serverExecMsPerRefresh: stats.execMs / refreshes,
-      backendCpuMsPerRefresh: ((backendCpu1 - backendCpu0) * 1000) / refreshes,
+      backendCpuMsPerRefresh: spec.persistentConnection ? ((backendCpu1 - backendCpu0) * 1000) / refreshes : null,
+      terminalBytesPerRefresh: terminalBytes / refreshes,
+      kubeRequestsPerMinute: null,
       waitersShown: workload.waiterPids.filter((p) => pidOnScreen(screen, p)).length,
       waiters: workload.waiterPids.length,
       blockerShown: pidOnScreen(screen, workload.blockerPid),

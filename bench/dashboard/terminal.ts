@@ -1,9 +1,10 @@
 // A real terminal for one monitor: a tmux server of its own (socket in a
 // temporary directory), one pane of the given size running the command.
 // Like test/support/tmux.ts, plus the pane's pid, which the benchmark needs
-// to read the tool's CPU and memory from /proc.
+// to read the tool's CPU and memory from /proc, and what the tool writes to
+// the pane (tmux pipe-pane): the bytes a slow SSH link would carry.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,6 +13,10 @@ export interface Terminal {
   panePid(): Promise<number>;
   capture(): Promise<string>;
   sendKey(key: string): Promise<void>;
+  /** From now on, what the tool writes to the pane is counted. */
+  startCounting(): Promise<void>;
+  /** Stops counting: the bytes the tool wrote since startCounting. */
+  stopCounting(): Promise<number>;
   /** True once the pane's command has exited. */
   exited(): Promise<boolean>;
   kill(): Promise<void>;
@@ -40,6 +45,19 @@ export async function openTerminal(command: string[], env: Record<string, string
     capture: () => tmux('capture-pane', '-p', '-t', 'bench'),
     sendKey: async (key) => {
       await tmux('send-keys', '-t', 'bench', key);
+    },
+    startCounting: async () => {
+      // -o: output only (not the keys sent); cat appends the pane's raw output, escape sequences and all.
+      await tmux('pipe-pane', '-o', '-t', 'bench', `exec cat > ${path.join(dir, 'output')}`);
+    },
+    stopCounting: async () => {
+      await tmux('pipe-pane', '-t', 'bench'); // no command: closes the pipe
+      await new Promise((resolve) => setTimeout(resolve, 200)); // cat writes what it still holds
+      try {
+        return statSync(path.join(dir, 'output')).size;
+      } catch {
+        return 0;
+      }
     },
     exited: async () => (await tmux('display-message', '-p', '-t', 'bench', '#{pane_dead}')) === '1',
     kill: async () => {

@@ -7,12 +7,13 @@
 // it lands as the header, its rates and one history sample. One planner
 // serves them all and the reads the user asks for (a statement's whole text).
 import { headerRates, type HeaderRates, type HeaderSample } from '../model/header.js';
-import { landFailedRows, landRows, type PgSource } from '../scheduler/source.js';
+import { landFailedRows, landRows, type BatchStep, type PgSource } from '../scheduler/source.js';
 import { appendSample } from '../store/history.js';
 import type { DataSlice } from '../store/store.js';
 import type { PgConnection } from './connection.js';
 import { readQuery } from './read.js';
-import { QUERIES, type QueryId, type RowOf } from './registry.js';
+import type { RawRow } from './queries/row.js';
+import { mapRows, QUERIES, sqlFor, type QueryId, type RowOf } from './registry.js';
 import { QueryPlanner } from './variants.js';
 
 /** What one run of a registry query gives. */
@@ -35,6 +36,19 @@ export class RegistrySources {
     return readQuery(session, this.planner, id, params);
   }
 
+  /**
+   * The query as one statement for the refresh's single round trip: only a
+   * query chosen by the server version alone, with no second step (the
+   * statements list asks pg_stat_statements' status first and reads texts
+   * after: it runs alone).
+   */
+  private static batchSql(id: QueryId, session: PgConnection): string | null {
+    const definition = QUERIES[id] as { variantBy?: unknown; complete?: unknown };
+    if (definition.variantBy || definition.complete) return null;
+    // A line comment at the end would swallow the separator: statements are joined on lines of their own.
+    return `${sqlFor(id, session.serverVersionNum).trimEnd()}\n`;
+  }
+
   private query<Q extends QueryId>(id: Q): PgSource<QueryValue<Q>> {
     // The deciding query's rows of the run being landed (none run at once: the scheduler never overlaps a source with itself).
     let decided: [QueryId, unknown[]][] = [];
@@ -50,6 +64,17 @@ export class RegistrySources {
         const rows = await readQuery(session, this.planner, id, [], { counted, decided: (decider, rows) => decided.push([decider, rows]) });
         return { rows };
       },
+      batch: (session): BatchStep<QueryValue<Q>> | null => {
+        const sql = RegistrySources.batchSql(id, session);
+        if (sql === null) return null;
+        return {
+          sql,
+          finish: (rows) => {
+            decided = [];
+            return { rows: mapRows(id, rows as RawRow[]) };
+          },
+        };
+      },
       land: (data, value, context) => {
         landDecided(data, context.at);
         landRows(data, id, value.rows, context.at);
@@ -64,17 +89,24 @@ export class RegistrySources {
   /** The server summary: the header, its rates since the last sample, and a sample for the health screen's charts. */
   private header(): PgSource<HeaderValue | null> {
     let previous: { session: PgConnection; sample: HeaderSample } | null = null;
+    const valueOf = (session: PgConnection, sample: HeaderSample | undefined): HeaderValue | null => {
+      if (!sample) return null;
+      // Rates are since the last sample on this connection: a new one may reach a restarted server, or another pod.
+      const rates = headerRates(previous?.session === session ? previous.sample : null, sample);
+      previous = { session, sample };
+      return { sample, rates };
+    };
     return {
       id: 'header',
       title: QUERIES.header.title,
       needs: 'pg',
       run: async ({ session, counted }) => {
         const [sample] = await readQuery(session, this.planner, 'header', [], { counted });
-        if (!sample) return null;
-        // Rates are since the last sample on this connection: a new one may reach a restarted server, or another pod.
-        const rates = headerRates(previous?.session === session ? previous.sample : null, sample);
-        previous = { session, sample };
-        return { sample, rates };
+        return valueOf(session, sample);
+      },
+      batch: (session) => {
+        const sql = RegistrySources.batchSql('header', session);
+        return sql === null ? null : { sql, finish: (rows) => valueOf(session, mapRows('header', rows as RawRow[])[0]) };
       },
       // A failure says nothing here: the header keeps its last sample, and a lost connection says itself.
       land: (data, value, context) => {

@@ -99,10 +99,13 @@ export function fastOutputClass(Fallback: InkOutputClass): InkOutputClass {
         if (writes.length > 1) writes.sort((a, b) => a.x - b.x); // stable: equal x keeps write order
         let text = '';
         let column = 0;
-        for (const { x, line } of writes) {
+        for (let k = 0; k < writes.length; k += 1) {
+          const { x, line } = writes[k]!;
           if (x < column) return this.fallback(); // overlapping writes: Ink's grid decides who wins each cell
           text += ' '.repeat(x - column) + line;
-          column = x + lineWidth(line);
+          // Measured only when another write follows on the line: most lines (a table's rows) are one write,
+          // and measuring a coloured line was a tenth of a refresh's CPU.
+          if (k + 1 < writes.length) column = x + lineWidth(line);
         }
         out[y] = text.trimEnd();
       }

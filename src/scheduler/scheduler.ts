@@ -10,6 +10,10 @@
 //   other on it, as one refresh (one store update, its round trips counted);
 //   every other source runs on its own beside them. A run still in flight is
 //   never started again: the next is armed when it finishes (k9s, Shopify).
+// - One round trip: the due sources that are one plain statement each (the
+//   header, the activity and locks queries) are sent together as one
+//   multi-statement query; when it fails, they run again one by one, so the
+//   failure is said by the source that failed.
 // - A source no longer needed stops: it is not run again until it is.
 // - Failures (failures.ts): a lost connection is said in the header and
 //   reopened with backoff (monitor.ts), the last rows kept; a source the
@@ -21,7 +25,7 @@ import type { DataSlice, PgtopState, PgtopStore } from '../store/store.js';
 import type { BackoffOptions } from './backoff.js';
 import { pgFailure, plainFailure, type Failure, type LandedFailure } from './failures.js';
 import { MonitorConnection } from './monitor.js';
-import type { LandContext, LocalSource, PgSource, Source } from './source.js';
+import type { BatchStep, LandContext, LocalSource, PgSource, Source } from './source.js';
 
 export interface SchedulerOptions {
   store: PgtopStore;
@@ -263,9 +267,14 @@ export class Scheduler {
     };
     const outcomes: Outcome[] = [];
     // Behind a pooler the refresh is one transaction that starts with the
-    // guards (PgConnection.pooled); a failed source rolls it back and opens another.
+    // guards (PgConnection.pooled); a failed source rolls it back and opens
+    // another. Its sources run one by one in it, never batched (docs/pooler.md).
     const pooled = session.pooled;
-    for (const [index, source] of due.entries()) {
+    const batched = pooled ? { outcomes: [] } : await this.runBatch(session, due, counted);
+    if (batched === 'lost') return { delayMs: this.monitor.retryDelay(), force: true };
+    outcomes.push(...batched.outcomes);
+    const unbatched = due.filter((source) => !batched.outcomes.some((o) => o.source === source));
+    for (const [index, source] of unbatched.entries()) {
       const state = this.stateOf(source);
       const resumed = state.resumed;
       state.resumed = false;
@@ -293,6 +302,44 @@ export class Scheduler {
     }
     this.commit(outcomes, { lastRefresh: { queries, ms: Date.now() - started } });
     return { delayMs: period, force: false };
+  }
+
+  /**
+   * The due sources that are one plain statement each, in one round trip
+   * (two or more of them; one alone runs as it always does). A failure that
+   * leaves the connection alive lands nothing here: the caller runs them
+   * one by one, and the one that fails says so.
+   */
+  private async runBatch(session: PgConnection, due: PgSource[], counted: () => void): Promise<{ outcomes: Outcome[] } | 'lost'> {
+    const steps: [PgSource, BatchStep<unknown>][] = [];
+    for (const source of due) {
+      const step = source.batch?.(session);
+      if (step) steps.push([source, step]);
+    }
+    if (steps.length < 2) return { outcomes: [] };
+    let results: { rows: Record<string, unknown>[] }[];
+    try {
+      counted();
+      const answer = (await session.client.query(steps.map(([, step]) => step.sql).join(';\n'))) as unknown;
+      results = Array.isArray(answer) ? (answer as { rows: Record<string, unknown>[] }[]) : [answer as { rows: Record<string, unknown>[] }];
+      if (results.length !== steps.length) throw new Error(`${steps.length} statements sent, ${results.length} results back`);
+    } catch (error) {
+      if (session.isAlive()) return { outcomes: [] };
+      this.monitor.lose(session, error);
+      return 'lost';
+    }
+    const outcomes: Outcome[] = [];
+    for (const [index, [source, step]] of steps.entries()) {
+      this.stateOf(source).resumed = false;
+      try {
+        outcomes.push({ source, value: step.finish(results[index]!.rows) });
+      } catch (error) {
+        // Its rows did not map: nothing of the connection is lost.
+        const failure = this.failureOf(source, error);
+        outcomes.push({ source, failure: this.note(source, failure.kind === 'lost' ? plainFailure(source.title, error) : failure) });
+      }
+    }
+    return { outcomes };
   }
 
   /** A source failed inside the refresh's transaction: the others need a fresh one. */

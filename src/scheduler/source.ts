@@ -65,10 +65,26 @@ interface SourceBase<T> {
   landFailure?(data: DataSlice, failure: LandedFailure, context: LandContext): void;
 }
 
+/**
+ * A source's run as one statement with no parameters, which the scheduler
+ * may send with the other due sources' in one round trip (a multi-statement
+ * simple query): its SQL, and what its rows give.
+ */
+export interface BatchStep<T> {
+  sql: string;
+  finish(rows: readonly Record<string, unknown>[]): T;
+}
+
 /** A source that reads on the monitor connection: such sources run one after the other on it, and wait while it reconnects. */
 export interface PgSource<T = unknown> extends SourceBase<T> {
   needs: 'pg';
   run(context: PgRunContext): Promise<T>;
+  /**
+   * Its run as one statement on this connection now, or null when it needs
+   * more (a deciding query first, a second step after, parameters): then it
+   * runs alone with run(). Absent: always run().
+   */
+  batch?(session: PgConnection): BatchStep<T> | null;
 }
 
 /** A source that needs nothing the scheduler holds (files, its own connection): it runs beside the others. */

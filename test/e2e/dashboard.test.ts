@@ -1,6 +1,9 @@
 // The built binary in a real terminal (tmux), against the throwaway server:
 // the lock chain scenario of the issue, end to end, and healing after the
 // server restarts.
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalCluster, type LocalCluster } from '../../src/localcluster/cluster.js';
 import { BIN, cleanEnv, serverArgs } from '../support/binary.js';
@@ -93,6 +96,38 @@ describe('pgtop in a terminal', () => {
     await session.waitForText(/connected[\s\S]*\*\d+/);
     await session.sendText('q');
     expect(await session.waitForExit(5_000)).toBe(0);
+  });
+
+  it('after the first frame, writes what changed at each refresh, never the whole screen again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pgtop-e2e-bytes-'));
+    const file = join(dir, 'output');
+    const bytes = () => {
+      try {
+        return statSync(file).size;
+      } catch {
+        return 0;
+      }
+    };
+    try {
+      const { args, env } = serverArgs();
+      session = await startTmux({ command: pgtopCommand([...args, '-i', '0.5']), env: tmuxEnv(env), cols: 200, rows: 50 });
+      await session.waitForText(/q quit/);
+      // From here on, every byte pgtop writes to the pane is recorded.
+      await session.command('pipe-pane', '-O', '-t', 'main', `cat >> '${file}'`);
+      // Refreshes go on (pgtop's own session, the header's counters): wait for writes, then for a few more refreshes.
+      for (let i = 0; i < 100 && bytes() === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      const raw = readFileSync(file, 'latin1');
+      expect(raw.length).toBeGreaterThan(0);
+      // Ink cleared the terminal (ESC [2J) and wrote the whole frame again at every refresh of a frame as tall as the pane.
+      expect(raw).not.toContain('\u001b[2J');
+      // What changed is written where it is (ESC [<column>G), not whole lines.
+      expect(raw).toMatch(/\u001b\[\d+G/);
+      await session.sendText('q');
+      expect(await session.waitForExit(5_000)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says reconnecting when the server restarts, and carries on by itself', async () => {

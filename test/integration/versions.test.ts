@@ -335,6 +335,24 @@ for (const { major, binDir } of MAJORS) {
       }
     });
 
+    it('reads the header and the activity or locks rows in one round trip per refresh', async () => {
+      const conn = connectionTo(cluster, 'postgres', 'superuser');
+      for (const screen of ['activity', 'locks'] as const) {
+        const store = createPgtopStore({ screen });
+        const scheduler = new DashboardScheduler({ store, connect: () => openConnection(conn, { purpose: 'monitor' }), initialSession: await openConnection(conn, { purpose: 'monitor' }) });
+        try {
+          await scheduler.refresh();
+          const { data } = store.getState();
+          expect(data.lastRefresh!.queries).toBe(1);
+          expect(data.header!.database).toBe('postgres');
+          expect(data.results[screen]!.error).toBeNull();
+          if (screen === 'activity') expect(data.results.activity!.rows.map((b) => b.pid)).toContain(store.getState().connection.ownPids[0]);
+        } finally {
+          await scheduler.stop();
+        }
+      }
+    });
+
     it('picks the statements SQL by the installed extension version: 1.7 after an upgrade, then ALTER EXTENSION … UPDATE', async () => {
       const admin = new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database: 'postgres' });
       await admin.connect();

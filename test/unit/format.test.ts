@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compactNumber, displayWidth, duration, oneLineSql, pad, percent, truncate } from '../../src/format/format.js';
+import stringWidth from 'string-width';
+import { compactNumber, displayWidth, duration, isNarrowText, oneLineSql, pad, percent, truncate } from '../../src/format/format.js';
 
 describe('format', () => {
   it('durations are compact and readable', () => {
@@ -34,5 +35,18 @@ describe('format', () => {
     const wide = pad('表名テーブル', 7);
     expect(displayWidth(wide)).toBe(7);
     expect(wide.startsWith('表名テ')).toBe(true);
+  });
+
+  it("measures pgtop's own marks (◀ on the horizon's holder, ‹hidden›) without the Unicode width tables, and as they are", () => {
+    // One of them on screen sent every frame through string-width's grapheme segmenter, whose ICU data cost ~4 MB of RSS.
+    for (const text of ['12k◀', '‹hidden›', '▶ next', '■□▲▼◆○●']) {
+      expect(isNarrowText(text)).toBe(true);
+      expect(displayWidth(text)).toBe(stringWidth(text));
+    }
+    // Two columns wide: still measured by the tables.
+    for (const text of ['◽', '◾', '表']) {
+      expect(isNarrowText(text)).toBe(false);
+      expect(displayWidth(text)).toBe(2);
+    }
   });
 });

@@ -288,6 +288,55 @@ describe('the scheduler', () => {
     expect(seen).toEqual(['health #1', undefined]);
   });
 
+  it('sends the due sources that are one statement each in one round trip, and runs them one by one when it fails', async () => {
+    const [header, activity, statements] = ['header', 'activity', 'statements'].map(probe) as [Probe, Probe, Probe];
+    const sent: string[] = [];
+    let failBatch = false;
+    const session = fakeSession(1);
+    // The server answers a multi-statement query with one result per statement, as pg's simple query does.
+    (session.client as unknown as { query: (sql: string) => Promise<unknown> }).query = (sql: string) => {
+      sent.push(sql);
+      if (failBatch) return Promise.reject(Object.assign(new Error('permission denied for function pg_blocking_pids'), { code: '42501' }));
+      return Promise.resolve(sql.split(';\n').map((statement) => ({ rows: [{ said: statement }] })));
+    };
+    const batchable = (p: Probe, work?: (n: number) => Promise<unknown>): PgSource => ({
+      ...onMonitor(p, { work }),
+      batch: () => ({ sql: `SELECT '${p.id}'`, finish: (rows) => `${p.id} from ${String(rows[0]!.said)}` }),
+    });
+    const store = storeOn('a', 1_000);
+    const s = schedule(
+      store,
+      [batchable(header), batchable(activity, () => Promise.reject(Object.assign(new Error('permission denied for function pg_blocking_pids'), { code: '42501' }))), onMonitor(statements)],
+      byScreen({ a: ['activity', 'statements'] }, ['header']),
+      { initialSession: session },
+    );
+    await s.refresh();
+    expect(sent).toEqual([`SELECT 'header';\nSELECT 'activity'`]);
+    expect(results(store).header?.rows).toEqual([`header from SELECT 'header'`]);
+    expect(results(store).activity?.rows).toEqual([`activity from SELECT 'activity'`]);
+    // The batch, then the source that is more than one statement, alone.
+    expect(store.getState().data.lastRefresh?.queries).toBe(2);
+    expect(statements.starts).toHaveLength(1);
+    expect(header.starts).toHaveLength(0);
+
+    // The batch fails: each runs alone, and the one that fails says so (switched off: the role may not).
+    failBatch = true;
+    await s.refresh();
+    expect(sent).toHaveLength(2);
+    expect(header.starts).toHaveLength(1);
+    expect(activity.starts).toHaveLength(1);
+    expect(results(store).header?.rows).toEqual(['header #1']);
+    expect(results(store).activity?.error).toMatch(/permission denied/);
+    expect(results(store).activity?.disabled).toBeTruthy();
+    expect(store.getState().data.lastRefresh?.queries).toBe(1 + 3);
+
+    // Switched off, activity is not sent again: the header alone runs as it always does.
+    failBatch = false;
+    await s.refresh();
+    expect(sent).toHaveLength(2);
+    expect(header.starts).toHaveLength(2);
+  });
+
   it('switches off a source the role may not run (42501) and says why; rests one that timed out (57014); retries any other failure', async () => {
     const [refused, slow, flaky] = ['refused', 'slow', 'flaky'].map(probe) as [Probe, Probe, Probe];
     const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
