@@ -10,8 +10,8 @@
 //   other on it, as one refresh (one store update, its round trips counted);
 //   every other source runs on its own beside them. A run still in flight is
 //   never started again: the next is armed when it finishes (k9s, Shopify).
-// - One round trip: the due sources that are one plain statement each (the
-//   header, the activity and locks queries) are sent together as one
+// - One round trip: the due sources that are one plain statement each (a
+//   registry query with no second step) are sent together as one
 //   multi-statement query; when it fails, they run again one by one, so the
 //   failure is said by the source that failed.
 // - A source no longer needed stops: it is not run again until it is.
@@ -322,7 +322,7 @@ export class Scheduler {
       counted();
       const answer = (await session.client.query(steps.map(([, step]) => step.sql).join(';\n'))) as unknown;
       results = Array.isArray(answer) ? (answer as { rows: Record<string, unknown>[] }[]) : [answer as { rows: Record<string, unknown>[] }];
-      if (results.length !== steps.length) throw new Error(`${steps.length} statements sent, ${results.length} results back`);
+      if (results.length !== steps.length) throw new Error(`${steps.length} queries sent, ${results.length} results back`);
     } catch (error) {
       if (session.isAlive()) return { outcomes: [] };
       this.monitor.lose(session, error);
