@@ -66,12 +66,9 @@ async function expectNothingLeft(dir: string, port: number): Promise<void> {
 describe('pgtop --demo', () => {
   it('opens on a live demo server, shows a lock tree and a bloated table, and q leaves nothing behind', async () => {
     tmp = demoTmp();
-    const started = Date.now();
     session = await startDemo(tmp);
-    const first = await session.waitForText(/demo 127\.0\.0\.1:\d+ \(throwaway, removed on quit\) connected[\s\S]*Lock:tuple/, 20_000);
-    const startupMs = Date.now() - started;
-    // The issue asks for under 5 s; the bound leaves room for a loaded CI machine (measured: 1.6-3.6 s).
-    expect(startupMs, first).toBeLessThan(10_000);
+    // How fast the demo comes up is measured by the benchmark, not asserted here (no test asserts a time).
+    const first = await session.waitForText(/demo 127\.0\.0\.1:\d+ \(throwaway, removed on quit\) connected[\s\S]*Lock:tuple/, 30_000);
     const port = Number(/demo 127\.0\.0\.1:(\d+)/.exec(first)![1]);
     expect(readdirSync(tmp).filter((n) => n.startsWith('pgtop-cluster-'))).toHaveLength(1);
     expect(processesUsing(tmp).some((line) => / -D /.test(line))).toBe(true);

@@ -67,7 +67,7 @@ function pgtopArgs(server: PgInfo, database: string): { args: string[]; env: Rec
 
 function runOnce(screen: ScreenId, json: boolean, database = tenant.database, maxBuffer?: number): Promise<BinaryRun> {
   const { args, env } = pgtopArgs(tenant.server, database);
-  return runPgtop([...args, '--once', '--screen', screen, ...(json ? ['--json'] : []), '--backup-dir', backupDir], env, 30_000, maxBuffer ?? 64 * 1024 * 1024);
+  return runPgtop([...args, '--once', '--screen', screen, ...(json ? ['--json'] : []), '--backup-dir', backupDir], env, 60_000, maxBuffer ?? 64 * 1024 * 1024);
 }
 
 /** Each raw control byte of the output, with what surrounds it, so a failure shows where it came from. */
@@ -154,7 +154,7 @@ describe('every screen with --once, as text and as JSON', () => {
     const done = await mapLimit(jobs, 3, (job) => runOnce(job.screen, job.json));
     jobs.forEach((job, i) => runs.set(`${job.screen} ${job.json ? 'json' : 'text'}`, done[i]!));
     plantRuns = summarizeRuns(await tenant.plantsThatRan(since));
-  }, 120_000);
+  }, 240_000);
 
   it('runs no plant, whichever screen it prints', () => {
     expect(plantRuns).toEqual([]);
