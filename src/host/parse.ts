@@ -1,15 +1,24 @@
 // Reads the sampler's records (sampler-script.ts says their lines) into a
-// HostSample: /proc/PID/stat, VmRSS, /proc/PID/io, the cgroup files of
-// either version and df -Pk. Pure, and strict: everything here came from
+// HostSample: head's /proc/PID/stat, statm and io (or the tagged s/r/i lines
+// the local reader writes), the cgroup files of either version and df -Pk. Pure, and strict: everything here came from
 // inside the pod, where anything may have been written, so a line that does
 // not parse is left out, numbers must be numbers, and a record larger than
 // the limit is dropped whole (RecordFramer) rather than buffered.
 import type { CgroupSample, FilesystemSample, HostSample, ProcessSample } from '../model/host-sample.js';
 
 export const RECORD_START = '@pgtop-sample';
-export const RECORD_END = '@pgtop-end';
+export const RECORD_END = '@pgtop-sample-end';
+// Whole lines only: a process's comm (15 bytes, any byte but NUL) may put a
+// newline in its stat line, but cannot hold a newline, one of these and the
+// next newline.
+const START_LINE = /^@pgtop-sample \d{1,15}$/;
+const END_LINE = /^@pgtop-sample-end \d{1,15}$/;
+/** The line before df's output, which the sampler prints untagged. */
+const DF_HEADER = '==> df <==';
+/** head's line before each file's text: "==> /proc/PID/FILE <==". */
+const PROC_HEADER = /^==> \/proc\/(\d{1,10})\/(stat|statm|io) <==$/;
 
-/** The most one record may hold: ~300 bytes a process, so thousands of backends fit. */
+/** The most one record may hold: ~550 bytes a process, so thousands of processes fit. */
 export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
 /** A whole number from text that must be one (nothing else, no sign unless allowed). */
@@ -36,6 +45,19 @@ export function parseStat(line: string): Pick<ProcessSample, 'pid' | 'ppid' | 'c
   const start = count(fields[19]);
   if (pid === null || ppid === null || utime === null || stime === null || start === null) return null;
   return { pid, ppid, cpuTicks: utime + stime, startTicks: start };
+}
+
+/** The comm of a /proc/PID/stat line (between the first " (" and the last ")"); null when it has none. */
+export function statComm(line: string): string | null {
+  const open = line.indexOf(' (');
+  const close = line.lastIndexOf(')');
+  return open < 0 || close < open ? null : line.slice(open + 2, close);
+}
+
+/** A server process: its comm is postgres (postmaster for old servers started by that name). */
+export function isServerProcess(stat: string): boolean {
+  const comm = statComm(stat);
+  return comm === 'postgres' || comm === 'postmaster';
 }
 
 /** "VmRSS:	  123456 kB" (the tag already gone: "123456 kB"): bytes. */
@@ -100,10 +122,42 @@ export function parseDf(lines: readonly string[]): FilesystemSample | null {
   return null;
 }
 
+/** One process's files as head printed them (lines, head's blank separator lines included). */
+interface ProcFiles {
+  stat: string[];
+  statm: string[];
+  io: string[];
+}
+
+/** The server processes among head's files: their stat, the resident pages of statm, the I/O of io. */
+function headProcesses(files: ReadonlyMap<number, ProcFiles>, pageBytes: number): ProcessSample[] {
+  const processes: ProcessSample[] = [];
+  for (const [pid, file] of files) {
+    // A comm with a newline splits the stat line: the text is rejoined; head's separator is the trailing blank line.
+    const statText = file.stat.join('\n').replace(/\n+$/, '');
+    if (!isServerProcess(statText)) continue;
+    const stat = parseStat(statText);
+    if (!stat || stat.pid !== pid) continue;
+    const resident = count(file.statm[0]?.split(' ')[1]);
+    const io = keyed(file.io.join('\n'));
+    processes.push({
+      ...stat,
+      rssBytes: resident === null ? null : resident * pageBytes,
+      readBytes: count(io.get('read_bytes:')),
+      writeBytes: count(io.get('write_bytes:')),
+    });
+  }
+  return processes;
+}
+
 /** One record's lines (between its start and end markers) as a sample; null when its clock is missing. */
 export function parseRecord(lines: readonly string[]): HostSample | null {
   let uptimeSeconds: number | null = null;
   let clockTicks = 100;
+  let pageBytes = 4096;
+  const files = new Map<number, ProcFiles>();
+  let file: string[] | null = null;
+  let dfSection = false;
   let memTotalBytes: number | null = null;
   let version: 0 | 1 | 2 = 0;
   let path: string | null = null;
@@ -112,6 +166,28 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
   const dfLines: string[] = [];
   let current: ProcessSample | null = null;
   for (const line of lines) {
+    const header = PROC_HEADER.exec(line);
+    if (header) {
+      const pid = Number(header[1]);
+      const entry = files.get(pid) ?? { stat: [], statm: [], io: [] };
+      files.set(pid, entry);
+      file = entry[header[2] as keyof ProcFiles];
+      file.length = 0;
+      continue;
+    }
+    // From head's first file on, every line is a file's text: tags mean nothing there.
+    if (file) {
+      file.push(line);
+      continue;
+    }
+    if (line === DF_HEADER) {
+      dfSection = true;
+      continue;
+    }
+    if (dfSection) {
+      dfLines.push(line);
+      continue;
+    }
     const tag = line.slice(0, 2);
     const rest = line.slice(2);
     switch (tag) {
@@ -122,6 +198,9 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
       }
       case 'k ':
         clockTicks = count(rest.trim()) || 100;
+        break;
+      case 'z ':
+        pageBytes = count(rest.trim()) || 4096;
         break;
       case 'm ':
         memTotalBytes = count(rest.trim()) === null ? null : Number(rest.trim()) * 1024;
@@ -163,6 +242,7 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
     }
   }
   if (uptimeSeconds === null) return null;
+  processes.push(...headProcesses(files, pageBytes));
   return {
     uptimeSeconds,
     clockTicks,
@@ -207,13 +287,13 @@ export class RecordFramer {
   }
 
   private line(line: string): void {
-    if (line.startsWith(RECORD_START)) {
+    if (START_LINE.test(line)) {
       this.lines = [];
       this.size = 0;
       this.discarding = false;
       return;
     }
-    if (line.startsWith(RECORD_END)) {
+    if (END_LINE.test(line)) {
       if (this.lines && !this.discarding) this.onRecord(this.lines);
       this.lines = null;
       this.discarding = false;

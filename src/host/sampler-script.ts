@@ -8,23 +8,28 @@
 // between its clock and the refresh, and no output to buffer while nobody
 // reads.
 //
-// Each record is lines, each with a one-letter tag (parse.ts reads them):
+// It runs on the watched server's CPU quota, so it does the least it can:
+// per sample it starts two processes: ONE `head` reads every process's
+// stat, statm and io (a shell loop with `read` per process cost ~1 ms of CPU
+// per process under dash, which reads a byte per system call:
+// bench/results/sampler.md), one `df` reads the data volume; the shell's
+// builtins read the cgroup files.
+// Which processes are postgres is decided by pgtop from the comm in each
+// stat line (parse.ts): the process title (cmdline: user, database, client)
+// is never read.
+//
+// Each record is lines, the tagged ones first (parse.ts reads them):
 //   @pgtop-sample N        begins record N
-//   k CLK_TCK   m MemTotal in kB   v cgroup version (2, 1, 0: none)   p $PGDATA
+//   k CLK_TCK   z PAGESIZE in bytes   m MemTotal in kB   v cgroup version (2, 1, 0: none)   p $PGDATA
 //   t /proc/uptime's seconds (the clock the counters are measured against)
-//   s /proc/PID/stat, as is; then for that process
-//   r resident set in kB: /proc/PID/statm's resident pages, what VmRSS of
-//     /proc/PID/status says (status is ~1.3 kB that dash reads a byte per
-//     system call: statm is one short line)
-//   i read_bytes / write_bytes from /proc/PID/io (when readable)
 //   c FILE LINE            a line of a cgroup file (memory.current, cpu.stat…)
-//   d LINE                 a line of df -Pk "$PGDATA"
-//   @pgtop-end N           ends it
-// Only builtins run per process (read, printf, case): one df per sample is
-// the only process it starts. A postgres process is one whose comm is
-// postgres (or postmaster), or whose argv[0] is; the process title (user,
-// database, client) is never sent. `read -r` takes one line, so nothing a
-// process can write into its own files breaks the framing.
+// then, untagged (a pipe into a read loop would cost one more process):
+//   ==> df <==             then df -Pk "$PGDATA" as it prints it
+// and head's output, each file after a "==> /proc/PID/FILE <==" line (no
+// content line can be one: the only free text, comm, is 15 bytes at most),
+//   @pgtop-sample-end N    ends it (a whole line: too long for a comm to forge)
+// A file that vanishes between the glob and the read (a backend exiting) is
+// left out, its error thrown away.
 export const SAMPLER_SCRIPT = `LC_ALL=C
 export LC_ALL
 d=\${PGDATA:-/var/lib/postgresql/data}
@@ -32,7 +37,6 @@ k=$(getconf CLK_TCK 2>/dev/null) || k=100
 case $k in ''|*[!0-9]*) k=100 ;; esac
 z=$(getconf PAGESIZE 2>/dev/null) || z=4096
 case $z in ''|*[!0-9]*) z=4096 ;; esac
-z=$((z / 1024))
 m=
 while read -r a b c; do
   case $a in MemTotal:) m=$b; break ;; esac
@@ -54,36 +58,18 @@ n=0
 while read -r q; do
   [ "$q" = q ] && exit 0
   n=$((n + 1))
-  printf '@pgtop-sample %s\\nk %s\\nm %s\\nv %s\\np %s\\n' "$n" "$k" "$m" "$v" "$d"
+  printf '@pgtop-sample %s\\nk %s\\nz %s\\nm %s\\nv %s\\np %s\\n' "$n" "$k" "$z" "$m" "$v" "$d"
   read -r u rest </proc/uptime
   printf 't %s\\n' "$u"
-  for p in /proc/[0-9]*; do
-    c=
-    read -r c 2>/dev/null <"$p/comm" || continue
-    case $c in
-      postgres|postmaster) ;;
-      *) l=
-         read -r l 2>/dev/null <"$p/cmdline"
-         case $l in postgres*|*/postgres|*/postgres\\ *) ;; *) continue ;; esac ;;
-    esac
-    s=
-    read -r s 2>/dev/null <"$p/stat" || continue
-    printf 's %s\\n' "$s"
-    a=
-    b=
-    read -r a b c 2>/dev/null <"$p/statm"
-    case $b in ''|*[!0-9]*) ;; *) printf 'r %s kB\\n' $((b * z)) ;; esac
-    while read -r a b; do
-      case $a in read_bytes:|write_bytes:) printf 'i %s %s\\n' "$a" "$b" ;; esac
-    done 2>/dev/null <"$p/io"
-  done
   for f in $g; do
     while read -r a; do
       printf 'c %s %s\\n' "$f" "$a"
     done 2>/dev/null <"$gd/$f"
   done
-  df -Pk "$d" 2>/dev/null | while read -r a; do printf 'd %s\\n' "$a"; done
-  printf '@pgtop-end %s\\n' "$n"
+  printf '==> df <==\\n'
+  df -Pk "$d" 2>/dev/null
+  head -c 4096 /proc/[0-9]*/stat /proc/[0-9]*/statm /proc/[0-9]*/io 2>/dev/null
+  printf '\\n@pgtop-sample-end %s\\n' "$n"
 done
 `;
 

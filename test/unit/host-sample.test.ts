@@ -127,16 +127,130 @@ describe('the sampler record parser', () => {
   });
 });
 
+// A record as the shipped script writes it (dash, PostgreSQL 15 on Linux 6.1, this machine's cgroup v1): the
+// tagged lines, then df's and head's output. 13699 is a postmaster, 13932 a backend, 14544 the head itself (not postgres).
+const HEAD_RECORD = `k 100
+z 4096
+m 24683548
+v 1
+p /var/lib/postgresql/data
+t 26563.52
+c memory/memory.usage_in_bytes 536870912
+c memory/memory.limit_in_bytes 9223372036854771712
+==> df <==
+Filesystem     1024-blocks     Used Available Capacity Mounted on
+/dev/vda         264212084 27414616  78976296      26% /
+==> /proc/13699/stat <==
+13699 (postgres) S 1 13699 13699 0 -1 4194304 6717 2921 0 0 7 8 3 10 20 0 1 0 2651504 238690304 10163 18446744073709551615 94924397641728 94924403055017 140732656784336 0 0 0 0 24129536 84487 1 0 0 17 1 0 0 0 0 0 94924405520560 94924405737866 94924766011392 140732656788514 140732656788584 140732656788584 140732656791508 0
+
+==> /proc/13932/stat <==
+13932 (postgres) S 13699 13932 13932 0 -1 4194368 472 0 0 0 1 0 0 0 20 0 1 0 2652855 240992256 3320 18446744073709551615 94786073739264 94786079152553 140727248411776 0 0 0 4194304 24123392 536896135 1 0 0 17 0 0 0 0 0 0 94786081618096 94786081835402 94786794016768 140727248417813 140727248417883 140727248417883 140727248420820 0
+
+==> /proc/14544/stat <==
+14544 (head) R 14254 14254 14254 0 -1 4194304 98 0 0 0 0 0 0 0 20 0 1 0 2653046 5578752 224 18446744073709551615 94583474540544 94583474559217 140726226369904 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 94583474571856 94583474573352 94583497338880 140726226374555 140726226374608 140726226374608 140726226378729 0
+
+==> /proc/13699/statm <==
+58274 10205 9626 1322 0 429 0
+
+==> /proc/13932/statm <==
+58836 3346 2567 1322 0 735 0
+
+==> /proc/14544/statm <==
+1362 224 192 5 0 87 0
+
+==> /proc/13699/io <==
+rchar: 2139174
+wchar: 273261
+syscr: 395
+syscw: 129
+read_bytes: 0
+write_bytes: 270336
+cancelled_write_bytes: 53248
+
+==> /proc/13932/io <==
+rchar: 191171
+wchar: 0
+syscr: 52
+syscw: 0
+read_bytes: 4096
+write_bytes: 0
+cancelled_write_bytes: 0
+
+==> /proc/14544/io <==
+rchar: 3990
+wchar: 0
+syscr: 9
+syscw: 0
+read_bytes: 0
+write_bytes: 0
+cancelled_write_bytes: 0
+`.split('\n');
+const FIRST_FILE = HEAD_RECORD.indexOf('==> /proc/13699/stat <==');
+
+describe("the sampler's head of /proc", () => {
+  it('reads the postgres processes of a real record: stat, resident pages of statm, read/write_bytes of io; the rest left out', () => {
+    const sample = parseRecord(HEAD_RECORD)!;
+    expect(sample.uptimeSeconds).toBe(26563.52);
+    expect(sample.processes).toEqual([
+      { pid: 13699, ppid: 1, cpuTicks: 15, startTicks: 2651504, rssBytes: 10205 * 4096, readBytes: 0, writeBytes: 270336 },
+      { pid: 13932, ppid: 13699, cpuTicks: 1, startTicks: 2652855, rssBytes: 3346 * 4096, readBytes: 4096, writeBytes: 0 },
+    ]);
+    expect(sample.cgroup).toMatchObject({ version: 1, memoryBytes: 536870912, memoryLimitBytes: null });
+    expect(sample.filesystem?.sizeBytes).toBe(264212084 * 1024);
+  });
+
+  it('a page size other than 4 kB; a process gone between the glob and the read: left out, or without what vanished', () => {
+    const vanished = HEAD_RECORD.map((line) => line.replace('z 4096', 'z 65536'));
+    // 14544 exited before its stat was read; 13932's io went with it (head prints the header, then nothing).
+    const statAt = vanished.indexOf('==> /proc/14544/stat <==');
+    vanished.splice(statAt + 1, 1);
+    const ioAt = vanished.indexOf('==> /proc/13932/io <==');
+    vanished.splice(ioAt + 1, 7);
+    const sample = parseRecord(vanished)!;
+    expect(sample.processes.map((p) => [p.pid, p.rssBytes, p.readBytes])).toEqual([
+      [13699, 10205 * 65536, 0],
+      [13932, 3346 * 65536, null],
+    ]);
+  });
+
+  it("a comm with newlines (15 bytes of anything) is read whole and cannot forge a marker or another process's files", () => {
+    // prctl(PR_SET_NAME) names: each fits the kernel's 15 bytes, and stat prints them raw.
+    const forgers = ['x\n@pgtop-sample', '\n==> /proc/1/io', '\n@pgtop-end 1\n'];
+    for (const comm of forgers) expect(comm.length).toBeLessThanOrEqual(15);
+    const text = [
+      '@pgtop-sample 7',
+      ...HEAD_RECORD.slice(0, FIRST_FILE),
+      ...forgers.flatMap((comm, i) => [`==> /proc/${900 + i}/stat <==`, ...`${900 + i} (${comm}) S 1 2 3 0 -1 0 0 0 0 0 5 5 0 0 20 0 1 0 77 0 0`.split('\n'), '']),
+      ...HEAD_RECORD.slice(FIRST_FILE),
+      '',
+      '@pgtop-sample-end 7',
+      '',
+    ].join('\n');
+    const records: string[][] = [];
+    const framer = new RecordFramer((lines) => records.push(lines), () => records.push(['dropped']));
+    framer.push(text);
+    expect(records).toHaveLength(1);
+    const sample = parseRecord(records[0]!)!;
+    expect(sample.processes.map((p) => p.pid)).toEqual([13699, 13932]);
+    expect(sample.processes[0]!.readBytes).toBe(0);
+    // The same process named postgres with a newline is no postgres; named postgres it is, its stat read whole.
+    expect(parseRecord(['t 1', '==> /proc/5/stat <==', '5 (postgres) S 1 2 3 0 -1 0 0 0 0 0 5 5 0 0 20 0 1 0 77 0 0'])!.processes).toHaveLength(1);
+    expect(parseRecord(['t 1', '==> /proc/5/stat <==', '5 (post', 'gres) S 1 2 3 0 -1 0 0 0 0 0 5 5 0 0 20 0 1 0 77 0 0'])!.processes).toEqual([]);
+    // A stat under another pid's header is not believed.
+    expect(parseRecord(['t 1', '==> /proc/6/stat <==', '5 (postgres) S 1 2 3 0 -1 0 0 0 0 0 5 5 0 0 20 0 1 0 77 0 0'])!.processes).toEqual([]);
+  });
+});
+
 describe('the record framer', () => {
   it('cuts records across chunks, ignores text outside them, and drops a record past the limit with one message', () => {
     const records: string[][] = [];
     const dropped: string[] = [];
     const framer = new RecordFramer((lines) => records.push(lines), (message) => dropped.push(message), 100);
     framer.push('noise\n@pgtop-sample 1\nt 1');
-    framer.push('.5\nk 100\n@pgtop-end 1\n@pgtop-sample 2\n');
+    framer.push('.5\nk 100\n@pgtop-sample-end 1\n@pgtop-sample 2\n');
     expect(records).toEqual([['t 1.5', 'k 100']]);
     framer.push(`${'x'.repeat(60)}\n${'y'.repeat(60)}\n${'z'.repeat(300)}`);
-    framer.push('\n@pgtop-end 2\n@pgtop-sample 3\nt 2\n@pgtop-end 3\n');
+    framer.push('\n@pgtop-sample-end 2\n@pgtop-sample 3\nt 2\n@pgtop-sample-end 3\n');
     expect(dropped).toEqual(['a sample larger than 0 KiB was dropped']);
     expect(records).toEqual([['t 1.5', 'k 100'], ['t 2']]);
   });
