@@ -143,7 +143,8 @@ function note(item: PodItem): string {
     }
     case 'filesystem': {
       const d = item.dir;
-      return [d.path, `size ${bytes(d.sizeBytes)}`, `used ${bytes(d.usedBytes)}`, `available ${bytes(d.availableBytes)}`, fullIn(d)].filter(Boolean).join(' · ');
+      // The projection first: it is what a narrow terminal must keep.
+      return [fullIn(d), `available ${bytes(d.availableBytes)}`, `used ${bytes(d.usedBytes)}`, `size ${bytes(d.sizeBytes)}`, d.path].filter(Boolean).join(' · ');
     }
     case 'pg_wal':
       return 'WAL kept by max_wal_size, wal_keep_size, replication slots and archiving not done';
