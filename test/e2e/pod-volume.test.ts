@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv } from '../support/binary.js';
+import { saveCapture } from '../support/captures.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { mountTmpfs, type Mounted } from '../support/mounts.js';
 import { pgInfo } from '../support/pg.js';
@@ -92,6 +93,7 @@ describe('the pod without metrics-server, its volume filling', () => {
     expect(sgr(/data \d+% used/)).toMatch(/[[;]33[;m]/);
     expect(sgr(/restarts 0/)).not.toMatch(/[[;]33[;m]/);
 
+    await saveCapture(session, 'pod-volume', { size: { cols: 120, rows: 24 }, waitFor: /full in ~\d+ min/ });
     await session.sendText('q');
     expect(await session.waitForExit(5_000)).toBe(0);
   });
