@@ -29,7 +29,8 @@ export type PodItem =
   | { kind: 'pg_wal'; dir: DataDirectoryUsage }
   | { kind: 'du'; entry: DiskUsageEntry; now: number }
   | { kind: 'event'; event: PodEvent; now: number }
-  | { kind: 'needs'; text: string };
+  /** What cannot be shown, and why: no Kubernetes target, or a permission the review denied ("needs list events in development"). */
+  | { kind: 'needs'; what: string; text: string };
 
 /** The Kubernetes target names itself so in the header ("k8s NAMESPACE/TYPE/NAME → pod/…"). */
 export function isKubernetesTarget(state: PgtopState): boolean {
@@ -56,7 +57,7 @@ function what(item: PodItem): string {
     case 'event':
       return `event ${item.event.type === 'Warning' ? 'W' : 'N'}`;
     case 'needs':
-      return 'pod';
+      return item.what;
     default:
       return item.kind;
   }
@@ -142,7 +143,8 @@ function note(item: PodItem): string {
     }
     case 'filesystem': {
       const d = item.dir;
-      return [d.path, `size ${bytes(d.sizeBytes)}`, `used ${bytes(d.usedBytes)}`, `available ${bytes(d.availableBytes)}`, fullIn(d)].filter(Boolean).join(' · ');
+      // The projection first: it is what a narrow terminal must keep.
+      return [fullIn(d), `available ${bytes(d.availableBytes)}`, `used ${bytes(d.usedBytes)}`, `size ${bytes(d.sizeBytes)}`, d.path].filter(Boolean).join(' · ');
     }
     case 'pg_wal':
       return 'WAL kept by max_wal_size, wal_keep_size, replication slots and archiving not done';
@@ -208,9 +210,18 @@ function itemKey(item: PodItem): string {
       const e = item.event;
       return `event:${e.objectKind}/${e.objectName}:${e.reason}:${e.lastAt ?? ''}:${e.message}`;
     }
+    case 'needs':
+      return `needs:${item.what}`;
     default:
       return item.kind;
   }
+}
+
+/** Why a source of the pod screen is switched off (a permission denied up front or by a 403), by source; null while it runs. */
+export interface PodOff {
+  pod: string | null;
+  volumes: string | null;
+  events: string | null;
 }
 
 export interface PodInputs {
@@ -223,6 +234,7 @@ export interface PodInputs {
   volumes: readonly PodVolume[];
   du: readonly DiskUsageEntry[];
   events: readonly PodEvent[];
+  off: PodOff;
 }
 
 /** The rows in reading order: the pod, its usage, its containers, the data volume, the events. */
@@ -230,20 +242,23 @@ export function podItems(input: PodInputs, now: number): PodItem[] {
   const { pod, metrics } = input;
   const items: PodItem[] = [];
   if (pod) items.push({ kind: 'pod', pod, now });
+  else if (input.off.pod) items.push({ kind: 'needs', what: 'pod', text: input.off.pod });
   else if (!input.kubernetes) {
-    items.push({ kind: 'needs', text: 'the pod, its containers, volume and events need a Kubernetes target: pgtop -k TYPE/NAME (direct: what the sampler reads on this host)' });
+    items.push({ kind: 'needs', what: 'pod', text: 'the pod, its containers, volume and events need a Kubernetes target: pgtop -k TYPE/NAME (direct: what the sampler reads on this host)' });
   }
   if (pod || input.cgroup || input.metrics) items.push({ kind: 'usage', usage: shownUsage({ pod, metrics, cgroup: input.cgroup }, now), metricsOff: input.metricsOff });
   for (const container of pod?.containers ?? []) {
     items.push({ kind: 'container', container, metrics: metrics?.containers.find((c) => c.name === container.name), now });
   }
   for (const volume of input.volumes) items.push({ kind: 'volume', volume });
+  if (input.off.volumes) items.push({ kind: 'needs', what: 'volume', text: input.off.volumes });
   if (input.dir) {
     items.push({ kind: 'filesystem', dir: input.dir });
     if (input.dir.walBytes !== null) items.push({ kind: 'pg_wal', dir: input.dir });
   }
   for (const entry of [...input.du].sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1))) items.push({ kind: 'du', entry, now });
   for (const event of input.events) items.push({ kind: 'event', event, now });
+  if (input.off.events) items.push({ kind: 'needs', what: 'events', text: input.off.events });
   return items;
 }
 
@@ -269,7 +284,10 @@ const inputsOf = memoizeLast(
     volumes: readonly PodVolume[],
     du: readonly DiskUsageEntry[],
     events: readonly PodEvent[],
-  ): PodInputs => ({ kubernetes, pod, metrics, metricsOff, cgroup, dir, volumes, du, events }),
+    podOff: string | null,
+    volumesOff: string | null,
+    eventsOff: string | null,
+  ): PodInputs => ({ kubernetes, pod, metrics, metricsOff, cgroup, dir, volumes, du, events, off: { pod: podOff, volumes: volumesOff, events: eventsOff } }),
 );
 
 function inputs(s: PgtopState): PodInputs {
@@ -284,6 +302,9 @@ function inputs(s: PgtopState): PodInputs {
     r.podVolumes?.rows ?? NONE,
     r.diskUsage?.rows ?? NONE,
     r.podEvents?.rows ?? NONE,
+    r.pod?.disabled ?? null,
+    r.podVolumes?.disabled ?? null,
+    r.podEvents?.disabled ?? null,
   );
 }
 
@@ -355,7 +376,7 @@ function json(item: PodItem): unknown {
     case 'event':
       return { kind: 'event', ...item.event };
     case 'needs':
-      return { kind: 'needs', text: item.text };
+      return { kind: 'needs', what: item.what, text: item.text };
   }
 }
 

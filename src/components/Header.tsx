@@ -57,7 +57,7 @@ export function headerRows(host: HostFigures | undefined): number {
 }
 
 function hasHostLine(host: HostFigures | undefined): host is HostFigures {
-  return !!(host && (host.pod || host.cgroup || host.dataDirectory));
+  return !!(host && (host.pod || host.metrics || host.cgroup || host.dataDirectory));
 }
 
 export interface HostPart {
@@ -80,7 +80,8 @@ export function hostParts(host: HostFigures, now: number): HostPart[] {
   }
   const usage = shownUsage({ pod, metrics: host.metrics, cgroup: host.cgroup }, now);
   if (usage.memoryBytes !== null) {
-    const limit = usage.memoryLimitBytes !== null ? `/${bytes(usage.memoryLimitBytes)}` : ' (no limit)';
+    // No limit is said only by who knows it: the pod spec, or the cgroup (memory.max "max"); without either, nothing.
+    const limit = usage.memoryLimitBytes !== null ? `/${bytes(usage.memoryLimitBytes)}` : pod || host.cgroup ? ' (no limit)' : '';
     parts.push({ text: `mem ${bytes(usage.memoryBytes)}${limit}`, warn: memoryWarn(usage) });
   }
   const volume = volumeUse(host.dataDirectory);

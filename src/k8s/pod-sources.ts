@@ -10,6 +10,7 @@
 // when the target is a pod; closed with the target.
 import type { CoreV1Event, V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { oneLine } from '../errors.js';
+import { KUBE_NEEDS } from '../model/kube-access.js';
 import { podRestarts, sortEvents, type PodEvent, type PodMetrics, type PodState, type PodVolume } from '../model/pod.js';
 import type { Failure } from '../scheduler/failures.js';
 import { landFailedRows, landRows, type LocalSource } from '../scheduler/source.js';
@@ -30,6 +31,18 @@ export const EVENTS_INTERVAL_MS = 10_000;
 export const VOLUMES_INTERVAL_MS = 300_000;
 /** The events shown: the most recent of them, Warnings first. */
 const EVENTS_KEPT = 50;
+
+/**
+ * What each source asks the API server (the review says up front what is
+ * denied; the scheduler then lands "needs VERB RESOURCE in NAMESPACE"
+ * without a request). The claims and the events are read for the pod the
+ * watch sees: without the watch they cannot run either, and say so after
+ * their own need.
+ */
+const WATCH_NEEDS = [KUBE_NEEDS.listPods, KUBE_NEEDS.watchPods];
+const VOLUMES_NEEDS = [KUBE_NEEDS.getClaims, ...WATCH_NEEDS];
+const EVENTS_NEEDS = [KUBE_NEEDS.listEvents, ...WATCH_NEEDS];
+const METRICS_NEEDS = [KUBE_NEEDS.podMetrics];
 
 /** What the tracker needs of the target: its client, and the pod the forward goes to now. */
 export interface PodTarget {
@@ -108,6 +121,7 @@ export class PodTracker {
       id: POD,
       title,
       needs: 'nothing',
+      kubeNeeds: WATCH_NEEDS,
       run: async () => {
         const pod = await this.pod();
         return pod ? [pod] : [];
@@ -124,6 +138,7 @@ export class PodTracker {
       id: POD_VOLUMES,
       title,
       needs: 'nothing',
+      kubeNeeds: VOLUMES_NEEDS,
       run: async () => {
         const pod = await this.pod();
         if (!pod) return [];
@@ -162,6 +177,7 @@ export class PodTracker {
       id: POD_EVENTS,
       title,
       needs: 'nothing',
+      kubeNeeds: EVENTS_NEEDS,
       minIntervalMs: EVENTS_INTERVAL_MS,
       run: async () => {
         const pod = await this.pod();
@@ -191,6 +207,7 @@ export class PodTracker {
       id: POD_METRICS,
       title,
       needs: 'nothing',
+      kubeNeeds: METRICS_NEEDS,
       minIntervalMs: METRICS_INTERVAL_MS,
       run: async () => {
         const { kube, namespace } = this.target;

@@ -16,8 +16,16 @@ export interface KubeOperation {
 
 /** The operations pgtop makes that a panel or an action depends on (docs/kubernetes-permissions.md lists them). */
 export const KUBE_NEEDS = {
-  /** The instances of a CloudNativePG cluster (replication screen). */
+  /** The instances of a CloudNativePG cluster (replication screen); the pod the forward goes to (pod screen, header). */
   listPods: { verb: 'list', resource: 'pods' },
+  /** The pod kept current by a watch (pod screen, header's pod line). */
+  watchPods: { verb: 'watch', resource: 'pods' },
+  /** The PersistentVolumeClaims of the pod's volumes (pod screen). */
+  getClaims: { verb: 'get', resource: 'persistentvolumeclaims' },
+  /** The events of the pod and its claims (pod screen). */
+  listEvents: { verb: 'list', resource: 'events' },
+  /** The pod's CPU and memory from metrics-server (pod screen, header's pod line; else the cgroup's). */
+  podMetrics: { verb: 'get', resource: 'pods', group: 'metrics.k8s.io' },
   /** The server container's log (logs screen). */
   podLog: { verb: 'get', resource: 'pods', subresource: 'log' },
   /** pg_dump, pg_restore and psql in the pod (backups b, restore r). */

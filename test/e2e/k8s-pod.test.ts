@@ -4,9 +4,10 @@
 // under it — the header says `restarts 1, last OOMKilled …` in time, and the
 // pod screen (:pod) lists the OOMKilling event and the container's last
 // state; and `--once --screen pod` on a cluster without metrics-server says
-// where the usage came from (none: the metrics API is absent).
+// where the usage came from (the container's cgroup: the metrics API is absent).
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runPgtop } from '../support/binary.js';
+import { saveCapture } from '../support/captures.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { pgInfo } from '../support/pg.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';
@@ -62,11 +63,13 @@ describe('pgtop -k and the pod', () => {
     expect(screen).toMatch(/event W\s+OOMKilling\s+×1 \d+s ago\s+pod\/\S+: Memory cgroup out of memory/);
     // Warnings first: the OOMKilling row is the first event row.
     expect(screen.split('\n').find((l) => l.startsWith('event'))).toMatch(/OOMKilling/);
+    // For docs/screens.md (npm run docs:captures): the pod screen after the OOM restart, at a common size.
+    await saveCapture(session, 'pod', { size: { cols: 120, rows: 24 }, waitFor: /event W\s+OOMKilling/ });
     await session.sendText('q');
     expect(await session.waitForExit(5_000)).toBe(0);
   });
 
-  it('--once --screen pod says which source the usage came from: the metrics API, or none without it', async () => {
+  it("--once --screen pod says which source the usage came from: the metrics API, or the container's cgroup without it", async () => {
     fake = await fakeWithPod();
     const info = pgInfo();
     const pod = fake.kube.livePod(NS, 'postgres')!.name;
@@ -86,11 +89,12 @@ describe('pgtop -k and the pod', () => {
     expect(absent.code).toBe(0);
     const rows = (JSON.parse(absent.stdout) as { rows: { kind: string; source?: string | null; metricsApi?: string }[] }).rows;
     const usage = rows.find((r) => r.kind === 'usage')!;
-    expect(usage.source).toBeNull();
+    // The exec sampler's reading of the container's cgroup stands in (this machine's is v1).
+    expect(usage.source).toBe('cgroup v1');
     expect(usage.metricsApi).toBe('no metrics API in this cluster (metrics.k8s.io is not served: no metrics-server)');
     const text = await runPgtop(args, env);
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/usage\s+none\s+memory – \/ 1\.0 GB · cpu – \/ 1 · limits from pod spec · no usage measured: no metrics API in this cluster/);
-    expect(text.stdout).toContain('usage from none yet (no metrics API in this cluster');
+    expect(text.stdout).toMatch(/usage\s+cgroup v1\s+mem \d+%\s+memory [\d.]+ [kMG]?B \/ 1\.0 GB · cpu \S+ \/ 1 · (throttled \d+% · )?limits from pod spec · no metrics API in this cluster/);
+    expect(text.stdout).toContain('usage from cgroup v1 (no metrics API in this cluster');
   });
 });

@@ -7,6 +7,7 @@
 // still terminates a backend.
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv } from '../support/binary.js';
+import { saveCapture } from '../support/captures.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { connect, pgInfo, waitFor } from '../support/pg.js';
 import { startTmux, type TmuxSession } from '../support/tmux.js';
@@ -33,7 +34,8 @@ function pgtop(kubeconfig: string, args: string[]): Promise<TmuxSession> {
 describe('the logs screen in a terminal (-k)', () => {
   it('follows the server log live, and after an OOM kill P shows the log of the container that died', async () => {
     fake = await startFakeCluster({ namespace: NS });
-    fake.kube.addPod(NS, 'pg-0', postgresTemplate(pgInfo()));
+    fake.kube.addPod(NS, 'pg-0', { ...postgresTemplate(pgInfo()), resources: { limits: { cpu: '1', memory: '1Gi' } } });
+    fake.kube.setUsage(NS, 'pg-0', { cpu: '120m', memory: '200Mi' });
     fake.kube.appendLog(NS, 'pg-0', ['LOG:  database system is ready to accept connections']);
     session = await pgtop(fake.kubeconfig, ['-k', 'pod/pg-0', '--screen', 'logs']);
     await session.waitForText(/following · current container \(P: previous\) · pod\/pg-0 container postgres/, 15_000);
@@ -51,6 +53,8 @@ describe('the logs screen in a terminal (-k)', () => {
     screen = await session.waitForText("previous container's log, before its last restart (P: current)", 10_000);
     screen = await session.waitForText('No space left on device');
     expect(screen).not.toContain('database system was interrupted');
+    // For docs/screens.md (npm run docs:captures): the previous container's log after the restart.
+    await saveCapture(session, 'logs', { size: { cols: 110, rows: 24 }, waitFor: 'No space left on device' });
     await session.sendText('P');
     await session.waitForText('database system was interrupted');
     await session.sendText('q');

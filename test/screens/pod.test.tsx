@@ -127,7 +127,7 @@ describe('the pod screen', () => {
     expect(row('usage')).toMatch(/metrics API\s+mem 29%\s+memory 300 MB \/ 1\.0 GB · cpu 250m \/ 1 · throttled 40% · limits from pod spec/);
     expect(row('container')).toMatch(/postgres\s+running ↻1\s+postgres:15 · last OOMKilled \(exit 137\) 12m ago · requests cpu 500m, memory 512 MB · limits cpu 1, memory 1\.0 GB · uses cpu 250m, memory 300 MB/);
     expect(row('volume')).toMatch(/pgdata-pg\s+Bound\s+the data volume · volume pgdata · at \/var\/lib\/postgresql\/data · class fast · capacity 10Gi/);
-    expect(row('filesystem')).toMatch(/data directory\s+90% used\s+\/var\/lib\/postgresql\/data · size 10 GB · used 9\.0 GB · available 1\.0 GB · full in ~5 h at the last hour's rate/);
+    expect(row('filesystem')).toMatch(/data directory\s+90% used\s+full in ~5 h at the last hour's rate · available 1\.0 GB · used 9\.0 GB · size 10 GB · \/var\/lib\/postgresql\/data/);
     expect(row('pg_wal')).toMatch(/pg_wal\s+1\.5 GB/);
     const eventRows = frame.split('\n').filter((l) => l.startsWith('event'));
     expect(eventRows[0]).toMatch(/event W\s+OOMKilling\s+×1 12m ago\s+pod\/pg-7d9f-x7k2q: Memory cgroup out of memory: Killed process 4242 \(postgres\)/);
@@ -162,7 +162,7 @@ describe('the pod screen', () => {
     expect(app.store.getState().ui.screen).toBe('pod');
     expect(frame).toContain('the pod, its containers, volume and events need a Kubernetes target: pgtop -k TYPE/NAME');
     expect(frame.split('\n').find((l) => l.startsWith('usage'))).toMatch(/host \/proc\s+memory 950 MB \/ no limit · cpu 980m \/ no limit/);
-    expect(frame).toMatch(/filesystem\s+data directory\s+90% used\s+\/var\/lib\/postgresql\/data · size 10 GB/);
+    expect(frame).toMatch(/filesystem\s+data directory\s+90% used\s+full in ~5 h at the last hour's rate · available 1\.0 GB · used 9\.0 GB · size 10 GB/);
     await app.press('tab');
     expect(app.store.getState().ui.screen).toBe('logs');
     await app.press(':', 'p', 'o', 'd', 'enter');
