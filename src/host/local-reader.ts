@@ -9,7 +9,7 @@
 // server says it) must be a postgres process here, and its parent — the
 // postmaster — must have started when pg_postmaster_start_time() says (to
 // the second). Otherwise the columns are absent, not zero.
-import { readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, statfsSync } from 'node:fs';
 import type { PgConnection } from '../db/connection.js';
 import type { HostSample } from '../model/host-sample.js';
 import { parseRecord, parseStat } from './parse.js';
@@ -37,8 +37,31 @@ export interface ProcFiles {
   statfs(path: string): { sizeBytes: number; availableBytes: number; freeBytes: number };
 }
 
+/**
+ * One buffer for every /proc read. readFileSync sizes its buffer by the
+ * file's size, which /proc reports as 0, so it allocated 64 KiB for each of
+ * the ~1 000 small files a refresh reads: ~11 MB more peak RSS for a 300
+ * session server. The files read here are short; a longer one is cut.
+ */
+const PROC_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+function readProcFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    while (length < PROC_BUFFER.length) {
+      const read = readSync(fd, PROC_BUFFER, length, PROC_BUFFER.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return PROC_BUFFER.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const HOST_PROC: ProcFiles = {
-  read: (path) => readFileSync(`/proc/${path}`, 'utf8'),
+  read: (path) => readProcFile(`/proc/${path}`),
   list: () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)),
   statfs: (path) => {
     const s = statfsSync(path);
