@@ -7,7 +7,8 @@ import { Box } from 'ink';
 import React, { useMemo } from 'react';
 import { truncate } from '../format/format.js';
 import { wrapWords } from '../render/overlay-lines.js';
-import { headerLine, layoutColumns, rowCells, type CellTone, type Column, type RenderContext } from '../render/table.js';
+import { headerLine, layoutColumns, type CellTone, type Column, type RenderContext } from '../render/table.js';
+import { CellCache, rowLines } from '../render/table-lines.js';
 import { AnsiLines } from './AnsiLines.js';
 import { styled } from './ansi.js';
 import { toneAnsi } from './tone.js';
@@ -37,18 +38,19 @@ export function windowStart(selected: number, total: number, height: number): nu
 export function DataTable<Row>(props: DataTableProps<Row>): React.ReactElement {
   const { columns, rows, selectedIndex, width, height, ctx, color, emptyText, emptyTone = 'dim' } = props;
   const layout = useMemo(() => layoutColumns(columns, width), [columns, width]);
+  // The cells of the last frame, padded and coloured: an unchanged cell is not formatted again.
+  const cache = useMemo(() => new CellCache((text, tone) => toneAnsi(text, tone, color)), [color]);
   const start = windowStart(selectedIndex, rows.length, height);
   const visible = rows.slice(start, start + height);
   // Columns that cannot shrink may not fit a very narrow terminal: then each line is cut (and not coloured).
   const fits = layout.reduce((sum, c) => sum + c.width, 0) + layout.length - 1 <= width;
   const lines = [styled(truncate(headerLine(layout), width), { bold: true })];
   if (visible.length === 0) lines.push(...wrapWords(emptyText, width).map((line) => toneAnsi(line, emptyTone, color)));
-  visible.forEach((row, i) => {
-    const cells = rowCells(layout, row, ctx);
+  const selected = selectedIndex - start;
+  rowLines(layout, visible, ctx, cache, selected, fits).forEach((line, i) => {
     // The selected row is plain text in inverse video; the others colour each cell by its tone.
-    if (start + i === selectedIndex) lines.push(styled(truncate(cells.map((cell) => cell.text).join(' '), width), { inverse: true }));
-    else if (fits) lines.push(cells.map((cell) => toneAnsi(cell.text, cell.tone, color)).join(' '));
-    else lines.push(truncate(cells.map((cell) => cell.text).join(' '), width));
+    if (i === selected) lines.push(styled(truncate(line, width), { inverse: true }));
+    else lines.push(fits ? line : truncate(line, width));
   });
   return (
     <Box flexDirection="column" width={width}>

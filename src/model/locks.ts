@@ -58,6 +58,53 @@ export interface LockTreeRow {
  * shown from its lowest pid.
  */
 export function blockingTree(given: readonly LockParticipant[]): LockTreeRow[] {
+  // The participants come anew each refresh, but mostly as they were: the same
+  // sessions waiting for the same blockers, their durations a second longer.
+  // Then the tree has the same shape, and only its participants are new.
+  const fingerprint = treeFingerprint(given);
+  if (lastTree?.fingerprint === fingerprint) {
+    const byId = new Map(given.map((p) => [participantId(p), p]));
+    // Unknown holders are made here from a pid alone: the last ones serve.
+    return lastTree.rows.map((r) => ({ ...r, participant: byId.get(participantId(r.participant)) ?? r.participant }));
+  }
+  treeBuilds += 1;
+  const rows = buildTree(given);
+  lastTree = { fingerprint, rows };
+  return rows;
+}
+
+let lastTree: { fingerprint: string; rows: LockTreeRow[] } | null = null;
+let treeBuilds = 0;
+
+/** How many times a tree was built rather than its last shape reused (for tests and the bench). */
+export function blockingTreeBuilds(): number {
+  return treeBuilds;
+}
+
+/**
+ * What decides the tree's shape and order: who each participant is and
+ * waits for, and where it comes in the two orders the tree sorts by (longest
+ * wait first among waiters, longest transaction first among roots). The sorts
+ * are stable, so a participant's place in them over all participants decides
+ * its place among any of them; the unknown holders sort with durations of 0,
+ * so each duration's sign is part of it too.
+ */
+function treeFingerprint(given: readonly LockParticipant[]): string {
+  let fingerprint = '';
+  for (const p of given) {
+    // Gids (server text) as JSON, which escapes control characters: the separators stay unambiguous.
+    const gids = p.blockedByPrepared.length ? JSON.stringify(p.blockedByPrepared) : '';
+    fingerprint += `${safeId(p)}\u0001${p.blockedBy.join(',')}\u0001${gids}\u0001${p.blockedByUnknown ? 1 : 0}${Math.sign(p.waitSeconds ?? 0)}${Math.sign(p.xactSeconds ?? 0)}\u0000`;
+  }
+  const ids = (sorted: LockParticipant[]) => sorted.map(safeId).join('\u0000');
+  return `${fingerprint}\u0003${ids([...given].sort(longestWaitFirst))}\u0003${ids([...given].sort(longestTransactionFirst))}`;
+}
+
+function safeId(p: LockParticipant): string {
+  return p.kind === 'prepared' ? JSON.stringify(participantId(p)) : participantId(p);
+}
+
+function buildTree(given: readonly LockParticipant[]): LockTreeRow[] {
   const known = new Set(given.map(participantId));
   const participants = [...given, ...unknownHolders(given, known)];
   const blockersOf = new Map(participants.map((p) => [participantId(p), blockerIds(p, known).filter((b) => b !== participantId(p))]));
@@ -91,7 +138,7 @@ export function blockingTree(given: readonly LockParticipant[]): LockTreeRow[] {
   };
 
   const isRoot = (p: LockParticipant) => blockersOf.get(participantId(p))!.length === 0;
-  const roots = participants.filter(isRoot).sort((a, b) => (b.xactSeconds ?? 0) - (a.xactSeconds ?? 0));
+  const roots = participants.filter(isRoot).sort(longestTransactionFirst);
   for (const root of roots) visit(root, 0, []);
   // Whatever is left sits in a cycle.
   for (const p of [...participants].sort((a, b) => a.pid - b.pid)) {
@@ -164,4 +211,8 @@ function transitive(next: (id: string) => readonly string[]): (id: string) => Se
 
 function longestWaitFirst(a: LockParticipant, b: LockParticipant): number {
   return (b.waitSeconds ?? 0) - (a.waitSeconds ?? 0) || a.pid - b.pid;
+}
+
+function longestTransactionFirst(a: LockParticipant, b: LockParticipant): number {
+  return (b.xactSeconds ?? 0) - (a.xactSeconds ?? 0);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockingTree, type LockParticipant } from '../../src/model/locks.js';
+import { blockingTree, blockingTreeBuilds, type LockParticipant } from '../../src/model/locks.js';
 
 function p(pid: number, blockedBy: number[] = [], waitSeconds: number | null = null): LockParticipant {
   return {
@@ -59,5 +59,38 @@ describe('blockingTree', () => {
       '  backend:9(0)',
     ]);
     expect(rows.filter((r) => r.depth === 0).every((r) => r.participant.kind !== 'backend')).toBe(true);
+  });
+});
+
+describe('blockingTree from one refresh to the next', () => {
+  const queue = (tick: number, last: number[] = [1, 2, 3]) => [p(1), p(2, [1], 9 + tick), p(3, [2], 8 + tick), p(4, last, 7 + tick), p(5, [4], 2 + tick)];
+
+  it('builds the tree again only when who waits for whom or the order changed', () => {
+    const first = blockingTree(queue(0));
+    const builds = blockingTreeBuilds();
+    // A second later: the same sessions wait for the same blockers, longer.
+    const later = blockingTree(queue(1));
+    expect(blockingTreeBuilds()).toBe(builds);
+    expect(shape(later)).toEqual(shape(first));
+    // The rows carry this refresh's participants (their durations), not the last ones.
+    expect(later.map((r) => r.participant.waitSeconds)).toEqual([null, 10, 9, 8, 3]);
+    expect(later.map((r) => r.key)).toEqual(first.map((r) => r.key));
+    // 4 now waits for 1 alone: a new shape.
+    const moved = blockingTree(queue(2, [1]));
+    expect(blockingTreeBuilds()).toBe(builds + 1);
+    expect(shape(moved)).toEqual(['1(4)', '  2(1)', '    3(0)', '  4(1)', '    5(0)']);
+    // 5 now waited longer than 2: the waiters' order changes, so does the tree.
+    const reordered = [p(1), p(2, [1], 9), p(3, [1], 30)];
+    expect(shape(blockingTree(reordered))).toEqual(['1(2)', '  3(0)', '  2(0)']);
+    expect(shape(blockingTree([p(1), p(2, [1], 31), p(3, [1], 30)]))).toEqual(['1(2)', '  2(0)', '  3(0)']);
+  });
+
+  it('gives the same rows as a tree built afresh, for unknown holders and prepared transactions too', () => {
+    const prepared: LockParticipant = { ...p(0), kind: 'prepared', prepared: { gid: 'g\u0001x', xid: '7' } };
+    const world = (tick: number) => [prepared, { ...p(2, [], 3 + tick), blockedByPrepared: ['g\u0001x'] }, p(3, [99], 1 + tick), p(4, [3], tick)];
+    blockingTree(world(0));
+    const reused = blockingTree(world(1));
+    const fresh = blockingTree([...world(1), p(50)]).filter((r) => r.participant.pid !== 50);
+    expect(reused.map((r) => [r.key, r.depth, r.waiterCount, r.participant])).toEqual(fresh.map((r) => [r.key, r.depth, r.waiterCount, r.participant]));
   });
 });
