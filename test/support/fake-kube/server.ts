@@ -144,7 +144,8 @@ export class FakeKube {
   withoutV5 = false;
 
   private constructor(
-    private readonly server: https.Server,
+    /** The HTTPS server (traffic.ts counts what it sends). */
+    readonly server: https.Server,
     readonly certs: FakeKubeCerts,
     readonly url: string,
     readonly gitVersion: string,
