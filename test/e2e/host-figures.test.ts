@@ -118,7 +118,7 @@ describe('per-backend CPU in a terminal', () => {
     expect(await session.waitForExit(5_000)).toBe(0);
     // The sampler ended with pgtop: nothing is left open in the pod.
     const pod = fake.kube.livePod(NS, 'postgres')!.name;
-    for (let i = 0; i < 30 && fake.kube.openStreams(NS, pod) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 100 && fake.kube.openStreams(NS, pod) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(fake.kube.openStreams(NS, pod)).toBe(0);
   });
 

@@ -63,6 +63,7 @@ describe('pgtop -k --once', () => {
     expect(cluster.kube.requests.some((r) => r.resource === 'pods/portforward' && r.protocol === 'v4.channel.k8s.io')).toBe(true);
   });
 
+  // Four runs of pgtop -k --once, each resolving, reviewing and forwarding: more than 30 s on a loaded two-core machine.
   it('takes the namespace from the context, the short type names, a Service (named targetPort), a StatefulSet and a pod', async () => {
     const pod = cluster.kube.livePod(NS, 'postgres')!.name;
     for (const [target, label] of [
@@ -75,7 +76,7 @@ describe('pgtop -k --once', () => {
       expect(run.stderr, target).toBe('');
       expect(run.stdout.split('\n')[0]).toContain(`k8s development/${label}`);
     }
-  });
+  }, 90_000);
 
   it('reads the password from a Secret and never shows it', async () => {
     const run = await pgtop(['-k', 'deploy/postgres', '--password-secret', 'postgres/password', '--once', '--json'], { PGPASSWORD: undefined });

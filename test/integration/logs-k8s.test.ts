@@ -45,7 +45,8 @@ async function dashboard(pod: string): Promise<{ store: PgtopStore; target: K8sT
 
 const texts = (store: PgtopStore) => logRows(store.getState()).filter((l) => !l.marker).map((l) => l.text);
 const logRequests = (pod: string) => cluster.kube.requests.filter((r) => r.path.startsWith(`/api/v1/namespaces/${NS}/pods/${pod}/log?`));
-const shows = (store: PgtopStore, text: string) => waitFor(async () => texts(store).includes(text), { what: `"${text}" on the logs screen` });
+// 20 s: a replacement pod, its forward and its log's follow each wait out a retry on a loaded two-core CI machine.
+const shows = (store: PgtopStore, text: string) => waitFor(async () => texts(store).includes(text), { what: `"${text}" on the logs screen`, timeoutMs: 20_000 });
 
 describe('the logs screen with -k', () => {
   it('follows the server container live through one request, closes it when the user leaves, resumes without repeats, and reads again after a restart', async () => {
