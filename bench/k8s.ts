@@ -21,11 +21,11 @@ import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { startLocalCluster, stopAllOnExit, type LocalCluster } from '../src/localcluster/cluster.js';
 import type { TrafficCounts, TrafficKind } from '../test/support/fake-kube/traffic.js';
-import { measureRun } from './dashboard/measure.js';
+import { measureRun, resetStatements, statementsOf } from './dashboard/measure.js';
 import { cpuSeconds, machineDescription, processTree, treeUsage } from './dashboard/proc.js';
 import { openTerminal } from './dashboard/terminal.js';
 import { ensurePgActivity, ensureTmux, PG_ACTIVITY, PGTOP } from './dashboard/tools.js';
-import { BENCH_DATABASE, createExtension, createMonitorRole, createSchema, SCALES, startWorkload, superuserClient } from './dashboard/workload.js';
+import { BENCH_DATABASE, createExtension, createMonitorRole, createSchema, SCALES, startWorkload } from './dashboard/workload.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 30);
 const scale = { ...SCALES.large, tables: Number(process.env.BENCH_TABLES ?? SCALES.large.tables) };
@@ -95,34 +95,6 @@ interface K8sResult {
   screen: string;
 }
 
-async function statements(cluster: LocalCluster, role: string): Promise<{ calls: number; execMs: number; refreshes: number }> {
-  const client = superuserClient(cluster, 'postgres', 'bench-stats');
-  await client.connect();
-  try {
-    const r = await client.query<{ calls: string | null; exec_ms: number | null; refreshes: string | null }>(
-      `SELECT sum(s.calls) AS calls, sum(s.total_exec_time)::float8 AS exec_ms,
-              sum(s.calls) FILTER (WHERE s.query ILIKE '%pg_postmaster_start_time%') AS refreshes
-       FROM pg_stat_statements s JOIN pg_roles r ON r.oid = s.userid
-       WHERE r.rolname = $1 AND s.toplevel`,
-      [role],
-    );
-    const row = r.rows[0]!;
-    return { calls: Number(row.calls ?? 0), execMs: row.exec_ms ?? 0, refreshes: Number(row.refreshes ?? 0) };
-  } finally {
-    await client.end();
-  }
-}
-
-async function resetStatements(cluster: LocalCluster): Promise<void> {
-  const client = superuserClient(cluster, 'postgres', 'bench-stats');
-  await client.connect();
-  try {
-    await client.query('SELECT pg_stat_statements_reset()');
-  } finally {
-    await client.end();
-  }
-}
-
 /** CPU seconds of what the fake's exec runs "in the container" (the sampler's sh and what it waited for): its descendants. */
 function containerCpuSeconds(fakePid: number): number {
   return processTree(fakePid)
@@ -164,7 +136,7 @@ async function measureK8sRun(run: K8sRun, cluster: LocalCluster, fake: FakeServe
     const container1 = containerCpuSeconds(fake.pid);
     const traffic1 = await fake.counts();
     const elapsed = (performance.now() - start) / 1000;
-    const stats = await statements(cluster, PGTOP.role);
+    const stats = await statementsOf(cluster, PGTOP.role, PGTOP.refreshMarker);
     screen = await term.capture();
     const refreshes = Math.max(1, stats.refreshes);
     const delta = (k: TrafficKind, what: 'requests' | 'bytes') => traffic1[what][k] - traffic0[what][k];

@@ -45,7 +45,8 @@ function pidOnScreen(screen: string, pid: number): boolean {
   return screen.split('\n').some((line) => row.test(line));
 }
 
-async function statementsOf(cluster: LocalCluster, role: string, refreshMarker: string | null) {
+/** What pg_stat_statements holds of a role since the last reset: calls, server time, refreshes (by the tool's marker statement), and the role's backends. */
+export async function statementsOf(cluster: LocalCluster, role: string, refreshMarker: string | null) {
   const client = superuserClient(cluster, 'postgres', 'bench-stats');
   await client.connect();
   try {
@@ -64,7 +65,7 @@ async function statementsOf(cluster: LocalCluster, role: string, refreshMarker: 
   }
 }
 
-async function resetStatements(cluster: LocalCluster): Promise<void> {
+export async function resetStatements(cluster: LocalCluster): Promise<void> {
   const client = superuserClient(cluster, 'postgres', 'bench-stats');
   await client.connect();
   try {
