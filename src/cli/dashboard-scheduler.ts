@@ -12,10 +12,11 @@ import type { PodTracker } from '../k8s/pod-sources.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
 import { HostFigures, hostSources } from '../host/sources.js';
-import type { HostReading } from '../host/reading.js';
+import { hostReadingFor, type HostReading } from '../host/reading.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
 import type { Source } from '../scheduler/source.js';
+import type { ConnectionTarget } from '../target/target.js';
 
 export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sources' | 'needed'> {
   /** What runs; by default the header's sources and the visible screen's (--once names its own). */
@@ -32,6 +33,15 @@ export interface DashboardSchedulerOptions extends Omit<SchedulerOptions, 'sourc
   pod?: PodTracker;
   /** The machine's figures (per-backend CPU, the container, the data directory): the pod's sampler with -k, this host's /proc for a local server. */
   host?: HostReading;
+}
+
+/**
+ * The sources a target brings, as the dashboard and --once both register them:
+ * a CloudNativePG cluster's instances, the pod's log, watch and sampler with
+ * -k, this host's /proc for a local server. A new one is added here once.
+ */
+export function targetSources(target: ConnectionTarget): Pick<DashboardSchedulerOptions, 'cluster' | 'podLog' | 'pod' | 'host'> {
+  return { cluster: target.cnpgCluster, podLog: target.podLog, pod: target.pod, host: hostReadingFor(target) };
 }
 
 export class DashboardScheduler extends Scheduler {

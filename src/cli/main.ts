@@ -9,8 +9,7 @@ import { EXIT_OK, EXIT_RUNTIME, oneLine, PgtopError, UsageError } from '../error
 import type { KeyServices } from '../keys/dispatch.js';
 import { DetailTextReader } from '../db/detail-text.js';
 import { createPgtopStore, type PgtopState } from '../store/store.js';
-import { DashboardScheduler } from './dashboard-scheduler.js';
-import { hostReadingFor } from '../host/reading.js';
+import { DashboardScheduler, targetSources } from './dashboard-scheduler.js';
 import { terminalText } from '../render/terminal-text.js';
 import { VERSION_LINE } from '../version.js';
 import { BACKUP_FILES } from '../backup/files-source.js';
@@ -97,10 +96,7 @@ async function printOnce(cli: DashboardOptions, target: ConnectionTarget, monito
     needed: (state) => [...ALWAYS_SOURCES, ...sourcesFor(state)],
     initialSession: monitor,
     backupDir,
-    cluster: target.cnpgCluster,
-    podLog: target.podLog,
-    pod: target.pod,
-    host: hostReadingFor(target),
+    ...targetSources(target),
   });
   await scheduler.refresh();
   await scheduler.stop();
@@ -151,18 +147,8 @@ async function runDashboard(
   const detailTexts = new DetailTextReader(store, (id, params) => scheduler.read(id, params));
   // The guided session (the learn screen; `pgtop learn` starts on it, :learn reaches it).
   const learn = createLearnController(cli, target, store, services.requestAction, open);
-  // Every source: the registry's queries, the backup directory, the guided session's checks.
-  const scheduler = new DashboardScheduler({
-    store,
-    connect: () => open('monitor'),
-    initialSession: monitor,
-    backupDir,
-    learn,
-    cluster: target.cnpgCluster,
-    podLog: target.podLog,
-    pod: target.pod,
-    host: hostReadingFor(target),
-  });
+  // Every source: the registry's queries, the backup directory, the guided session's checks, the target's.
+  const scheduler = new DashboardScheduler({ store, connect: () => open('monitor'), initialSession: monitor, backupDir, learn, ...targetSources(target) });
   scheduler.start();
   // The first frame shows the rows: drawn before the first refresh, it would
   // say "loading…" and the rows would follow one frame interval later (and
