@@ -9,12 +9,11 @@
 // which the exec sampler lands). Registered by src/cli/dashboard-scheduler.ts
 // when the target is a pod; closed with the target.
 import type { CoreV1Event, V1PersistentVolumeClaim } from '@kubernetes/client-node';
-import { oneLine } from '../errors.js';
 import { KUBE_NEEDS } from '../model/kube-access.js';
 import { podRestarts, sortEvents, type PodEvent, type PodMetrics, type PodState, type PodVolume } from '../model/pod.js';
 import type { Failure } from '../scheduler/failures.js';
 import { landFailedRows, landRows, type LocalSource } from '../scheduler/source.js';
-import { K8sError } from './errors.js';
+import { K8sError, kubeSourceFailure } from './errors.js';
 import type { KubeClient } from './kube.js';
 import { dataClaim, eventOf, metricsOf, volumeOf } from './pod-map.js';
 import { PodWatch, type PodWatchOptions } from './pod-watch.js';
@@ -126,7 +125,7 @@ export class PodTracker {
         const pod = await this.pod();
         return pod ? [pod] : [];
       },
-      failure: (error) => k8sFailure(title, error),
+      failure: (error) => kubeSourceFailure(title, error, this.target.namespace),
       land: (data, rows, { at }) => landRows(data, POD, rows, at),
       landFailure: (data, failure) => landFailedRows(data, POD, failure),
     };
@@ -152,7 +151,7 @@ export class PodTracker {
         this.volumes = { key, at: Date.now(), rows };
         return rows;
       },
-      failure: (error) => k8sFailure(title, error),
+      failure: (error) => kubeSourceFailure(title, error, this.target.namespace),
       land: (data, rows, { at }) => landRows(data, POD_VOLUMES, rows, at),
       landFailure: (data, failure) => landFailedRows(data, POD_VOLUMES, failure),
     };
@@ -187,7 +186,7 @@ export class PodTracker {
         const lists = await Promise.all(objects.map((o) => this.listEvents(o.kind, o.name)));
         return sortEvents(lists.flat().map(eventOf)).slice(0, EVENTS_KEPT);
       },
-      failure: (error) => k8sFailure(title, error),
+      failure: (error) => kubeSourceFailure(title, error, this.target.namespace),
       land: (data, rows, { at }) => landRows(data, POD_EVENTS, rows, at),
       landFailure: (data, failure) => landFailedRows(data, POD_EVENTS, failure),
     };
@@ -222,7 +221,7 @@ export class PodTracker {
           throw error;
         }
       },
-      failure: (error) => metricsFailure(title, error),
+      failure: (error) => metricsFailure(title, error, this.target.namespace),
       land: (data, rows, { at }) => landRows(data, POD_METRICS, rows, at),
       landFailure: (data, failure) => landFailedRows(data, POD_METRICS, failure),
     };
@@ -233,20 +232,13 @@ function volumesKey(pod: PodState): string {
   return `${pod.name}\n${pod.claims.map((c) => `${c.volume}=${c.claim}@${c.mountPath ?? ''}`).join('\n')}`;
 }
 
-/** RBAC refusing switches the source off and says the verb; anything else is tried again. */
-function k8sFailure(title: string, error: unknown): Failure {
-  const message = `${title} failed: ${oneLine(error)}`;
-  if (error instanceof K8sError && error.kind === 'forbidden') return { kind: 'degraded', message, disabled: `${title}: ${oneLine(error)}` };
-  return { kind: 'failed', message };
-}
-
 /** The words the pod screen and the header use when the cluster serves no metrics API. */
 export const NO_METRICS_API = 'no metrics API in this cluster (metrics.k8s.io is not served: no metrics-server)';
 
 /** No metrics API (404 on the group) switches it off for good, said once; the usage comes from the cgroup then. */
-function metricsFailure(title: string, error: unknown): Failure {
+function metricsFailure(title: string, error: unknown, namespace: string): Failure {
   if (error instanceof K8sError && error.kind === 'not-found') {
     return { kind: 'degraded', message: `${title}: ${NO_METRICS_API}`, disabled: NO_METRICS_API };
   }
-  return k8sFailure(title, error);
+  return kubeSourceFailure(title, error, namespace);
 }
