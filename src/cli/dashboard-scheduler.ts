@@ -11,7 +11,7 @@ import { logFilesSource } from '../db/log-files-source.js';
 import type { PodTracker } from '../k8s/pod-sources.js';
 import { RegistrySources } from '../db/sources.js';
 import type { LearnController } from '../learn/controller.js';
-import { HostFigures, hostSources } from '../host/sources.js';
+import { HostFigures, hostSources, PROCESS_USAGE } from '../host/sources.js';
 import { hostReadingFor, type HostReading } from '../host/reading.js';
 import type { QueryId, RowOf } from '../db/registry.js';
 import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
@@ -65,7 +65,11 @@ export class DashboardScheduler extends Scheduler {
       );
     }
     if (pod) sources.push(...pod.sources());
-    if (host) sources.push(...hostSources(new HostFigures(host.reader), host.mode));
+    if (host) {
+      // The processes are read only while a screen shows their figures.
+      const figures = new HostFigures(host.reader, host.mode, () => needed(options.store.getState()).includes(PROCESS_USAGE));
+      sources.push(...hostSources(figures, host.mode));
+    }
     super({ ...options, needed, sources });
     this.registry = registry;
     this.host = host;

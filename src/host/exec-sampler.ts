@@ -1,6 +1,7 @@
 // The sampler in the pod: ONE long-lived exec session (never one exec per
 // refresh) running sampler-script.ts in the server's container. Each read()
-// writes one line to its stdin and takes the next record from its stdout.
+// writes one request line to its stdin and takes the next record from its
+// stdout (the script answers in order, so waiters are a queue).
 // When the stream drops (the pod restarted, the API server went away), the
 // next read opens it again after a backoff (the scheduler's, backoff.ts);
 // until then reads fail and say so. A container without `sh`, or a role
@@ -15,14 +16,14 @@ import { ExecError, type ExecOptions, type ExecResult } from '../k8s/exec.js';
 import type { HostSample } from '../model/host-sample.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../scheduler/backoff.js';
 import { MAX_RECORD_BYTES, parseRecord, RecordFramer } from './parse.js';
-import { SAMPLER_COMMAND } from './sampler-script.js';
+import { requestLine, SAMPLER_COMMAND, type SampleRequest } from './sampler-script.js';
 
 /** Runs a command in the server's current pod (the target's exec: resolved again when the pod moved). */
 export type PodExec = (options: Omit<ExecOptions, 'namespace' | 'pod'>) => Promise<ExecResult>;
 
-/** Something that hands out one sample of the machine per call (direct mode identifies its server on the monitor session). */
+/** Something that hands out one sample of the machine per call, holding what was asked (direct mode identifies its server on the monitor session). */
 export interface HostReader {
-  read(session: PgConnection | null): Promise<HostSample>;
+  read(session: PgConnection | null, request: SampleRequest): Promise<HostSample>;
   close(): Promise<void>;
 }
 
@@ -83,7 +84,7 @@ export class ExecSampler implements HostReader {
     private readonly options: ExecSamplerOptions = {},
   ) {}
 
-  read(): Promise<HostSample> {
+  read(_session: PgConnection | null, request: SampleRequest): Promise<HostSample> {
     if (this.unavailable) return Promise.reject(this.unavailable);
     if (this.closed) return Promise.reject(new SamplerError('the sampler is closed'));
     if (!this.session) {
@@ -98,7 +99,7 @@ export class ExecSampler implements HostReader {
         this.end(session, new SamplerError(`no sample came back in ${(this.options.timeoutMs ?? SAMPLE_TIMEOUT_MS) / 1000} s`));
       }, this.options.timeoutMs ?? SAMPLE_TIMEOUT_MS);
       this.waiters.push({ resolve, reject, timer });
-      session.stdin.write('\n');
+      session.stdin.write(requestLine(request));
     });
   }
 

@@ -1,7 +1,11 @@
 // Direct mode, as pg_activity does it: a server on this host is read from
-// this host's /proc (node:fs) and statfs of its data directory. The files are
-// written out as the pod's sampler writes them and read by the same parser
-// (parse.ts), so both modes share every figure's meaning.
+// this host's /proc (node:fs) and statfs of its data directory, parsed by
+// the same functions as the pod's sampler's records (parse.ts), so both
+// modes share every figure's meaning. It reads the least it can per
+// refresh: the postmaster's children from its task's `children` file (the
+// whole of /proc only where the kernel lacks it), then two files a server
+// process (stat: CPU, start, resident pages; io: storage reads and writes),
+// each with one read into one buffer; the data directory only when asked.
 //
 // Which server is "on this host": pg_activity trusts the host name (local, or
 // a unix socket). A local port may still be a container's or a tunnel's, so
@@ -9,10 +13,11 @@
 // server says it) must be a postgres process here, and its parent — the
 // postmaster — must have started when pg_postmaster_start_time() says (to
 // the second). Otherwise the columns are absent, not zero.
-import { closeSync, openSync, readdirSync, readSync, statfsSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync } from 'node:fs';
 import type { PgConnection } from '../db/connection.js';
-import type { HostSample } from '../model/host-sample.js';
-import { parseRecord, parseStat } from './parse.js';
+import type { HostSample, ProcessSample } from '../model/host-sample.js';
+import { parseStat, serverProcess } from './parse.js';
+import type { SampleRequest } from './sampler-script.js';
 import { SamplerUnavailableError, type HostReader } from './exec-sampler.js';
 
 /** The server as the monitor session describes it. */
@@ -40,8 +45,8 @@ export interface ProcFiles {
 /**
  * One buffer for every /proc read. readFileSync sizes its buffer by the
  * file's size, which /proc reports as 0, so it allocated 64 KiB for each of
- * the ~1 000 small files a refresh reads: ~11 MB more peak RSS for a 300
- * session server. The files read here are short; a longer one is cut.
+ * the ~600 small files a refresh reads at 300 sessions. The files read here
+ * are short; a longer one is cut.
  */
 const PROC_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
@@ -51,17 +56,20 @@ function readProcFile(path: string): string {
     let length = 0;
     while (length < PROC_BUFFER.length) {
       const read = readSync(fd, PROC_BUFFER, length, PROC_BUFFER.length - length, null);
-      if (read === 0) break;
       length += read;
+      // The files read here are written whole by one read (the kernel's single_open): a short read
+      // that ends a line is the end, and the read that would say 0 is not made.
+      if (read === 0 || PROC_BUFFER[length - 1] === 0x0a) break;
     }
-    return PROC_BUFFER.toString('utf8', 0, length);
+    return PROC_BUFFER.toString('latin1', 0, length);
   } finally {
     closeSync(fd);
   }
 }
 
 const HOST_PROC: ProcFiles = {
-  read: (path) => readProcFile(`/proc/${path}`),
+  // /proc/stat (its btime, once per server) may pass 64 KiB on a machine of many CPUs: read whole.
+  read: (path) => (path === 'stat' ? readFileSync('/proc/stat', 'latin1') : readProcFile(`/proc/${path}`)),
   list: () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)),
   statfs: (path) => {
     const s = statfsSync(path);
@@ -94,27 +102,35 @@ export function localPostmaster(identity: ServerIdentity, proc: ProcFiles = HOST
   return backend.ppid;
 }
 
-/** The postmaster and its children, in the sampler's record format. */
-export function localRecord(postmasterPid: number, proc: ProcFiles = HOST_PROC): string[] {
-  const lines = [`k ${CLOCK_TICKS}`, 'v 0'];
-  const memTotal = /^MemTotal:\s+(\d+) kB$/m.exec(tryRead(proc, 'meminfo') ?? '')?.[1];
-  if (memTotal) lines.push(`m ${memTotal}`);
-  const uptime = tryRead(proc, 'uptime')?.split(' ')[0];
-  if (uptime) lines.push(`t ${uptime.trim()}`);
-  for (const pid of proc.list()) {
-    const stat = tryRead(proc, `${pid}/stat`)?.split('\n')[0];
-    const parsed = stat ? parseStat(stat) : null;
-    if (!parsed || (parsed.pid !== postmasterPid && parsed.ppid !== postmasterPid)) continue;
-    lines.push(`s ${stat}`);
-    const rss = /^VmRSS:\s+(.*)$/m.exec(tryRead(proc, `${pid}/status`) ?? '')?.[1];
-    if (rss) lines.push(`r ${rss}`);
-    const io = tryRead(proc, `${pid}/io`) ?? '';
-    for (const key of ['read_bytes', 'write_bytes']) {
-      const value = new RegExp(`^${key}: (\\d+)$`, 'm').exec(io)?.[1];
-      if (value) lines.push(`i ${key}: ${value}`);
-    }
+/**
+ * This host's page size, which node cannot ask sysconf for: the same
+ * resident set in pages (statm) and in kB (status) of this process, read
+ * back to back, rounded to a power of two. 4 KiB when unreadable.
+ */
+export function pageBytes(proc: ProcFiles = HOST_PROC): number {
+  const pages = Number(tryRead(proc, 'self/statm')?.split(' ')[1]);
+  const kilobytes = Number(/^VmRSS:\s+(\d+) kB$/m.exec(tryRead(proc, 'self/status') ?? '')?.[1]);
+  if (!(pages > 0) || !(kilobytes > 0)) return 4096;
+  return 2 ** Math.round(Math.log2((kilobytes * 1024) / pages));
+}
+
+/** The postmaster's children: its task's children file, else every process whose parent it is (a kernel without CONFIG_PROC_CHILDREN). */
+function childrenOf(postmasterPid: number, proc: ProcFiles): string[] {
+  const listed = tryRead(proc, `${postmasterPid}/task/${postmasterPid}/children`);
+  if (listed !== null) return listed.split(' ').filter((pid) => pid !== '' && pid !== '\n');
+  return proc.list().filter((pid) => parseStat(tryRead(proc, `${pid}/stat`)?.trim() ?? '')?.ppid === postmasterPid);
+}
+
+/** The postmaster and its server children, each from its stat and io. */
+export function localProcesses(postmasterPid: number, pageSize: number, proc: ProcFiles = HOST_PROC): ProcessSample[] {
+  const processes: ProcessSample[] = [];
+  for (const pid of [String(postmasterPid), ...childrenOf(postmasterPid, proc)]) {
+    const stat = tryRead(proc, `${pid}/stat`);
+    if (stat === null) continue; // gone since it was listed
+    const process = serverProcess(stat.trimEnd(), tryRead(proc, `${pid}/io`) ?? '', pageSize);
+    if (process && String(process.pid) === pid) processes.push(process);
   }
-  return lines;
+  return processes;
 }
 
 /** What the monitor session says of its server: one round trip, on the first read and after the server restarted. */
@@ -131,10 +147,12 @@ export async function identifyServer(session: PgConnection): Promise<ServerIdent
 export class LocalReader implements HostReader {
   private postmaster: number | null = null;
   private dataDirectory: string | null = null;
+  private memTotalBytes: number | null = null;
+  private pageSize: number | null = null;
 
   constructor(private readonly proc: ProcFiles = HOST_PROC) {}
 
-  async read(session: PgConnection | null): Promise<HostSample> {
+  async read(session: PgConnection | null, request: SampleRequest): Promise<HostSample> {
     if (this.postmaster === null || tryRead(this.proc, `${this.postmaster}/stat`) === null) {
       if (!session) throw new SamplerUnavailableError('needs the monitor connection to find its server');
       const identity = await identifyServer(session);
@@ -142,20 +160,32 @@ export class LocalReader implements HostReader {
       if (typeof found === 'string') throw new SamplerUnavailableError(`shown only for a server on this host: ${found}`);
       this.postmaster = found;
       this.dataDirectory = identity.dataDirectory;
+      const memTotal = /^MemTotal:\s+(\d+) kB$/m.exec(tryRead(this.proc, 'meminfo') ?? '')?.[1];
+      this.memTotalBytes = memTotal ? Number(memTotal) * 1024 : null;
+      this.pageSize = pageBytes(this.proc);
     }
-    const sample = parseRecord(localRecord(this.postmaster, this.proc));
-    if (!sample) throw new SamplerUnavailableError('/proc/uptime is not readable here');
-    sample.path = this.dataDirectory;
-    if (this.dataDirectory) {
-      try {
-        const fs = this.proc.statfs(this.dataDirectory);
-        // As df counts: used is what is not free; available is what an unprivileged user may still write.
-        sample.filesystem = { sizeBytes: fs.sizeBytes, usedBytes: fs.sizeBytes - fs.freeBytes, availableBytes: fs.availableBytes };
-      } catch {
-        sample.filesystem = null;
-      }
+    const uptime = Number(tryRead(this.proc, 'uptime')?.split(' ')[0]);
+    if (!Number.isFinite(uptime) || uptime <= 0) throw new SamplerUnavailableError('/proc/uptime is not readable here');
+    return {
+      uptimeSeconds: uptime,
+      clockTicks: CLOCK_TICKS,
+      memTotalBytes: this.memTotalBytes,
+      processes: request.processes ? localProcesses(this.postmaster, this.pageSize ?? 4096, this.proc) : [],
+      cgroup: null,
+      path: this.dataDirectory,
+      filesystem: request.filesystem ? this.filesystem() : null,
+    };
+  }
+
+  private filesystem(): HostSample['filesystem'] {
+    if (!this.dataDirectory) return null;
+    try {
+      const fs = this.proc.statfs(this.dataDirectory);
+      // As df counts: used is what is not free; available is what an unprivileged user may still write.
+      return { sizeBytes: fs.sizeBytes, usedBytes: fs.sizeBytes - fs.freeBytes, availableBytes: fs.availableBytes };
+    } catch {
+      return null;
     }
-    return sample;
   }
 
   close(): Promise<void> {

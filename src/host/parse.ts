@@ -1,6 +1,6 @@
 // Reads the sampler's records (sampler-script.ts says their lines) into a
-// HostSample: head's /proc/PID/stat, statm and io (or the tagged s/r/i lines
-// the local reader writes), the cgroup files of either version and df -Pk. Pure, and strict: everything here came from
+// HostSample: head's /proc/PID/stat and io, the cgroup files of either
+// version and df -Pk. Pure, and strict: everything here came from
 // inside the pod, where anything may have been written, so a line that does
 // not parse is left out, numbers must be numbers, and a record larger than
 // the limit is dropped whole (RecordFramer) rather than buffered.
@@ -16,9 +16,9 @@ const END_LINE = /^@pgtop-sample-end \d{1,15}$/;
 /** The line before df's output, which the sampler prints untagged. */
 const DF_HEADER = '==> df <==';
 /** head's line before each file's text: "==> /proc/PID/FILE <==". */
-const PROC_HEADER = /^==> \/proc\/(\d{1,10})\/(stat|statm|io) <==$/;
+const PROC_HEADER = /^==> \/proc\/(\d{1,10})\/(stat|io) <==$/;
 
-/** The most one record may hold: ~550 bytes a process, so thousands of processes fit. */
+/** The most one record may hold: ~500 bytes a process, so thousands of processes fit. */
 export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
 /** A whole number from text that must be one (nothing else, no sign unless allowed). */
@@ -28,23 +28,26 @@ function count(text: string | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
+/** What pgtop reads of a /proc/PID/stat line; rssPages is null on a line cut short. */
+export type ParsedStat = Pick<ProcessSample, 'pid' | 'ppid' | 'cpuTicks' | 'startTicks'> & { rssPages: number | null };
+
 /**
  * /proc/PID/stat: "pid (comm) state ppid … utime stime … starttime …".
  * comm may hold spaces and parentheses: the fields are what follows the last ')'.
  */
-export function parseStat(line: string): Pick<ProcessSample, 'pid' | 'ppid' | 'cpuTicks' | 'startTicks'> | null {
+export function parseStat(line: string): ParsedStat | null {
   const open = line.indexOf(' (');
   const close = line.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const pid = count(line.slice(0, open));
   const fields = line.slice(close + 2).split(' ');
-  // After comm: state(0) ppid(1) … utime(11) stime(12) cutime cstime priority nice threads itrealvalue starttime(19).
+  // After comm: state(0) ppid(1) … utime(11) stime(12) cutime cstime priority nice threads itrealvalue starttime(19) vsize rss(21).
   const ppid = count(fields[1]);
   const utime = count(fields[11]);
   const stime = count(fields[12]);
   const start = count(fields[19]);
   if (pid === null || ppid === null || utime === null || stime === null || start === null) return null;
-  return { pid, ppid, cpuTicks: utime + stime, startTicks: start };
+  return { pid, ppid, cpuTicks: utime + stime, startTicks: start, rssPages: count(fields[21]) };
 }
 
 /** The comm of a /proc/PID/stat line (between the first " (" and the last ")"); null when it has none. */
@@ -58,12 +61,6 @@ export function statComm(line: string): string | null {
 export function isServerProcess(stat: string): boolean {
   const comm = statComm(stat);
   return comm === 'postgres' || comm === 'postmaster';
-}
-
-/** "VmRSS:	  123456 kB" (the tag already gone: "123456 kB"): bytes. */
-function parseKilobytes(text: string): number | null {
-  const match = /^(\d{1,15})\s*kB$/.exec(text.trim());
-  return match ? Number(match[1]) * 1024 : null;
 }
 
 /** A cgroup v1 limit this large means none (the kernel writes 2^63 rounded down to a page). */
@@ -125,27 +122,31 @@ export function parseDf(lines: readonly string[]): FilesystemSample | null {
 /** One process's files as head printed them (lines, head's blank separator lines included). */
 interface ProcFiles {
   stat: string[];
-  statm: string[];
   io: string[];
 }
 
-/** The server processes among head's files: their stat, the resident pages of statm, the I/O of io. */
+/** /proc/PID/io's storage counters (the others count the page cache too); null when unreadable. */
+export function parseIo(text: string): Pick<ProcessSample, 'readBytes' | 'writeBytes'> {
+  const io = keyed(text);
+  return { readBytes: count(io.get('read_bytes:')), writeBytes: count(io.get('write_bytes:')) };
+}
+
+/** A server process from its stat line and io text: null when it is not one or its stat does not parse. */
+export function serverProcess(statText: string, ioText: string, pageBytes: number): ProcessSample | null {
+  if (!isServerProcess(statText)) return null;
+  const stat = parseStat(statText);
+  if (!stat) return null;
+  const { rssPages, ...counters } = stat;
+  return { ...counters, rssBytes: rssPages === null ? null : rssPages * pageBytes, ...parseIo(ioText) };
+}
+
+/** The server processes among head's files: their stat (CPU, start, resident pages) and the I/O of io. */
 function headProcesses(files: ReadonlyMap<number, ProcFiles>, pageBytes: number): ProcessSample[] {
   const processes: ProcessSample[] = [];
   for (const [pid, file] of files) {
     // A comm with a newline splits the stat line: the text is rejoined; head's separator is the trailing blank line.
-    const statText = file.stat.join('\n').replace(/\n+$/, '');
-    if (!isServerProcess(statText)) continue;
-    const stat = parseStat(statText);
-    if (!stat || stat.pid !== pid) continue;
-    const resident = count(file.statm[0]?.split(' ')[1]);
-    const io = keyed(file.io.join('\n'));
-    processes.push({
-      ...stat,
-      rssBytes: resident === null ? null : resident * pageBytes,
-      readBytes: count(io.get('read_bytes:')),
-      writeBytes: count(io.get('write_bytes:')),
-    });
+    const process = serverProcess(file.stat.join('\n').replace(/\n+$/, ''), file.io.join('\n'), pageBytes);
+    if (process && process.pid === pid) processes.push(process);
   }
   return processes;
 }
@@ -161,15 +162,13 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
   let memTotalBytes: number | null = null;
   let version: 0 | 1 | 2 = 0;
   let path: string | null = null;
-  const processes: ProcessSample[] = [];
   const cgroupFiles = new Map<string, string>();
   const dfLines: string[] = [];
-  let current: ProcessSample | null = null;
   for (const line of lines) {
     const header = PROC_HEADER.exec(line);
     if (header) {
       const pid = Number(header[1]);
-      const entry = files.get(pid) ?? { stat: [], statm: [], io: [] };
+      const entry = files.get(pid) ?? { stat: [], io: [] };
       files.set(pid, entry);
       file = entry[header[2] as keyof ProcFiles];
       file.length = 0;
@@ -211,21 +210,6 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
       case 'v ':
         version = rest.trim() === '2' ? 2 : rest.trim() === '1' ? 1 : 0;
         break;
-      case 's ': {
-        const stat = parseStat(rest);
-        current = stat ? { ...stat, rssBytes: null, readBytes: null, writeBytes: null } : null;
-        if (current) processes.push(current);
-        break;
-      }
-      case 'r ':
-        if (current) current.rssBytes = parseKilobytes(rest);
-        break;
-      case 'i ': {
-        const [key, value] = rest.trim().split(/\s+/);
-        if (current && key === 'read_bytes:') current.readBytes = count(value);
-        if (current && key === 'write_bytes:') current.writeBytes = count(value);
-        break;
-      }
       case 'c ': {
         const space = rest.indexOf(' ');
         if (space <= 0) break;
@@ -242,13 +226,13 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
     }
   }
   if (uptimeSeconds === null) return null;
-  processes.push(...headProcesses(files, pageBytes));
   return {
     uptimeSeconds,
     clockTicks,
     memTotalBytes,
-    processes,
-    cgroup: version === 0 ? null : parseCgroup(version, cgroupFiles),
+    processes: headProcesses(files, pageBytes),
+    // No cgroup lines: not asked for in this sample (or none readable).
+    cgroup: version === 0 || cgroupFiles.size === 0 ? null : parseCgroup(version, cgroupFiles),
     path,
     filesystem: parseDf(dfLines),
   };

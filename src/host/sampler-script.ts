@@ -3,17 +3,21 @@
 // that then answers every request for a sample with one framed record on
 // stdout. Pacing: it reads one line from stdin per sample, so samples are
 // taken exactly when a refresh asks for one and none while nothing does (a
-// paused dashboard, a screen that shows no host figure); EOF on stdin (pgtop
-// quits, the stream drops) ends it. No timer of its own means no drift
-// between its clock and the refresh, and no output to buffer while nobody
-// reads.
+// paused dashboard); EOF on stdin (pgtop quits, the stream drops) ends it.
+// No timer of its own means no drift between its clock and the refresh, and
+// no output to buffer while nobody reads.
+//
+// The request line says what the sample holds (requestLine): `p` the
+// processes (only while the activity screen shows their columns), `c` the
+// cgroup files (the header's container figures), `d` the data volume (every
+// 10 s at most). A sample without `p` or `d` starts no process at all.
 //
 // It runs on the watched server's CPU quota, so it does the least it can:
-// per sample it starts two processes: ONE `head` reads every process's
-// stat, statm and io (a shell loop with `read` per process cost ~1 ms of CPU
-// per process under dash, which reads a byte per system call:
-// bench/results/sampler.md), one `df` reads the data volume; the shell's
-// builtins read the cgroup files.
+// with `p`, ONE `head` reads every process's stat and io (a shell loop with
+// `read` per process cost ~1 ms of CPU per process under dash, which reads a
+// byte per system call: bench/results/sampler.md); with `d`, one `df`; the
+// shell's builtins read the cgroup files. A process's resident set is
+// stat's rss field (pages), so statm is not read.
 // Which processes are postgres is decided by pgtop from the comm in each
 // stat line (parse.ts): the process title (cmdline: user, database, client)
 // is never read.
@@ -61,17 +65,38 @@ while read -r q; do
   printf '@pgtop-sample %s\\nk %s\\nz %s\\nm %s\\nv %s\\np %s\\n' "$n" "$k" "$z" "$m" "$v" "$d"
   read -r u rest </proc/uptime
   printf 't %s\\n' "$u"
-  for f in $g; do
-    while read -r a; do
-      printf 'c %s %s\\n' "$f" "$a"
-    done 2>/dev/null <"$gd/$f"
-  done
-  printf '==> df <==\\n'
-  df -Pk "$d" 2>/dev/null
-  head -c 4096 /proc/[0-9]*/stat /proc/[0-9]*/statm /proc/[0-9]*/io 2>/dev/null
+  case $q in *c*)
+    for f in $g; do
+      while read -r a; do
+        printf 'c %s %s\\n' "$f" "$a"
+      done 2>/dev/null <"$gd/$f"
+    done ;;
+  esac
+  case $q in *d*)
+    printf '==> df <==\\n'
+    df -Pk "$d" 2>/dev/null ;;
+  esac
+  case $q in *p*)
+    head -c 4096 /proc/[0-9]*/stat /proc/[0-9]*/io 2>/dev/null ;;
+  esac
   printf '\\n@pgtop-sample-end %s\\n' "$n"
 done
 `;
 
 /** The exec command: sh runs the script; $0 names it in ps. */
 export const SAMPLER_COMMAND: readonly string[] = ['sh', '-c', SAMPLER_SCRIPT, 'pgtop-sampler'];
+
+/** What one sample holds; what is not asked for is not read (and is empty or null in the sample). */
+export interface SampleRequest {
+  /** Every process's stat and io: per-backend CPU, memory and I/O. */
+  processes?: boolean;
+  /** The container's cgroup files. */
+  container?: boolean;
+  /** The data directory's filesystem (df). */
+  filesystem?: boolean;
+}
+
+/** The line on the sampler's stdin that asks for one sample (letters only: the script matches them with case). */
+export function requestLine(request: SampleRequest): string {
+  return `${request.processes ? 'p' : ''}${request.container ? 'c' : ''}${request.filesystem ? 'd' : ''}\n`;
+}

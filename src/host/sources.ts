@@ -4,7 +4,11 @@
 // session, or this host's /proc — through one HostFigures, which takes one
 // sample per refresh however many of them ask (they ask together, so the
 // second joins the first's sample) and keeps what rates and the projection
-// need: the previous sample, and the data volume's last hour.
+// need: the previous sample, and the data volume's last hour. A sample
+// holds the processes only while processUsage is needed (the activity
+// screen): on every other screen the header's container figures cost the
+// pod a few reads by the shell's builtins, and no process is read. The data
+// volume is a sample of its own, every 10 s at most.
 //
 // With -k, processUsage and containerUsage need nothing of the scheduler
 // (they run beside the queries, so a slow exec never holds up the SQL);
@@ -32,6 +36,7 @@ import {
 import type { Failure } from '../scheduler/failures.js';
 import { landFailedRows, landRows, type LocalSource, type PgSource, type Source } from '../scheduler/source.js';
 import { SamplerUnavailableError, type HostReader } from './exec-sampler.js';
+import type { SampleRequest } from './sampler-script.js';
 
 export const PROCESS_USAGE = 'processUsage';
 export const CONTAINER_USAGE = 'containerUsage';
@@ -60,12 +65,21 @@ export class HostFigures {
   /** False once pg_ls_waldir() was refused: not asked again. */
   private walReadable = true;
 
-  constructor(readonly reader: HostReader) {}
+  /**
+   * @param mode 'pod': the container's cgroup is read too.
+   * @param wantsProcesses whether processUsage is needed now (the scheduler's needed set): the processes are read only then.
+   */
+  constructor(
+    readonly reader: HostReader,
+    private readonly mode: 'pod' | 'local' = 'pod',
+    private readonly wantsProcesses: () => boolean = () => true,
+  ) {}
 
   take(session: PgConnection | null): Promise<Figures> {
     if (this.latest && Date.now() - this.latest.at < SHARED_WITHIN_MS) return Promise.resolve(this.latest);
+    const request: SampleRequest = { processes: this.wantsProcesses(), container: this.mode === 'pod' };
     this.inFlight ??= this.reader
-      .read(session)
+      .read(session, request)
       .then((sample) => this.compute(sample))
       .finally(() => (this.inFlight = null));
     return this.inFlight;
@@ -81,7 +95,9 @@ export class HostFigures {
   }
 
   async dataDirectory(session: PgConnection): Promise<DataDirectoryUsage[]> {
-    const { sample, at } = await this.take(session);
+    // A sample of its own: the rates' samples stay one a refresh.
+    const sample = await this.reader.read(session, { filesystem: true });
+    const at = Date.now();
     if (!sample.filesystem) return [];
     this.history = addUsedPoint(this.history, { at, usedBytes: sample.filesystem.usedBytes });
     return [dataDirectoryUsage(sample.path ?? '?', sample.filesystem, this.history, await this.walBytes(session), at)];

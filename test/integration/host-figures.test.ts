@@ -18,6 +18,7 @@ import { hostReadingFor } from '../../src/host/reading.js';
 import type { DataDirectoryUsage } from '../../src/model/host.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
 import { openK8sTarget, type K8sTarget } from '../../src/target/kubernetes.js';
+import type { ExecSampler, HostReader } from '../../src/host/exec-sampler.js';
 import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
 import { pgInfo, waitFor } from '../support/pg.js';
 
@@ -33,6 +34,7 @@ interface Opened {
   target: K8sTarget;
   store: PgtopStore;
   scheduler: DashboardScheduler;
+  reader: HostReader | undefined;
   close(): Promise<void>;
 }
 
@@ -45,11 +47,13 @@ async function openPod(name: string, env: Record<string, string>, needed: string
   const target = await openK8sTarget({ target: { kind: 'deployment', name }, remotePort: 5432 }, {}, { KUBECONFIG: fake.kubeconfig, PGPASSWORD: info.password });
   const store = createPgtopStore({ target: target.label });
   target.attach(store);
-  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(target.connection, { purpose: 'monitor' }), host: hostReadingFor(target), needed: () => needed });
+  const host = hostReadingFor(target);
+  const scheduler = new DashboardScheduler({ store, connect: () => openConnection(target.connection, { purpose: 'monitor' }), host, needed: () => needed });
   return {
     target,
     store,
     scheduler,
+    reader: host?.reader,
     close: async () => {
       await scheduler.stop();
       await target.close();
@@ -109,6 +113,24 @@ describe('the pod sampler through the scheduler', () => {
       await opened?.close();
       execFileSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('on a screen without the per-backend columns, a sample reads no process: the header costs a few hundred bytes a refresh', { timeout: 30_000 }, async () => {
+    const opened = await openPod('header-only', {}, ['containerUsage']);
+    try {
+      const sampler = opened.reader as ExecSampler;
+      for (let step = 0; step < 3; step++) {
+        await opened.scheduler.refresh();
+        await sleep(300);
+      }
+      const state = opened.store.getState();
+      expect(state.data.results.containerUsage?.rows[0]).toMatchObject({ source: 'cgroup v1' });
+      expect(state.data.results.processUsage).toBeUndefined();
+      // Three samples of the cgroup files alone (with every process they were ~500 bytes a process in /proc).
+      expect(sampler.bytesReceived / 3).toBeLessThan(1_000);
+    } finally {
+      await opened.close();
     }
   });
 

@@ -9,7 +9,7 @@ import { unavailableReason } from '../../src/host/exec-sampler.js';
 import { parseCgroup, parseDf, parseRecord, parseStat, RecordFramer } from '../../src/host/parse.js';
 import { addUsedPoint, containerUsageBetween, fullInSeconds, processUsageBetween, type HostSample } from '../../src/model/host-sample.js';
 
-// A real postgres backend's /proc/PID/stat (PostgreSQL 15 on Linux 6.1), its status' VmRSS and its io.
+// A real postgres backend's /proc/PID/stat (PostgreSQL 15 on Linux 6.1; its rss field: 6101 pages) and its postmaster's (7347 pages).
 const BACKEND_STAT =
   '41207 (postgres) R 41190 41190 41190 0 -1 4194304 1042 0 0 0 1520 37 0 0 20 0 1 0 2137893 231792640 6101 18446744073709551615 1 1 0 0 0 0 4194304 19935232 84487 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0';
 const POSTMASTER_STAT =
@@ -22,14 +22,6 @@ function record(uptime: string, backendStat: string, readBytes: number, extra: s
     'v 1',
     'p /var/lib/postgresql/data',
     `t ${uptime}`,
-    `s ${POSTMASTER_STAT}`,
-    'r 29388 kB',
-    'i read_bytes: 0',
-    'i write_bytes: 8192',
-    `s ${backendStat}`,
-    'r 24404 kB',
-    `i read_bytes: ${readBytes}`,
-    'i write_bytes: 0',
     // cgroup v1, as this machine's /sys/fs/cgroup/{memory,cpuacct,cpu} hold them
     'c memory/memory.usage_in_bytes 536870912',
     'c memory/memory.limit_in_bytes 1073741824',
@@ -42,15 +34,29 @@ function record(uptime: string, backendStat: string, readBytes: number, extra: s
     'd Filesystem     1024-blocks     Used Available Capacity Mounted on',
     'd /dev/vda         264212084 27414616  78976296      26% /',
     ...extra,
+    // head's files last, as the script writes them
+    '==> /proc/41190/stat <==',
+    POSTMASTER_STAT,
+    '',
+    '==> /proc/41207/stat <==',
+    backendStat,
+    '',
+    '==> /proc/41190/io <==',
+    'read_bytes: 0',
+    'write_bytes: 8192',
+    '',
+    '==> /proc/41207/io <==',
+    `read_bytes: ${readBytes}`,
+    'write_bytes: 0',
   ];
 }
 
 describe('the sampler record parser', () => {
   it('reads /proc/PID/stat after the last parenthesis (comm may hold spaces and parentheses)', () => {
-    expect(parseStat(BACKEND_STAT)).toEqual({ pid: 41207, ppid: 41190, cpuTicks: 1557, startTicks: 2137893 });
+    expect(parseStat(BACKEND_STAT)).toEqual({ pid: 41207, ppid: 41190, cpuTicks: 1557, startTicks: 2137893, rssPages: 6101 });
     // A process that named itself "x) R 1 2 3": the fields are still the kernel's.
     const sly = '500 (x) R 1 2 3) S 7 500 500 0 -1 0 0 0 0 0 11 22 0 0 20 0 1 0 999 0 0';
-    expect(parseStat(sly)).toEqual({ pid: 500, ppid: 7, cpuTicks: 33, startTicks: 999 });
+    expect(parseStat(sly)).toEqual({ pid: 500, ppid: 7, cpuTicks: 33, startTicks: 999, rssPages: 0 });
     expect(parseStat('garbage')).toBeNull();
     expect(parseStat('12 (postgres) R 1 2')).toBeNull();
   });
@@ -62,8 +68,8 @@ describe('the sampler record parser', () => {
     expect(sample.memTotalBytes).toBe(24683548 * 1024);
     expect(sample.path).toBe('/var/lib/postgresql/data');
     expect(sample.processes).toEqual([
-      { pid: 41190, ppid: 1, cpuTicks: 12, startTicks: 2136570, rssBytes: 29388 * 1024, readBytes: 0, writeBytes: 8192 },
-      { pid: 41207, ppid: 41190, cpuTicks: 1557, startTicks: 2137893, rssBytes: 24404 * 1024, readBytes: 4096, writeBytes: 0 },
+      { pid: 41190, ppid: 1, cpuTicks: 12, startTicks: 2136570, rssBytes: 7347 * 4096, readBytes: 0, writeBytes: 8192 },
+      { pid: 41207, ppid: 41190, cpuTicks: 1557, startTicks: 2137893, rssBytes: 6101 * 4096, readBytes: 4096, writeBytes: 0 },
     ]);
     expect(sample.cgroup).toEqual({
       version: 1,
@@ -120,10 +126,12 @@ describe('the sampler record parser', () => {
   });
 
   it('leaves out what does not parse: hostile numbers, lines without a process, a record without a clock', () => {
-    const sample = parseRecord(['t 1.5', 'r 12 kB', 'i read_bytes: 5', 's 9 (postgres) R 1 2 3 4 5 6 7 8 9 10 1e9 5 0 0 0 0 0 0 7', 'c memory.current -5', 'v 2'])!;
+    const sample = parseRecord(['t 1.5', 'c memory.current -5', 'v 2', '==> /proc/9/stat <==', '9 (postgres) R 1 2 3 4 5 6 7 8 9 10 1e9 5 0 0 0 0 0 0 7', '==> /proc/9/io <==', 'read_bytes: -5'])!;
     expect(sample.processes).toEqual([]);
     expect(sample.cgroup?.memoryBytes).toBeNull();
-    expect(parseRecord(['k 100', 's ' + BACKEND_STAT])).toBeNull();
+    expect(parseRecord(['k 100', '==> /proc/41207/stat <==', BACKEND_STAT])).toBeNull();
+    // A sample that did not ask for the cgroup (or the processes, or df) has none.
+    expect(parseRecord(['t 1.5', 'v 2'])).toMatchObject({ cgroup: null, processes: [], filesystem: null });
   });
 });
 
@@ -148,15 +156,6 @@ Filesystem     1024-blocks     Used Available Capacity Mounted on
 
 ==> /proc/14544/stat <==
 14544 (head) R 14254 14254 14254 0 -1 4194304 98 0 0 0 0 0 0 0 20 0 1 0 2653046 5578752 224 18446744073709551615 94583474540544 94583474559217 140726226369904 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 94583474571856 94583474573352 94583497338880 140726226374555 140726226374608 140726226374608 140726226378729 0
-
-==> /proc/13699/statm <==
-58274 10205 9626 1322 0 429 0
-
-==> /proc/13932/statm <==
-58836 3346 2567 1322 0 735 0
-
-==> /proc/14544/statm <==
-1362 224 192 5 0 87 0
 
 ==> /proc/13699/io <==
 rchar: 2139174
@@ -188,12 +187,12 @@ cancelled_write_bytes: 0
 const FIRST_FILE = HEAD_RECORD.indexOf('==> /proc/13699/stat <==');
 
 describe("the sampler's head of /proc", () => {
-  it('reads the postgres processes of a real record: stat, resident pages of statm, read/write_bytes of io; the rest left out', () => {
+  it('reads the postgres processes of a real record: stat (its rss field in pages), read/write_bytes of io; the rest left out', () => {
     const sample = parseRecord(HEAD_RECORD)!;
     expect(sample.uptimeSeconds).toBe(26563.52);
     expect(sample.processes).toEqual([
-      { pid: 13699, ppid: 1, cpuTicks: 15, startTicks: 2651504, rssBytes: 10205 * 4096, readBytes: 0, writeBytes: 270336 },
-      { pid: 13932, ppid: 13699, cpuTicks: 1, startTicks: 2652855, rssBytes: 3346 * 4096, readBytes: 4096, writeBytes: 0 },
+      { pid: 13699, ppid: 1, cpuTicks: 15, startTicks: 2651504, rssBytes: 10163 * 4096, readBytes: 0, writeBytes: 270336 },
+      { pid: 13932, ppid: 13699, cpuTicks: 1, startTicks: 2652855, rssBytes: 3320 * 4096, readBytes: 4096, writeBytes: 0 },
     ]);
     expect(sample.cgroup).toMatchObject({ version: 1, memoryBytes: 536870912, memoryLimitBytes: null });
     expect(sample.filesystem?.sizeBytes).toBe(264212084 * 1024);
@@ -208,8 +207,8 @@ describe("the sampler's head of /proc", () => {
     vanished.splice(ioAt + 1, 7);
     const sample = parseRecord(vanished)!;
     expect(sample.processes.map((p) => [p.pid, p.rssBytes, p.readBytes])).toEqual([
-      [13699, 10205 * 65536, 0],
-      [13932, 3346 * 65536, null],
+      [13699, 10163 * 65536, 0],
+      [13932, 3320 * 65536, null],
     ]);
   });
 
@@ -268,12 +267,12 @@ describe('rates between two samples', () => {
     expect(backend.cpuPercent).toBeCloseTo(95, 5);
     expect(backend.readBytesPerSecond).toBe(1024 * 1024);
     expect(backend.writeBytesPerSecond).toBe(0);
-    expect(backend.rssBytes).toBe(24404 * 1024);
-    expect(backend.memPercent).toBeCloseTo(((24404 * 1024) / 1073741824) * 100, 5);
+    expect(backend.rssBytes).toBe(6101 * 4096);
+    expect(backend.memPercent).toBeCloseTo(((6101 * 4096) / 1073741824) * 100, 5);
     const alone = processUsageBetween(null, first, null).find((u) => u.pid === 41207)!;
     expect(alone).toMatchObject({ cpuPercent: null, readBytesPerSecond: null });
     // Without a limit, MEM is of the machine's memory.
-    expect(alone.memPercent).toBeCloseTo(((24404 * 1024) / (24683548 * 1024)) * 100, 5);
+    expect(alone.memPercent).toBeCloseTo(((6101 * 4096) / (24683548 * 1024)) * 100, 5);
   });
 
   it('a reused pid (another start time) is a new process: no rate across it', () => {
