@@ -21,11 +21,23 @@ const PROC_HEADER = /^==> \/proc\/(\d{1,10})\/(stat|io) <==$/;
 /** The most one record may hold: ~500 bytes a process, so thousands of processes fit. */
 export const MAX_RECORD_BYTES = 2 * 1024 * 1024;
 
-/** A whole number from text that must be one (nothing else, no sign unless allowed). */
+/** A whole number from text that must be one (digits only, at most 20). */
 function count(text: string | undefined): number | null {
   if (text === undefined || !/^\d{1,20}$/.test(text)) return null;
   const n = Number(text);
   return Number.isFinite(n) ? n : null;
+}
+
+/** The whole number of text[from, to): digits only, at most 20 (a sampled process is parsed without slicing). */
+function countAt(text: string, from: number, to: number): number | null {
+  if (to <= from || to - from > 20) return null;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+    n = n * 10 + digit;
+  }
+  return n;
 }
 
 /** What pgtop reads of a /proc/PID/stat line; rssPages is null on a line cut short. */
@@ -39,15 +51,20 @@ export function parseStat(line: string): ParsedStat | null {
   const open = line.indexOf(' (');
   const close = line.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const pid = count(line.slice(0, open));
-  const fields = line.slice(close + 2).split(' ');
+  const pid = countAt(line, 0, open);
   // After comm: state(0) ppid(1) … utime(11) stime(12) cutime cstime priority nice threads itrealvalue starttime(19) vsize rss(21).
-  const ppid = count(fields[1]);
-  const utime = count(fields[11]);
-  const stime = count(fields[12]);
-  const start = count(fields[19]);
-  if (pid === null || ppid === null || utime === null || stime === null || start === null) return null;
-  return { pid, ppid, cpuTicks: utime + stime, startTicks: start, rssPages: count(fields[21]) };
+  // Walked space by space up to rss (one stat line a process a refresh: no array of its ~50 fields).
+  const fields: (number | null)[] = [];
+  let from = close + 2;
+  for (let index = 0; index <= 21 && from <= line.length; index++) {
+    let to = line.indexOf(' ', from);
+    if (to < 0) to = line.length;
+    fields.push(index === 0 ? 0 : countAt(line, from, to));
+    from = to + 1;
+  }
+  const [ppid, utime, stime, start] = [fields[1], fields[11], fields[12], fields[19]];
+  if (close + 2 > line.length || pid === null || ppid == null || utime == null || stime == null || start == null) return null;
+  return { pid, ppid, cpuTicks: utime + stime, startTicks: start, rssPages: fields[21] ?? null };
 }
 
 /** The comm of a /proc/PID/stat line (between the first " (" and the last ")"); null when it has none. */
@@ -127,25 +144,58 @@ interface ProcFiles {
 
 /** /proc/PID/io's storage counters (the others count the page cache too); null when unreadable. */
 export function parseIo(text: string): Pick<ProcessSample, 'readBytes' | 'writeBytes'> {
-  const io = keyed(text);
-  return { readBytes: count(io.get('read_bytes:')), writeBytes: count(io.get('write_bytes:')) };
+  return { readBytes: lineValue(text, 'read_bytes: '), writeBytes: lineValue(text, 'write_bytes: ') };
+}
+
+/** The number after `key` on the line that starts with it ("read_bytes: 4096"); null when there is none. */
+function lineValue(text: string, key: string): number | null {
+  let at = text.startsWith(key) ? 0 : text.indexOf(`\n${key}`) + 1;
+  if (at <= 0 && !text.startsWith(key)) return null;
+  at += key.length;
+  let end = text.indexOf('\n', at);
+  if (end < 0) end = text.length;
+  return countAt(text, at, end);
 }
 
 /** A server process from its stat line and io text: null when it is not one or its stat does not parse. */
 export function serverProcess(statText: string, ioText: string, pageBytes: number): ProcessSample | null {
+  return processFrom(statText, parseIo(ioText), pageBytes);
+}
+
+function processFrom(statText: string, io: Pick<ProcessSample, 'readBytes' | 'writeBytes'>, pageBytes: number): ProcessSample | null {
   if (!isServerProcess(statText)) return null;
   const stat = parseStat(statText);
   if (!stat) return null;
-  const { rssPages, ...counters } = stat;
-  return { ...counters, rssBytes: rssPages === null ? null : rssPages * pageBytes, ...parseIo(ioText) };
+  return {
+    pid: stat.pid,
+    ppid: stat.ppid,
+    cpuTicks: stat.cpuTicks,
+    startTicks: stat.startTicks,
+    rssBytes: stat.rssPages === null ? null : stat.rssPages * pageBytes,
+    readBytes: io.readBytes,
+    writeBytes: io.writeBytes,
+  };
+}
+
+/** io's two counters from head's lines of it (no joined text: ~300 of them a refresh). */
+function ioOfLines(lines: readonly string[]): Pick<ProcessSample, 'readBytes' | 'writeBytes'> {
+  let readBytes: number | null = null;
+  let writeBytes: number | null = null;
+  for (const line of lines) {
+    if (line.startsWith('read_bytes: ')) readBytes = countAt(line, 12, line.length);
+    else if (line.startsWith('write_bytes: ')) writeBytes = countAt(line, 13, line.length);
+  }
+  return { readBytes, writeBytes };
 }
 
 /** The server processes among head's files: their stat (CPU, start, resident pages) and the I/O of io. */
 function headProcesses(files: ReadonlyMap<number, ProcFiles>, pageBytes: number): ProcessSample[] {
   const processes: ProcessSample[] = [];
   for (const [pid, file] of files) {
-    // A comm with a newline splits the stat line: the text is rejoined; head's separator is the trailing blank line.
-    const process = serverProcess(file.stat.join('\n').replace(/\n+$/, ''), file.io.join('\n'), pageBytes);
+    // One line and head's blank separator, unless a comm with a newline split it: then the text is rejoined.
+    const { stat } = file;
+    const statText = stat.length === 1 || (stat.length === 2 && stat[1] === '') ? stat[0]! : stat.join('\n').replace(/\n+$/, '');
+    const process = processFrom(statText, ioOfLines(file.io), pageBytes);
     if (process && process.pid === pid) processes.push(process);
   }
   return processes;
@@ -165,7 +215,7 @@ export function parseRecord(lines: readonly string[]): HostSample | null {
   const cgroupFiles = new Map<string, string>();
   const dfLines: string[] = [];
   for (const line of lines) {
-    const header = PROC_HEADER.exec(line);
+    const header = line.startsWith('==> /proc/') ? PROC_HEADER.exec(line) : null;
     if (header) {
       const pid = Number(header[1]);
       const entry = files.get(pid) ?? { stat: [], io: [] };
