@@ -5,7 +5,8 @@
 // refresh: the postmaster's children from its task's `children` file (the
 // whole of /proc only where the kernel lacks it), then two files a server
 // process (stat: CPU, start, resident pages; io: storage reads and writes),
-// each with one read into one buffer; the data directory only when asked.
+// each kept open and read again with one pread into one buffer; the data
+// directory only when asked.
 //
 // Which server is "on this host": pg_activity trusts the host name (local, or
 // a unix socket). A local port may still be a container's or a tunnel's, so
@@ -40,6 +41,8 @@ export interface ProcFiles {
   read(path: string): string;
   list(): string[];
   statfs(path: string): { sizeBytes: number; availableBytes: number; freeBytes: number };
+  /** The processes whose files are read again next refresh: what is kept open for them may stay, the rest is let go. */
+  retain?(pids: ReadonlySet<string>): void;
 }
 
 /**
@@ -50,26 +53,66 @@ export interface ProcFiles {
  */
 const PROC_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
+/**
+ * The per-process files read at every refresh, kept open: /proc generates a
+ * file's text anew on each read from offset 0 (its seq_file starts over), so
+ * a refresh is one pread a file instead of open, read and close — the path
+ * lookup in /proc was most of the cost (~1 200 system calls a refresh fewer
+ * at 300 sessions). A process that exits makes its reads fail (ESRCH), even
+ * when its pid is reused: the handle is dropped and the file is opened anew.
+ */
+const openFiles = new Map<string, number>();
+/** Far below Node's file limit (it raises the soft limit to the hard one): past it, files are opened per read. */
+const MAX_OPEN_FILES = 4096;
+
+function readAll(fd: number): string {
+  let length = 0;
+  while (length < PROC_BUFFER.length) {
+    const read = readSync(fd, PROC_BUFFER, length, PROC_BUFFER.length - length, length);
+    length += read;
+    // The files read here are written whole by one read (the kernel's single_open): a short read
+    // that ends a line is the end, and the read that would say 0 is not made.
+    if (read === 0 || PROC_BUFFER[length - 1] === 0x0a) break;
+  }
+  return PROC_BUFFER.toString('latin1', 0, length);
+}
+
 function readProcFile(path: string): string {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    while (length < PROC_BUFFER.length) {
-      const read = readSync(fd, PROC_BUFFER, length, PROC_BUFFER.length - length, null);
-      length += read;
-      // The files read here are written whole by one read (the kernel's single_open): a short read
-      // that ends a line is the end, and the read that would say 0 is not made.
-      if (read === 0 || PROC_BUFFER[length - 1] === 0x0a) break;
+  const kept = openFiles.get(path);
+  if (kept !== undefined) {
+    try {
+      return readAll(kept);
+    } catch {
+      // The process is gone (or another now has its pid): open the path again below, or fail as it would.
+      openFiles.delete(path);
+      closeSync(kept);
     }
-    return PROC_BUFFER.toString('latin1', 0, length);
+  }
+  const fd = openSync(`/proc/${path}`, 'r');
+  let keep = false;
+  try {
+    const text = readAll(fd);
+    keep = /^\d+\//.test(path) && openFiles.size < MAX_OPEN_FILES;
+    if (keep) openFiles.set(path, fd);
+    return text;
   } finally {
+    if (!keep) closeSync(fd);
+  }
+}
+
+/** Closes what is kept open for processes no longer read. */
+function retainProcesses(pids: ReadonlySet<string>): void {
+  for (const [path, fd] of openFiles) {
+    if (pids.has(path.slice(0, path.indexOf('/')))) continue;
+    openFiles.delete(path);
     closeSync(fd);
   }
 }
 
 const HOST_PROC: ProcFiles = {
   // /proc/stat (its btime, once per server) may pass 64 KiB on a machine of many CPUs: read whole.
-  read: (path) => (path === 'stat' ? readFileSync('/proc/stat', 'latin1') : readProcFile(`/proc/${path}`)),
+  read: (path) => (path === 'stat' ? readFileSync('/proc/stat', 'latin1') : readProcFile(path)),
+  retain: retainProcesses,
   list: () => readdirSync('/proc').filter((name) => /^\d+$/.test(name)),
   statfs: (path) => {
     const s = statfsSync(path);
@@ -124,7 +167,9 @@ function childrenOf(postmasterPid: number, proc: ProcFiles): string[] {
 /** The postmaster and its server children, each from its stat and io. */
 export function localProcesses(postmasterPid: number, pageSize: number, proc: ProcFiles = HOST_PROC): ProcessSample[] {
   const processes: ProcessSample[] = [];
-  for (const pid of [String(postmasterPid), ...childrenOf(postmasterPid, proc)]) {
+  const pids = [String(postmasterPid), ...childrenOf(postmasterPid, proc)];
+  proc.retain?.(new Set(pids));
+  for (const pid of pids) {
     const stat = tryRead(proc, `${pid}/stat`);
     if (stat === null) continue; // gone since it was listed
     const process = serverProcess(stat.trimEnd(), tryRead(proc, `${pid}/io`) ?? '', pageSize);
