@@ -203,8 +203,17 @@ export interface KeyBinding {
   kubeNeed?: KubeOperation;
 }
 
+/** A screen's keys are a constant of its definition: its bindings are made once, not at every frame (the hint bar asks each render). */
+const bindingsCache = new WeakMap<ScreenKeys, readonly KeyBinding[]>();
+
 /** Every command that works on a screen, in the catalogue's order: the help overlay and the hint bar. */
-export function bindingsFor(offered: ScreenKeys): KeyBinding[] {
+export function bindingsFor(offered: ScreenKeys): readonly KeyBinding[] {
+  let bindings = bindingsCache.get(offered);
+  if (!bindings) bindingsCache.set(offered, (bindings = makeBindings(offered)));
+  return bindings;
+}
+
+function makeBindings(offered: ScreenKeys): KeyBinding[] {
   const bindings: KeyBinding[] = [];
   for (const [id, command] of Object.entries(COMMANDS) as [CommandId, Command][]) {
     const offer = offered[id];
