@@ -12,6 +12,7 @@ import type { PgConnection } from '../db/connection.js';
 import { EXIT_OK, PgtopError, UsageError } from '../errors.js';
 import { duration } from '../format/format.js';
 import { bytes } from '../format/size.js';
+import { chooseServerContainer } from '../k8s/server-container.js';
 import { terminalText } from '../render/terminal-text.js';
 import type { K8sTarget } from '../target/kubernetes.js';
 import type { BackupOptions, BackupSettings } from './backup-options.js';
@@ -143,7 +144,9 @@ async function cronJob(cli: BackupOptions, options: BackupSettings, target: Conn
     const pod = await k8s.forwarder.currentPod();
     const spec = await k8s.kube.call({ verb: 'get', resource: 'pods', namespace, name: pod.name }, () => k8s.kube.core.readNamespacedPod({ name: pod.name, namespace }));
     const containers = spec.spec?.containers ?? [];
-    const container = containers.find((c) => (c.ports ?? []).some((p) => p.containerPort === forward.remotePort)) ?? containers[0];
+    // The server's container, as the dashboard's execs choose it (else the first: the manifest is read before it is applied).
+    const chosen = chooseServerContainer(spec, pod.port).name;
+    const container = containers.find((c) => c.name === chosen) ?? containers[0];
     image = image ?? container?.image;
     if (!secret) {
       const fromEnv = container?.env?.find((e) => e.name === 'POSTGRES_PASSWORD')?.valueFrom?.secretKeyRef;

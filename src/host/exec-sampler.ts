@@ -13,6 +13,7 @@ import type { PgConnection } from '../db/connection.js';
 import { oneLine, PgtopError } from '../errors.js';
 import { K8sError } from '../k8s/errors.js';
 import { ExecError, type ExecOptions, type ExecResult } from '../k8s/exec.js';
+import { ServerContainerUnknownError } from '../k8s/server-container.js';
 import type { HostSample } from '../model/host-sample.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from '../scheduler/backoff.js';
 import { MAX_RECORD_BYTES, parseRecord, RecordFramer } from './parse.js';
@@ -58,8 +59,9 @@ const SAMPLE_TIMEOUT_MS = 10_000;
 /** Why an exec failure means the sampler can never run here: no sh in the image, or RBAC. */
 export function unavailableReason(error: unknown): string | null {
   if (error instanceof K8sError && error.kind === 'forbidden') return `needs create pods/exec (${oneLine(error)})`;
-  // A pod of several containers: the API server wants one named, and pgtop does not yet know which runs the server.
-  if (error instanceof K8sError && /container name must be specified/i.test(error.message)) return `the pod has several containers (${oneLine(error)})`;
+  // A pod of several containers, none of which pgtop could tell runs the server: its words name them and what would tell.
+  if (error instanceof ServerContainerUnknownError) return oneLine(error);
+  if (error instanceof K8sError && /container name must be specified/i.test(error.message)) return `the pod has several containers and none was named (${oneLine(error)})`;
   if (error instanceof ExecError && error.commandExitCode === undefined && /executable file not found|no such file or directory/i.test(error.message)) {
     return 'the server container has no sh';
   }

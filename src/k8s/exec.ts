@@ -13,7 +13,7 @@ import type { KubeClient } from './kube.js';
 export interface ExecOptions {
   namespace: string;
   pod: string;
-  /** Default: the pod's default container (the API server picks it). */
+  /** The container (K8sTarget.exec names the server's, server-container.ts); absent, the API server picks only in a pod of one container and refuses (400) in a pod of several. */
   container?: string;
   command: string[];
   /** Receives stdout; ended after a Success status unless endStdout is false. */

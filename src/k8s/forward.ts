@@ -19,6 +19,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { openChannelSocket, type ChannelSocket } from './channel-socket.js';
 import { forwardErrorCause, K8sError } from './errors.js';
+import type { ContainerChoice } from './server-container.js';
 import type { KubeClient } from './kube.js';
 
 /** The pod a connection goes to, as resolve.ts found it. */
@@ -29,6 +30,8 @@ export interface ResolvedPod {
   port: number;
   /** Why this pod when there were several ("primary (cnpg.io/instanceRole)", …). */
   note?: string;
+  /** The container the server runs in, chosen from the pod's spec when it was resolved: what execs and the log name. */
+  container?: ContainerChoice;
 }
 
 export interface ForwarderOptions {

@@ -17,6 +17,7 @@ import { kubeSourceFailure } from './errors.js';
 import type { ResolvedPod } from './forward.js';
 import type { KubeClient } from './kube.js';
 import { isNoPreviousContainer, openPodLog, type PodLogStream } from './pod-log.js';
+import { serverContainerName } from './server-container.js';
 
 export const SERVER_LOG = 'serverLog';
 export const PREVIOUS_SERVER_LOG = 'previousServerLog';
@@ -34,19 +35,6 @@ export interface PodLogTarget {
 
 const TITLE = 'server log';
 const PREVIOUS_TITLE = 'previous container log';
-
-/** The container that serves the database port (else the default-container annotation's, else the first): its log is the server's. */
-async function serverContainer(target: PodLogTarget, pod: ResolvedPod): Promise<string | undefined> {
-  // Without get pods: the API server's choice (the only container, or the default one), and a 400 says when it cannot choose.
-  const spec = await target.kube.call({ verb: 'get', resource: 'pods', namespace: target.namespace, name: pod.name }, () =>
-    target.kube.core.readNamespacedPod({ namespace: target.namespace, name: pod.name }),
-  ).catch(() => null);
-  if (!spec) return undefined;
-  const containers = spec.spec?.containers ?? [];
-  const serving = containers.find((c) => (c.ports ?? []).some((p) => p.containerPort === pod.port));
-  const annotated = spec.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-  return serving?.name ?? containers.find((c) => c.name === annotated)?.name ?? containers[0]?.name;
-}
 
 interface Follow {
   pod: string;
@@ -146,7 +134,7 @@ export function podLogSource(target: PodLogTarget): LocalSource<ServerLog> {
         follow = start(pod, follow.container);
       }
       if (!follow) {
-        const container = await serverContainer(target, pod);
+        const container = serverContainerName(pod);
         // Left meanwhile (released): nothing is opened for a screen no longer shown.
         if (generation === began) {
           follow = start(pod, container);
@@ -185,7 +173,7 @@ export function previousPodLogSource(target: PodLogTarget): LocalSource<ServerLo
     kubeNeeds: [KUBE_NEEDS.podLog],
     async run() {
       const pod = await target.currentPod();
-      const container = await serverContainer(target, pod);
+      const container = serverContainerName(pod);
       const origin = `pod/${pod.name}${container ? ` container ${container}` : ''}`;
       const ring = new LogRing();
       const splitter = new LineSplitter();

@@ -4,6 +4,7 @@
 // a PodMetrics. Only what pgtop shows is taken; every string stays as the
 // server wrote it (the screen makes it terminal text).
 import type { CoreV1Event, V1Container, V1ContainerStatus, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import { chooseServerContainer } from './server-container.js';
 import { parseQuantity, type PodClaim, type PodContainer, type PodEvent, type PodMetrics, type PodState, type PodVolume, type Resources } from '../model/pod.js';
 
 /** Where the postgres image keeps the data directory when PGDATA does not say. */
@@ -20,12 +21,9 @@ function resources(values: Record<string, string> | undefined): Resources {
   return { cpuCores: parseQuantity(values?.cpu), memoryBytes: parseQuantity(values?.memory) };
 }
 
-/** The container the server runs in: the default-container annotation, else one named postgres, else the first. */
+/** The container the server runs in, by the exec's rules (server-container.ts) short of the port, which the watch does not know; else the first. */
 function mainName(pod: V1Pod): string | undefined {
-  const containers = pod.spec?.containers ?? [];
-  const annotated = pod.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-  if (annotated && containers.some((c) => c.name === annotated)) return annotated;
-  return (containers.find((c) => c.name === 'postgres') ?? containers[0])?.name;
+  return chooseServerContainer(pod, undefined).name ?? pod.spec?.containers[0]?.name;
 }
 
 function containerOf(spec: V1Container, status: V1ContainerStatus | undefined, main: boolean): PodContainer {

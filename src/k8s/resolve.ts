@@ -8,6 +8,7 @@ import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 import { K8sError, type ApiOperation } from './errors.js';
 import type { ResolvedPod } from './forward.js';
 import type { KubeClient } from './kube.js';
+import { chooseServerContainer } from './server-container.js';
 import type { TargetRef } from './target-ref.js';
 
 export interface ResolveOptions {
@@ -78,7 +79,10 @@ export async function resolveTarget(options: ResolveOptions): Promise<ResolvedPo
   const ready = pods.filter(isReady);
   if (ready.length === 0) throw noReadyPod(target, namespace, pods, selectorText);
   const candidates = ready
-    .map((pod) => ({ pod, resolved: { namespace, name: pod.metadata!.name!, port: portFor(pod) } }))
+    .map((pod) => {
+      const port = portFor(pod);
+      return { pod, resolved: { namespace, name: pod.metadata!.name!, port, container: chooseServerContainer(pod, port) } };
+    })
     .sort((a, b) => created(b.pod) - created(a.pod) || a.resolved.name.localeCompare(b.resolved.name));
   if (candidates.length === 1) return candidates[0]!.resolved;
 
@@ -121,7 +125,7 @@ export async function resolvePinnedPod(options: ResolveOptions & { pod: string }
     throw new K8sError(`pod ${name}, where the dashboard was moved, is ${phase}${detail ? ` (${detail})` : ''}; ${back}`, 'no-ready-pod');
   }
   const role = PRIMARY_LABELS.some(([label, value]) => pod.metadata?.labels?.[label] === value) ? 'primary' : 'replica';
-  return { namespace, name, port: options.remotePort, note: `pinned ${role}` };
+  return { namespace, name, port: options.remotePort, note: `pinned ${role}`, container: chooseServerContainer(pod, options.remotePort) };
 }
 
 /** A GET of the named object; a 404 says whether the namespace or the object is missing. */

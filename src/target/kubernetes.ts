@@ -16,6 +16,7 @@ import type { CnpgCluster } from '../k8s/instances-source.js';
 import type { PodLogTarget } from '../k8s/log-source.js';
 import { PodTracker } from '../k8s/pod-sources.js';
 import { resolvePinnedPod, resolveTarget } from '../k8s/resolve.js';
+import { serverContainerName } from '../k8s/server-container.js';
 import type { CurrentInstance } from '../model/instances.js';
 import { readSecretKey } from '../k8s/secret.js';
 import { reviewAccess } from '../k8s/access.js';
@@ -36,7 +37,7 @@ export interface K8sTarget {
   /** The pod the forward goes to, watched: its state, volumes, events and metrics as sources. */
   pod: PodTracker;
   attach(store: PgtopStore): void;
-  /** Runs a command in the current pod (resolved again if it moved): what backups run pg_dump with. */
+  /** Runs a command in the server's container of the current pod (resolved again if it moved): what backups run pg_dump with. */
   exec(options: Omit<ExecOptions, 'namespace' | 'pod'>): Promise<ExecResult>;
   close(): Promise<void>;
 }
@@ -148,7 +149,8 @@ export async function openK8sTarget(
     },
     async exec(options) {
       const pod = await forwarder.currentPod();
-      return execInPod(kube, { ...options, namespace, pod: pod.name });
+      // The server's container, always named: in a pod with a sidecar the API server refuses an exec without one.
+      return execInPod(kube, { ...options, namespace, pod: pod.name, container: serverContainerName(pod) });
     },
     async close() {
       detach?.();

@@ -6,7 +6,8 @@
 // the exec's command (the API server's audit log records it). A pod killed
 // mid-dump leaves no file that looks like a backup, and says so. A plain file
 // pgtop did not make runs in the pod's psql under \restrict; with a psql in
-// the pod older than \restrict, pgtop's own dumps still restore.
+// the pod older than \restrict, pgtop's own dumps still restore. The pod has
+// a sidecar listed before the server's container: every exec names postgres.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -53,7 +54,8 @@ beforeAll(async () => {
   const bin = dirname(findLocalTool('pg_dump', info.majorVersion).file);
   template.env = { ...template.env, PATH: `${bin}:${process.env.PATH}` };
   delete template.env.PGPASSWORD;
-  cluster.kube.addDeployment(NS, 'postgres', template);
+  // A sidecar listed first and no default-container annotation: every exec must name the server's container.
+  cluster.kube.addDeployment(NS, 'postgres', { ...template, sidecars: ['metrics-exporter'], sidecarsFirst: true, defaultContainer: null });
   target = await openK8sTarget(
     { target: { kind: 'deployment', name: 'postgres' }, remotePort: 5432 },
     { username: info.user, dbname: db.name },
@@ -139,6 +141,9 @@ describe('backups through the pod (-k)', () => {
     expect(execs.length).toBeGreaterThanOrEqual(2);
     expect(execs.some((r) => decodeURIComponent(r.path).includes('pg_dump'))).toBe(true);
     for (const r of execs) expect(decodeURIComponent(r.path)).not.toContain(pgInfo().password);
+    // Each in the server's container, not the sidecar listed before it (the API server refuses an exec naming none).
+    expect(new Set(execs.map((r) => new URL(r.path, 'https://api').searchParams.get('container')))).toEqual(new Set(['postgres']));
+    expect(execs.every((r) => r.status === 101)).toBe(true);
   });
 
   it('plain SQL is gzipped here (the pod needs no gzip) and psql in the pod restores it', async () => {

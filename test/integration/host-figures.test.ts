@@ -19,7 +19,7 @@ import type { DataDirectoryUsage } from '../../src/model/host.js';
 import { createPgtopStore, type PgtopStore } from '../../src/store/store.js';
 import { openK8sTarget, type K8sTarget } from '../../src/target/kubernetes.js';
 import type { ExecSampler, HostReader } from '../../src/host/exec-sampler.js';
-import { postgresTemplate, startFakeCluster, type FakeCluster } from '../support/fake-kube/index.js';
+import { postgresTemplate, startFakeCluster, type FakeCluster, type PodTemplate } from '../support/fake-kube/index.js';
 import { pgInfo, waitFor } from '../support/pg.js';
 
 let fake: FakeCluster;
@@ -39,9 +39,9 @@ interface Opened {
 }
 
 /** pgtop -k deployment/NAME, in process: its target, store and scheduler with the host figures needed. */
-async function openPod(name: string, env: Record<string, string>, needed: string[]): Promise<Opened> {
+async function openPod(name: string, env: Record<string, string>, needed: string[], pod: Partial<PodTemplate> = {}): Promise<Opened> {
   const info = pgInfo();
-  const template = postgresTemplate(info);
+  const template = { ...postgresTemplate(info), ...pod };
   template.env = { ...template.env, ...env };
   fake.kube.addDeployment('default', name, template);
   const target = await openK8sTarget({ target: { kind: 'deployment', name }, remotePort: 5432 }, {}, { KUBECONFIG: fake.kubeconfig, PGPASSWORD: info.password });
@@ -113,6 +113,26 @@ describe('the pod sampler through the scheduler', () => {
       await opened?.close();
       execFileSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a pod with a sidecar listed first: the one exec session names the postgres container (the one serving 5432), and the figures land', { timeout: 30_000 }, async () => {
+    // No default-container annotation either: the API server refuses an exec that names no container here.
+    const opened = await openPod('with-sidecar', {}, ['processUsage', 'containerUsage'], { sidecars: ['istio-proxy'], sidecarsFirst: true, defaultContainer: null });
+    try {
+      for (let step = 0; step < 3; step++) {
+        await opened.scheduler.refresh();
+        await sleep(300);
+      }
+      const state = opened.store.getState();
+      expect(state.data.results.containerUsage?.error ?? null).toBeNull();
+      expect(state.data.results.containerUsage?.rows[0]).toMatchObject({ source: 'cgroup v1' });
+      // The server's processes, read from /proc in the container that runs it.
+      expect((state.data.results.processUsage?.rows ?? []).filter((p) => p.rssBytes > 0).length).toBeGreaterThan(0);
+      const execs = fake.kube.requests.filter((r) => r.resource === 'pods/exec' && r.path.includes('/pods/with-sidecar-'));
+      expect(execs.map((r) => [new URL(r.path, 'https://api').searchParams.get('container'), r.status])).toEqual([['postgres', 101]]);
+    } finally {
+      await opened.close();
     }
   });
 

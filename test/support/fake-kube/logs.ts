@@ -6,18 +6,14 @@
 // (chunked; lines appended while it is open are written as they come, and the
 // response ends when the container dies).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestedContainer, type ContainerRefusal } from './containers.js';
 import type { FakeContainer, FakePod, LogLine } from './model.js';
 
-export type LogError = { status: 400; message: string };
+export type LogError = ContainerRefusal;
 
 /** The container a log request reads, or the API server's 400. */
 export function logContainer(pod: FakePod, url: URL): FakeContainer | LogError {
-  const wanted = url.searchParams.get('container');
-  if (!wanted) {
-    if (pod.containers.length === 1) return pod.containers[0]!;
-    return { status: 400, message: `a container name must be specified for pod ${pod.name}, choose one of: [${pod.containers.map((c) => c.name).join(' ')}]` };
-  }
-  return pod.containers.find((c) => c.name === wanted) ?? { status: 400, message: `container ${wanted} is not valid for pod ${pod.name}` };
+  return requestedContainer(pod, url.searchParams.get('container'));
 }
 
 export function serveLog(req: IncomingMessage, res: ServerResponse, pod: FakePod, container: FakeContainer, url: URL): LogError | null {

@@ -20,6 +20,10 @@ export interface PodTemplate {
   node?: string;
   /** More containers beside the main one (a metrics exporter, say): they log and use CPU, nothing else. */
   sidecars?: string[];
+  /** The spec lists the sidecars before the server's container (an injected proxy, an exporter written first). */
+  sidecarsFirst?: boolean;
+  /** The kubectl.kubernetes.io/default-container annotation: the server's container by default; null, none. */
+  defaultContainer?: string | null;
   /** The pod's volumes that are PersistentVolumeClaims: volume name → claim name (mounted at /var/lib/postgresql/data). */
   claims?: Record<string, string>;
   /** The main container's requests and limits, as quantities ({ limits: { memory: '1Gi', cpu: '2' } }); the pod's QoS class follows from them. */
@@ -82,8 +86,11 @@ export interface FakePod {
   /** Named container ports (name → port) for Services with a named targetPort. */
   portNames: Record<string, number>;
   node: string;
-  /** Its containers, the main one (containerName) first. */
+  /** Its containers, the main one (containerName) first; specContainers() gives the spec's order. */
   containers: FakeContainer[];
+  sidecarsFirst?: boolean;
+  /** The kubectl.kubernetes.io/default-container annotation: the server's container when undefined; null, none. */
+  defaultContainer?: string | null;
   /** Volume name → PersistentVolumeClaim name. */
   claims: Record<string, string>;
   /** The main container's requests and limits. */
@@ -197,6 +204,11 @@ export function meta(namespace: string | undefined, name: string, uid: string, c
   };
 }
 
+/** The containers in the order the pod's spec lists them (the API server's "choose one of" list, kubectl's first). */
+export function specContainers(pod: FakePod): FakeContainer[] {
+  return pod.sidecarsFirst ? [...pod.containers.slice(1), pod.containers[0]!] : pod.containers;
+}
+
 export function podJson(pod: FakePod) {
   const status = pod.ready ? 'True' : 'False';
   return {
@@ -206,11 +218,11 @@ export function podJson(pod: FakePod) {
       ...(pod.owner
         ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: pod.owner.kind, name: pod.owner.name, uid: newUid(), controller: true, blockOwnerDeletion: true }] }
         : {}),
-      annotations: { 'kubectl.kubernetes.io/default-container': pod.containerName },
+      ...(pod.defaultContainer !== null ? { annotations: { 'kubectl.kubernetes.io/default-container': pod.defaultContainer ?? pod.containerName } } : {}),
     }),
     spec: {
-      containers: pod.containers.map((c, i) =>
-        i === 0
+      containers: specContainers(pod).map((c) =>
+        c.name === pod.containerName
           ? {
               name: c.name,
               image: 'postgres:15',
@@ -243,11 +255,11 @@ export function podJson(pod: FakePod) {
       hostIP: '10.0.0.1',
       startTime: time(pod.createdAt),
       qosClass: qosClass(pod.resources, pod.containers.length),
-      containerStatuses: pod.containers.map((c, i) => ({
+      containerStatuses: specContainers(pod).map((c) => ({
         name: c.name,
         ready: pod.ready && pod.phase === 'Running',
         restartCount: c.restarts,
-        image: i === 0 ? 'postgres:15' : `${c.name}:latest`,
+        image: c.name === pod.containerName ? 'postgres:15' : `${c.name}:latest`,
         imageID: 'docker.io/library/postgres@sha256:0',
         state: pod.phase === 'Running' ? { running: { startedAt: time(c.startedAt) } } : { waiting: { reason: 'ContainerCreating' } },
         lastState: c.lastTerminated

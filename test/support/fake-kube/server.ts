@@ -24,6 +24,7 @@ import { writeFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { makeCerts, type FakeKubeCerts, type KeyPair } from './certs.js';
 import { accessReview, reviewSpec, ruleResource, rulesReview } from './authz.js';
+import { requestedContainer } from './containers.js';
 import { appendLog, logContainer, restartContainer, serveLog } from './logs.js';
 import {
   endpointsJson, matchesSelector, newContainer, newUid, podJson, podSuffix, podTable, replicaSetJson, secretJson, serviceJson, workloadJson,
@@ -452,6 +453,8 @@ export class FakeKube {
       deleting: false, streams: new Set(), portNames, node: template.node ?? 'fake-node',
       containers: [containerName, ...(template.sidecars ?? [])].map(newContainer), claims: { ...(template.claims ?? {}) },
       resources: template.resources ?? {},
+      sidecarsFirst: template.sidecarsFirst ?? false,
+      defaultContainer: template.defaultContainer,
     };
   }
 
@@ -721,13 +724,13 @@ export class FakeKube {
     const offered = String(req.headers['sec-websocket-protocol'] ?? '');
     const isSpdy = /^SPDY\/3\.1$/i.test(String(req.headers.upgrade ?? '')) || offered.includes('SPDY/3.1+portforward.k8s.io');
     const flag = (name: string) => ['true', '1'].includes(url.searchParams.get(name) ?? '');
-    const execRequest: ExecRequest = { command: url.searchParams.getAll('command'), stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') };
+    const execRequest: ExecRequest = { command: url.searchParams.getAll('command'), stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr'), container: pod.containerName };
     if (route.sub === 'exec') {
+      // The container first, as the API server resolves it before it looks at the command.
+      const container = requestedContainer(pod, url.searchParams.get('container'));
+      if ('status' in container) return refuse(400, status(400, 'BadRequest', container.message));
+      execRequest.container = container.name;
       if (execRequest.command.length === 0) return refuse(400, status(400, 'BadRequest', 'you must specify at least 1 command'));
-      const container = url.searchParams.get('container');
-      if (container && container !== pod.containerName) {
-        return refuse(400, status(400, 'BadRequest', `container ${container} is not valid for pod ${pod.name}`));
-      }
     }
     if (isSpdy) {
       record.protocol = 'SPDY/3.1';

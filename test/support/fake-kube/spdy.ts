@@ -226,7 +226,7 @@ function serveSession(transport: Transport, pod: FakePod, exec: ExecRequest | nu
     const wanted = ['error', ...(exec.stdout ? ['stdout'] : []), ...(exec.stderr ? ['stderr'] : []), ...(exec.stdin ? ['stdin'] : [])];
     if (!wanted.every((t) => byType.has(t))) return;
     execStarted = true;
-    const child = spawnInPod(pod, exec.command);
+    const child = spawnInPod(pod, exec.command, exec.container);
     execChild = child;
     child.stdin.on('error', () => undefined);
     for (const chunk of stdinWaiting.splice(0)) child.stdin.write(chunk);

@@ -91,11 +91,13 @@ export interface ExecRequest {
   stdin: boolean;
   stdout: boolean;
   stderr: boolean;
+  /** The container it runs in (the request's, or the pod's only one). */
+  container: string;
 }
 
 export function serveExec(ws: WebSocket, pod: FakePod, request: ExecRequest): void {
   const v5 = ws.protocol === 'v5.channel.k8s.io';
-  const child = spawnInPod(pod, request.command);
+  const child = spawnInPod(pod, request.command, request.container);
   const raw = (ws as unknown as { _socket: net.Socket })._socket;
   const handle = {
     kind: 'exec' as const,
@@ -172,10 +174,11 @@ export function reportExit(child: ChildProcess, request: ExecRequest, report: (s
 }
 
 /** Starts an exec'd command as the pod would: its environment, and PATH to find it. */
-export function spawnInPod(pod: FakePod, command: string[]): ChildProcess & { stdin: Writable; stdout: Readable; stderr: Readable } {
+export function spawnInPod(pod: FakePod, command: string[], container = pod.containerName): ChildProcess & { stdin: Writable; stdout: Readable; stderr: Readable } {
   const [file, ...args] = command;
   return spawn(file!, args, {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...pod.env },
+    // A sidecar has none of the server container's environment (PGDATA, POSTGRES_PASSWORD…).
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, LANG: 'C.UTF-8', ...(container === pod.containerName ? pod.env : {}) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
 }
