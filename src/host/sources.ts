@@ -10,8 +10,11 @@
 // pod a few reads by the shell's builtins, and no process is read. The data
 // volume is a sample of its own, every 10 s at most.
 //
-// With -k, processUsage and containerUsage need nothing of the scheduler
-// (they run beside the queries, so a slow exec never holds up the SQL);
+// With -k, containerUsage needs nothing of the scheduler (it runs beside the
+// queries, so a slow exec never holds up the SQL), and processUsage lands
+// with the refresh's queries the processes of the latest sample, without
+// waiting for one (a refresh is then one frame, not a second one when the
+// sample comes back: the activity table was laid out twice a refresh);
 // dataDirectory runs on the monitor connection, at most every 10 s, because
 // pg_wal's size is read there: pg_ls_waldir() lists the directory in the
 // server (one stat per segment, no process started), where a `du` of pg_wal
@@ -35,7 +38,7 @@ import {
 } from '../model/host-sample.js';
 import type { Failure } from '../scheduler/failures.js';
 import { landFailedRows, landRows, type LocalSource, type PgSource, type Source } from '../scheduler/source.js';
-import { SamplerUnavailableError, type HostReader } from './exec-sampler.js';
+import { SamplerError, SamplerUnavailableError, type HostReader } from './exec-sampler.js';
 import type { SampleRequest } from './sampler-script.js';
 
 export const PROCESS_USAGE = 'processUsage';
@@ -64,6 +67,8 @@ export class HostFigures {
   private history: UsedPoint[] = [];
   /** False once pg_ls_waldir() was refused: not asked again. */
   private walReadable = true;
+  /** Why the last sample failed; null once one came back. */
+  private lastFailure: Error | null = null;
 
   /**
    * @param mode 'pod': the container's cgroup is read too.
@@ -80,9 +85,29 @@ export class HostFigures {
     const request: SampleRequest = { processes: this.wantsProcesses(), container: this.mode === 'pod' };
     this.inFlight ??= this.reader
       .read(session, request)
-      .then((sample) => this.compute(sample))
+      .then(
+        (sample) => {
+          this.lastFailure = null;
+          return this.compute(sample);
+        },
+        (error: unknown) => {
+          this.lastFailure = error instanceof Error ? error : new SamplerError(String(error));
+          throw error;
+        },
+      )
       .finally(() => (this.inFlight = null));
     return this.inFlight;
+  }
+
+  /**
+   * The processes of the latest sample, at once (one sample behind the
+   * refresh, as the rates are anyway); a sample is asked for when none is
+   * recent or on its way. The last sample's failure is this one's.
+   */
+  latestProcesses(): ProcessUsage[] {
+    if (!this.inFlight && !(this.latest && Date.now() - this.latest.at < SHARED_WITHIN_MS)) this.take(null).catch(() => undefined);
+    if (this.lastFailure) throw this.lastFailure;
+    return this.latest?.processes ?? [];
   }
 
   private compute(sample: HostSample): Figures {
@@ -131,10 +156,11 @@ const TITLES = {
 } as const;
 
 /**
- * The three sources over one reader. With -k (`exec`), the per-process and
- * container figures run beside the queries; in direct mode on the monitor
- * connection, which says which server it is. Direct mode has no container:
- * only processUsage and dataDirectory.
+ * The three sources over one reader. With -k (`exec`), the container's
+ * figures run beside the queries and the per-process ones land with them,
+ * from the latest sample; in direct mode on the monitor connection, which
+ * says which server it is. Direct mode has no container: only processUsage
+ * and dataDirectory.
  */
 export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source[] {
   const failureOf = (id: keyof typeof TITLES) => (error: unknown) => hostFailure(TITLES[id], error);
@@ -161,7 +187,7 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
   }
   // With -k every figure comes through the exec session: a role that may not create pods/exec is told so before anything fails.
   const kubeNeeds = [KUBE_NEEDS.podExec];
-  const pod: LocalSource<ProcessUsage[]> = { ...processes, needs: 'nothing', kubeNeeds, run: async () => (await figures.take(null)).processes };
+  const pod: PgSource<ProcessUsage[]> = { ...processes, needs: 'pg', kubeNeeds, run: () => Promise.resolve().then(() => figures.latestProcesses()) };
   const container: LocalSource<ContainerUsage[]> = {
     id: CONTAINER_USAGE,
     title: TITLES.containerUsage,

@@ -199,6 +199,9 @@ describe('the pod sampler through the scheduler', () => {
     const opened = await openPod('dropping', {}, ['processUsage']);
     try {
       const execsBefore = samplerExecs();
+      // With -k the processes land with the refresh's queries, from the latest sample: the first refresh asks for one.
+      await opened.scheduler.refresh();
+      await sleep(500);
       await opened.scheduler.refresh();
       expect(opened.store.getState().data.results.processUsage?.rows.length).toBeGreaterThan(0);
       expect(samplerExecs() - execsBefore).toBe(1);
@@ -206,9 +209,14 @@ describe('the pod sampler through the scheduler', () => {
       fake.kube.dropStreams('default', pod);
       // Past the quarter second in which the sources of one refresh share a sample.
       await sleep(500);
-      // The next read says so, and the one after the backoff opens a new session.
-      await opened.scheduler.refresh();
-      expect(opened.store.getState().data.results.processUsage?.error).toMatch(/^per-backend CPU, memory and I\/O failed: the exec session dropped/);
+      // The next sample fails, the refresh after says so, and one after the backoff opens a new session.
+      await waitFor(
+        async () => {
+          await opened.scheduler.refresh();
+          return /^per-backend CPU, memory and I\/O failed: the exec session dropped/.test(opened.store.getState().data.results.processUsage?.error ?? '');
+        },
+        { what: 'the dropped session said', timeoutMs: 5_000, intervalMs: 300 },
+      );
       await waitFor(
         async () => {
           await opened.scheduler.refresh();
