@@ -68,7 +68,7 @@ export class DashboardScheduler extends Scheduler {
     if (host) {
       // The processes are read only while a screen shows their figures.
       const figures = new HostFigures(host.reader, host.mode, () => needed(options.store.getState()).includes(PROCESS_USAGE));
-      sources.push(...hostSources(figures, host.mode));
+      sources.push(...hostSources(figures));
     }
     super({ ...options, needed, sources });
     this.registry = registry;

@@ -76,8 +76,8 @@ export class HostFigures {
    */
   constructor(
     readonly reader: HostReader,
-    private readonly mode: 'pod' | 'local' = 'pod',
-    private readonly wantsProcesses: () => boolean = () => true,
+    readonly mode: 'pod' | 'local',
+    private readonly wantsProcesses: () => boolean,
   ) {}
 
   take(session: PgConnection | null): Promise<Figures> {
@@ -162,7 +162,7 @@ const TITLES = {
  * says which server it is. Direct mode has no container: only processUsage
  * and dataDirectory.
  */
-export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source[] {
+export function hostSources(figures: HostFigures): Source[] {
   const failureOf = (id: keyof typeof TITLES) => (error: unknown) => hostFailure(TITLES[id], error);
   const processes = {
     id: PROCESS_USAGE,
@@ -181,7 +181,7 @@ export function hostSources(figures: HostFigures, mode: 'pod' | 'local'): Source
     land: (data, rows, { at }) => landRows(data, DATA_DIRECTORY, rows, at),
     landFailure: (data, failure) => landFailedRows(data, DATA_DIRECTORY, failure),
   };
-  if (mode === 'local') {
+  if (figures.mode === 'local') {
     const local: PgSource<ProcessUsage[]> = { ...processes, needs: 'pg', run: async ({ session }) => (await figures.take(session)).processes };
     return [local, directory] as Source[];
   }
